@@ -1,0 +1,62 @@
+import { resolve } from 'node:path'
+import type { Command } from 'commander'
+import type { FolderConfig } from '../../config/schema'
+import { runImport } from '../../workers/import'
+import { openContext, readConfig, type GlobalOptions } from '../context'
+import { UsageError } from '../errors'
+import { createProgressBar, log, printJson } from '../output'
+import { parseCount } from '../parse-options'
+
+interface ImportOptions extends GlobalOptions {
+  concurrency?: string
+  retryErrors?: boolean
+}
+
+export function registerImport(program: Command): void {
+  program
+    .command('import')
+    .description('index the configured folders (or the folder names or paths given)')
+    .argument('[folders...]', 'configured folder names, or paths of configured folders')
+    .option('--concurrency <n>', 'files processed at once')
+    .option('--retry-errors', 'try again the files that failed before')
+    .action(async (names: string[], options: ImportOptions, command: Command) => {
+      const global = { ...command.optsWithGlobals<GlobalOptions>(), ...options }
+      const config = readConfig(global)
+      const folders = selectFolders(config.folders, names)
+      const concurrency = options.concurrency === undefined ? config.import.concurrency : parseCount(options.concurrency, '--concurrency', 1, 64)
+      const ctx = openContext(global, config)
+      const progress = createProgressBar()
+      const abort = new AbortController()
+      const stop = () => abort.abort()
+      process.once('SIGINT', stop)
+      process.once('SIGTERM', stop)
+      try {
+        const counts = await runImport(ctx, {
+          folders,
+          concurrency,
+          retryErrors: options.retryErrors,
+          signal: abort.signal,
+          onProgress: ({ phase, done, total }) => progress.update(phase, done, total),
+        })
+        progress.end()
+        if (abort.signal.aborted) log('import interrupted; run it again to resume')
+        if (global.json) printJson(counts)
+        else log(`scanned ${counts.scanned}: ${counts.added} added, ${counts.updated} updated, ${counts.moved} moved, ${counts.removed} removed, ${counts.unchanged} unchanged, ${counts.errors} errors`)
+        if (abort.signal.aborted) process.exitCode = 130
+      } finally {
+        process.off('SIGINT', stop)
+        process.off('SIGTERM', stop)
+        await ctx.store.close()
+      }
+    })
+}
+
+function selectFolders(configured: FolderConfig[], names: string[]): FolderConfig[] {
+  if (!configured.length) throw new UsageError('no folders are configured: add them under "folders:" in sagasu.config.yaml (see config/sagasu.example.yaml)')
+  if (!names.length) return configured
+  return names.map((name) => {
+    const folder = configured.find((f) => f.name === name || f.path === resolve(name))
+    if (!folder) throw new UsageError(`"${name}" is not a configured folder; configured: ${configured.map((f) => f.name).join(', ')}`)
+    return folder
+  })
+}

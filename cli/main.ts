@@ -1,0 +1,60 @@
+import { Command, CommanderError } from 'commander'
+import { ConfigError } from '../config/load-config'
+import { QueryError } from '../server/search/plain-query'
+import { SAGASU_VERSION } from '../server/version'
+import { registerErrors } from './commands/errors'
+import { registerImport } from './commands/import'
+import { registerSearch } from './commands/search'
+import { registerServe } from './commands/serve'
+import { registerStats } from './commands/stats'
+import { registerWatch } from './commands/watch'
+import { UsageError } from './errors'
+import { printJson } from './output'
+
+/**
+ * The `sagasu` command line: a stable contract. With --json a command prints exactly one JSON
+ * document on stdout; exit code 0 on success, 2 on bad input, 1 on other failures.
+ */
+export async function main(argv: string[]): Promise<number> {
+  const program = new Command('sagasu')
+    .version(SAGASU_VERSION)
+    .description('Sagasu — search engine for your anime-illustration collection')
+    .option('--config <file>', 'configuration file (default ./sagasu.config.yaml or $SAGASU_CONFIG)')
+    .option('--data-dir <dir>', 'where the index, thumbnails and models live (default .sagasu/)')
+    .option('--json', 'print one JSON document on stdout')
+    .exitOverride()
+    .showHelpAfterError()
+  for (const register of [registerImport, registerSearch, registerStats, registerErrors, registerServe, registerWatch]) register(program)
+  for (const command of program.commands) {
+    command.exitOverride()
+    command.showHelpAfterError()
+  }
+  try {
+    await program.parseAsync(argv, { from: 'user' })
+    return typeof process.exitCode === 'number' ? process.exitCode : 0
+  } catch (error) {
+    return reportFailure(error, argv.includes('--json'))
+  }
+}
+
+function reportFailure(error: unknown, json: boolean): number {
+  if (error instanceof CommanderError) {
+    // --help and --version end through here too, successfully.
+    if (error.exitCode === 0) return 0
+    if (json) printJson({ error: { message: error.message.replace(/^error: /, '') } })
+    return 2
+  }
+  const badInput = error instanceof UsageError || error instanceof ConfigError || error instanceof QueryError
+  const message = error instanceof Error ? error.message : String(error)
+  if (json) {
+    printJson({
+      error: {
+        message,
+        ...(error instanceof QueryError ? { position: error.position, ...(error.hint ? { hint: error.hint } : {}) } : {}),
+      },
+    })
+  }
+  process.stderr.write(`sagasu: ${message}\n`)
+  if (!badInput && error instanceof Error && error.stack && process.env.SAGASU_DEBUG) process.stderr.write(`${error.stack}\n`)
+  return badInput ? 2 : 1
+}

@@ -1,0 +1,78 @@
+import { z } from 'zod'
+
+const folderName = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, 'use letters, digits, "-" and "_" (it appears in /files/<name>/ URLs)')
+
+export const folderSchema = z.strictObject({
+  name: folderName,
+  path: z.string().min(1, 'must not be empty'),
+  recursive: z.boolean().default(true),
+})
+
+const modelSchema = z.strictObject({
+  enabled: z.boolean().default(true),
+  /** A model id the machine downloads once into dataDir/models. */
+  name: z.string().min(1),
+  /** A local folder with the model files, for offline installs; wins over `name`. */
+  path: z.string().min(1).optional(),
+})
+
+export const configSchema = z.strictObject({
+  folders: z.array(folderSchema).default([]),
+  dataDir: z.string().min(1).default('.sagasu'),
+  server: z
+    .strictObject({
+      host: z.string().min(1).default('127.0.0.1'),
+      port: z.number().int().min(0).max(65535).default(3000),
+      /** Required when host is not a loopback address; every request must then carry it. */
+      token: z.string().min(16, 'must be at least 16 characters').optional(),
+    })
+    .prefault({}),
+  store: z
+    .strictObject({
+      profile: z.enum(['embedded', 'servers']).default('embedded'),
+    })
+    .prefault({}),
+  import: z
+    .strictObject({
+      concurrency: z.number().int().min(1).max(64).default(2),
+      thumbnailSize: z.number().int().min(64).max(2048).default(384),
+      thumbnailQuality: z.number().int().min(1).max(100).default(80),
+      /** Largest file read into memory; bigger files get an error record instead. */
+      maxFileMiB: z.number().int().min(1).max(4096).default(256),
+    })
+    .prefault({}),
+  watch: z
+    .strictObject({
+      enabled: z.boolean().default(true),
+      debounceMs: z.number().int().min(0).max(60_000).default(400),
+      /** Full re-scan period: the fallback for network drives and missed events. 0 turns it off. */
+      rescanMinutes: z.number().min(0).max(10_080).default(10),
+    })
+    .prefault({}),
+  models: z
+    .strictObject({
+      clip: modelSchema.prefault({ name: 'Xenova/clip-vit-base-patch32' }),
+      tagger: modelSchema.prefault({ name: 'SmilingWolf/wd-swinv2-tagger-v3' }),
+      ocr: z
+        .strictObject({
+          enabled: z.boolean().default(true),
+          languages: z.array(z.enum(['jpn', 'jpn_vert', 'chi_sim', 'eng'])).min(1).default(['jpn', 'jpn_vert', 'chi_sim', 'eng']),
+        })
+        .prefault({}),
+      /** Unload a model after this many idle seconds. */
+      idleUnloadSeconds: z.number().int().min(0).default(300),
+    })
+    .prefault({}),
+  thresholds: z
+    .strictObject({
+      general: z.number().min(0).max(1).default(0.35),
+      character: z.number().min(0).max(1).default(0.85),
+    })
+    .prefault({}),
+})
+
+export type SagasuConfigInput = z.input<typeof configSchema>
+export type SagasuConfig = z.output<typeof configSchema>
+export type FolderConfig = z.output<typeof folderSchema>

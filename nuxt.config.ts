@@ -1,0 +1,20 @@
+import vuetify from 'vite-plugin-vuetify'
+
+// Keep this file short: build-time wiring only. Runtime settings come from sagasu.config.yaml.
+export default defineNuxtConfig({
+  compatibilityDate: '2025-07-15',
+  ssr: false,
+  devtools: { enabled: false },
+  telemetry: false,
+  css: ['vuetify/styles', '@mdi/font/css/materialdesignicons.css'],
+  build: { transpile: ['vuetify'] },
+  app: { head: { title: 'Sagasu' } },
+  vite: {
+    plugins: [vuetify({ autoImport: true })],
+  },
+  nitro: {
+    // Native modules stay outside the bundle and are loaded from node_modules.
+    externals: { external: ['better-sqlite3', 'sharp', 'chokidar'] },
+  },
+  typescript: { strict: true },
+})

@@ -1,0 +1,18 @@
+import { defineEventHandler, getRequestHeader, readBody, sendRedirect, setCookie } from 'h3'
+import { useApp } from '../app-context'
+import { errorResponse } from '../http/error-response'
+import { TOKEN_COOKIE, tokenMatches } from '../services/auth'
+
+/** Exchanges the server token (form or JSON body) for an HttpOnly session cookie. */
+export default defineEventHandler(async (event) => {
+  const { config } = await useApp()
+  const body: unknown = await readBody(event).catch(() => undefined)
+  const provided = typeof body === 'object' && body !== null && typeof (body as { token?: unknown }).token === 'string'
+    ? (body as { token: string }).token
+    : undefined
+  if (!config.server.token) return { ok: true }
+  if (!tokenMatches(config.server.token, provided)) return errorResponse(event, 401, 'wrong token')
+  setCookie(event, TOKEN_COOKIE, config.server.token, { httpOnly: true, sameSite: 'strict', path: '/', maxAge: 60 * 60 * 24 * 30 })
+  if ((getRequestHeader(event, 'content-type') ?? '').includes('application/x-www-form-urlencoded')) return sendRedirect(event, '/', 303)
+  return { ok: true }
+})

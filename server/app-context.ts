@@ -1,0 +1,57 @@
+import { loadConfig } from '../config/load-config'
+import type { SagasuConfig } from '../config/schema'
+import { ensureDemoLibrary } from '../workers/demo-library'
+import type { PipelineContext } from '../workers/pipeline-context'
+import { startLiveLibrary, type LiveLibrary } from '../workers/watcher'
+import { currentWorkerId } from '../workers/worker-id'
+import { openStore } from './store/open-store'
+import type { Store } from './store/store'
+
+export interface SagasuApp {
+  config: SagasuConfig
+  store: Store
+  library?: LiveLibrary
+  /** Set when the configuration is a generated demo. */
+  demo: boolean
+}
+
+let app: Promise<SagasuApp> | undefined
+
+function log(message: string): void {
+  process.stderr.write(`[sagasu] ${message}\n`)
+}
+
+/**
+ * Starts the server's side of Sagasu: configuration (from the file and the environment the CLI
+ * passes), the store, and the live library that keeps the index in step with the folders.
+ */
+export function startApp(options: { watch?: boolean } = {}): Promise<SagasuApp> {
+  app ??= createApp(options)
+  return app
+}
+
+async function createApp(options: { watch?: boolean }): Promise<SagasuApp> {
+  const { config } = loadConfig({ file: process.env.SAGASU_CONFIG, dataDir: process.env.SAGASU_DATA_DIR })
+  const demo = config.folders.length === 0
+  if (demo) config.folders = [await ensureDemoLibrary(config.dataDir, log)]
+  const store = openStore(config)
+  const ctx: PipelineContext = { config, store, worker: currentWorkerId(), log }
+  const started: SagasuApp = { config, store, demo }
+  if (options.watch !== false) {
+    started.library = startLiveLibrary(ctx)
+    started.library.ready.then(() => log('library up to date'), (error: unknown) => log(`first import failed: ${String(error)}`))
+  }
+  return started
+}
+
+/** The running app (waiting for start-up to finish); routes call this. */
+export function useApp(): Promise<SagasuApp> {
+  return startApp()
+}
+
+export async function stopApp(): Promise<void> {
+  const current = await app
+  app = undefined
+  await current?.library?.close()
+  await current?.store.close()
+}

@@ -1,0 +1,34 @@
+import { defineEventHandler, getCookie, getRequestHeader, setResponseHeader, setResponseStatus } from 'h3'
+import { useApp } from '../app-context'
+import { TOKEN_COOKIE, tokenFromRequest, tokenMatches } from '../services/auth'
+
+/** With server.token set, every request needs it; a browser gets a login form instead of a bare 401. */
+export default defineEventHandler(async (event) => {
+  const { config } = await useApp()
+  const token = config.server.token
+  if (!token) return
+  if (event.path.startsWith('/api/login') && event.method === 'POST') return
+  const provided = tokenFromRequest(
+    { authorization: getRequestHeader(event, 'authorization'), 'x-sagasu-token': getRequestHeader(event, 'x-sagasu-token') },
+    getCookie(event, TOKEN_COOKIE),
+  )
+  if (tokenMatches(token, provided)) return
+  setResponseStatus(event, 401)
+  setResponseHeader(event, 'WWW-Authenticate', 'Bearer realm="sagasu"')
+  if ((getRequestHeader(event, 'accept') ?? '').includes('text/html')) {
+    setResponseHeader(event, 'Content-Type', 'text/html; charset=utf-8')
+    return LOGIN_PAGE
+  }
+  return { error: { message: 'this Sagasu server needs its token: send "Authorization: Bearer <token>" or log in' } }
+})
+
+const LOGIN_PAGE = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Sagasu — log in</title>
+<style>body{font-family:system-ui,sans-serif;display:grid;place-items:center;min-height:100vh;margin:0;background:#121212;color:#eee}
+form{display:grid;gap:12px;padding:32px;border-radius:12px;background:#1e1e1e;min-width:280px}
+input,button{font:inherit;padding:10px;border-radius:6px;border:1px solid #444;background:#2a2a2a;color:inherit}button{cursor:pointer;background:#3f51b5;border:0}</style>
+</head><body><form method="post" action="/api/login">
+<h1 style="margin:0;font-size:1.4rem">Sagasu</h1>
+<label for="token">Server token</label><input id="token" name="token" type="password" autocomplete="current-password" required autofocus>
+<button type="submit">Log in</button></form></body></html>`

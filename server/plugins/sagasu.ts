@@ -1,0 +1,19 @@
+import { defineNitroPlugin } from 'nitropack/runtime'
+import { loadConfig } from '../../config/load-config'
+import { startApp, stopApp } from '../app-context'
+import { bindProblem } from '../services/auth'
+
+/** Starts the store and the live library with the server; refuses an open server without a token. */
+export default defineNitroPlugin((nitroApp) => {
+  const { config } = loadConfig({ file: process.env.SAGASU_CONFIG, dataDir: process.env.SAGASU_DATA_DIR })
+  const host = process.env.NITRO_HOST || process.env.HOST || ''
+  // Nitro listens on every interface when no host is given; Sagasu's default is loopback only.
+  if (!host) process.env.NITRO_HOST = config.server.host
+  const problem = bindProblem(process.env.NITRO_HOST || config.server.host, config.server.token)
+  if (problem) {
+    process.stderr.write(`sagasu: ${problem}\n`)
+    process.exit(2)
+  }
+  void startApp({ watch: process.env.SAGASU_WATCH !== 'false' })
+  nitroApp.hooks.hook('close', () => stopApp())
+})

@@ -1,0 +1,137 @@
+import type Database from 'better-sqlite3'
+
+/**
+ * Schema versions, applied in order; PRAGMA user_version records how many ran.
+ * Never edit a released migration: add a new one.
+ */
+const MIGRATIONS: string[] = [
+  `
+  CREATE TABLE images (
+    id          INTEGER PRIMARY KEY,
+    folder      TEXT    NOT NULL,
+    path        TEXT    NOT NULL,
+    filename    TEXT    NOT NULL,
+    ext         TEXT    NOT NULL,
+    filesize    INTEGER NOT NULL,
+    mtime       INTEGER NOT NULL,
+    hash        TEXT    NOT NULL,
+    width       INTEGER NOT NULL,
+    height      INTEGER NOT NULL,
+    format      TEXT    NOT NULL,
+    animated    INTEGER NOT NULL,
+    frames      INTEGER NOT NULL,
+    type        TEXT    NOT NULL,
+    illustid    TEXT,
+    page        INTEGER,
+    userid      TEXT,
+    username    TEXT,
+    tweetid     TEXT,
+    postid      TEXT,
+    date        INTEGER,
+    textlen     INTEGER NOT NULL DEFAULT 0,
+    text        TEXT,
+    added_at    INTEGER NOT NULL,
+    updated_at  INTEGER NOT NULL,
+    UNIQUE (folder, path)
+  );
+  CREATE INDEX images_hash ON images (hash);
+  CREATE INDEX images_type ON images (type);
+  CREATE INDEX images_userid ON images (userid);
+  CREATE INDEX images_illustid ON images (illustid, page);
+  CREATE INDEX images_date ON images (date);
+  CREATE INDEX images_added ON images (added_at);
+  CREATE INDEX images_filesize ON images (filesize);
+
+  CREATE TABLE ai_parameters (
+    image_id        INTEGER PRIMARY KEY REFERENCES images (id) ON DELETE CASCADE,
+    source          TEXT NOT NULL,
+    prompt          TEXT NOT NULL,
+    negative_prompt TEXT,
+    seed            INTEGER,
+    steps           INTEGER,
+    cfg             REAL,
+    sampler         TEXT,
+    model           TEXT,
+    extra           TEXT,
+    raw             TEXT NOT NULL
+  );
+
+  -- A rowid table on purpose: rowid order keeps the source's tag order.
+  CREATE TABLE tags1 (
+    image_id INTEGER NOT NULL REFERENCES images (id) ON DELETE CASCADE,
+    value    TEXT    NOT NULL,
+    UNIQUE (image_id, value)
+  );
+  CREATE INDEX tags1_value ON tags1 (value, image_id);
+
+  CREATE TABLE tag_names (
+    id       INTEGER PRIMARY KEY,
+    name     TEXT NOT NULL UNIQUE,
+    category TEXT NOT NULL DEFAULT 'general'
+  );
+  CREATE TABLE image_tags (
+    image_id INTEGER NOT NULL REFERENCES images (id) ON DELETE CASCADE,
+    tag_id   INTEGER NOT NULL REFERENCES tag_names (id),
+    score    REAL    NOT NULL,
+    PRIMARY KEY (image_id, tag_id)
+  ) WITHOUT ROWID;
+  CREATE INDEX image_tags_tag ON image_tags (tag_id, score);
+
+  -- Which model stages have run on an image, and with which model version (the later model issue fills it).
+  CREATE TABLE image_stages (
+    image_id INTEGER NOT NULL REFERENCES images (id) ON DELETE CASCADE,
+    stage    TEXT    NOT NULL,
+    version  TEXT    NOT NULL,
+    done_at  INTEGER NOT NULL,
+    PRIMARY KEY (image_id, stage)
+  ) WITHOUT ROWID;
+
+  -- Trigram tokens find Japanese and Chinese substrings, which have no spaces between words.
+  -- rowid is the image id.
+  CREATE VIRTUAL TABLE fulltext USING fts5 (ocr, prompt, negative_prompt, tags1, tokenize = 'trigram');
+
+  CREATE TABLE errors (
+    folder   TEXT    NOT NULL,
+    path     TEXT    NOT NULL,
+    stage    TEXT    NOT NULL,
+    reason   TEXT    NOT NULL,
+    level    TEXT    NOT NULL,
+    filesize INTEGER,
+    mtime    INTEGER,
+    at       INTEGER NOT NULL,
+    PRIMARY KEY (folder, path)
+  );
+
+  CREATE TABLE jobs (
+    id          INTEGER PRIMARY KEY,
+    kind        TEXT    NOT NULL,
+    key         TEXT    NOT NULL,
+    payload     TEXT    NOT NULL,
+    status      TEXT    NOT NULL,
+    attempts    INTEGER NOT NULL DEFAULT 0,
+    worker      TEXT,
+    lease_until INTEGER,
+    error       TEXT,
+    created_at  INTEGER NOT NULL,
+    updated_at  INTEGER NOT NULL,
+    UNIQUE (kind, key)
+  );
+  CREATE INDEX jobs_claim ON jobs (kind, status, id);
+  `,
+]
+
+export const SCHEMA_VERSION = MIGRATIONS.length
+
+/** Brings the database to the newest schema; refuses a database made by a newer Sagasu. */
+export function migrate(db: Database.Database): void {
+  const current = db.pragma('user_version', { simple: true }) as number
+  if (current > SCHEMA_VERSION) {
+    throw new Error(`the index was written by a newer Sagasu (schema ${current}, this one knows ${SCHEMA_VERSION}); upgrade Sagasu`)
+  }
+  for (let version = current; version < SCHEMA_VERSION; version++) {
+    db.transaction(() => {
+      db.exec(MIGRATIONS[version]!)
+      db.pragma(`user_version = ${version + 1}`)
+    })()
+  }
+}

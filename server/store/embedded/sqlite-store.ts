@@ -1,0 +1,309 @@
+import { mkdirSync } from 'node:fs'
+import { join } from 'node:path'
+import Database from 'better-sqlite3'
+import type { ErrorRecord, SearchPage, StoreStats } from '../../../shared/types/api'
+import type { ImageInput, ImageRecord, SourceType } from '../../../shared/types/image'
+import { IMAGE_FIELDS, isImageField } from '../fields'
+import type { ErrorInput, FailedFileState, FileState, Job, JobInput, JobStatus, Relocation, SearchRequest, Store } from '../store'
+import { IMAGE_SELECT, rowToImage, type ImageRow } from './image-row'
+import { migrate } from './migrations'
+
+/** Columns behind the field names of fields.ts. */
+const COLUMN: Record<keyof typeof IMAGE_FIELDS, string> = {
+  ...(Object.fromEntries(Object.keys(IMAGE_FIELDS).map((name) => [name, `i.${name}`])) as Record<keyof typeof IMAGE_FIELDS, string>),
+  added: 'i.added_at',
+}
+
+/**
+ * The embedded profile: one SQLite file (WAL) under the data directory.
+ *
+ * @example
+ * const store = openSqliteStore('/home/me/.sagasu')
+ */
+export function openSqliteStore(dataDir: string): Store {
+  mkdirSync(dataDir, { recursive: true })
+  const db = new Database(join(dataDir, 'sagasu.db'))
+  db.pragma('journal_mode = WAL')
+  // NORMAL is durable across process crashes in WAL mode; only power loss can drop the last commits.
+  db.pragma('synchronous = NORMAL')
+  db.pragma('foreign_keys = ON')
+  db.pragma('busy_timeout = 10000')
+  migrate(db)
+  return new SqliteStore(db)
+}
+
+class SqliteStore implements Store {
+  readonly profile = 'embedded' as const
+  private readonly statements
+
+  constructor(private readonly db: Database.Database) {
+    this.statements = {
+      fileStates: db.prepare<[string], FileState>('SELECT id, path, filesize, mtime, hash FROM images WHERE folder = ?'),
+      byId: db.prepare<[number], ImageRow>(`${IMAGE_SELECT} WHERE i.id = ?`),
+      byPath: db.prepare<[string, string], ImageRow>(`${IMAGE_SELECT} WHERE i.folder = ? AND i.path = ?`),
+      byHash: db.prepare<[string], ImageRow>(`${IMAGE_SELECT} WHERE i.hash = ? ORDER BY i.id`),
+      tags1Of: db.prepare<[number], { value: string }>('SELECT value FROM tags1 WHERE image_id = ? ORDER BY rowid'),
+      idAtPath: db.prepare<[string, string], { id: number; added_at: number }>('SELECT id, added_at FROM images WHERE folder = ? AND path = ?'),
+      insertImage: db.prepare(`INSERT INTO images (folder, path, filename, ext, filesize, mtime, hash, width, height, format, animated, frames,
+          type, illustid, page, userid, username, tweetid, postid, date, added_at, updated_at)
+        VALUES (@folder, @path, @filename, @ext, @filesize, @mtime, @hash, @width, @height, @format, @animated, @frames,
+          @type, @illustid, @page, @userid, @username, @tweetid, @postid, @date, @now, @now)`),
+      updateImage: db.prepare(`UPDATE images SET filename = @filename, ext = @ext, filesize = @filesize, mtime = @mtime, hash = @hash,
+          width = @width, height = @height, format = @format, animated = @animated, frames = @frames, type = @type,
+          illustid = @illustid, page = @page, userid = @userid, username = @username, tweetid = @tweetid, postid = @postid,
+          date = @date, textlen = 0, text = NULL, updated_at = @now
+        WHERE id = @id`),
+      relocate: db.prepare(`UPDATE images SET folder = @folder, path = @path, filename = @filename, ext = @ext, filesize = @filesize,
+          mtime = @mtime, type = @type, illustid = @illustid, page = @page, userid = @userid, username = @username,
+          tweetid = @tweetid, postid = @postid, date = @date, updated_at = @now
+        WHERE id = @id`),
+      touch: db.prepare<[number, number, number, number]>('UPDATE images SET filesize = ?, mtime = ?, updated_at = ? WHERE id = ?'),
+      deleteAi: db.prepare<[number]>('DELETE FROM ai_parameters WHERE image_id = ?'),
+      insertAi: db.prepare(`INSERT INTO ai_parameters (image_id, source, prompt, negative_prompt, seed, steps, cfg, sampler, model, extra, raw)
+        VALUES (@id, @source, @prompt, @negativePrompt, @seed, @steps, @cfg, @sampler, @model, @extra, @raw)`),
+      deleteTags1: db.prepare<[number]>('DELETE FROM tags1 WHERE image_id = ?'),
+      insertTag1: db.prepare<[number, string]>('INSERT OR IGNORE INTO tags1 (image_id, value) VALUES (?, ?)'),
+      deleteText: db.prepare<[number]>('DELETE FROM fulltext WHERE rowid = ?'),
+      insertText: db.prepare<[number, string | null, string | null, string | null, string | null]>(
+        'INSERT INTO fulltext (rowid, ocr, prompt, negative_prompt, tags1) VALUES (?, ?, ?, ?, ?)'),
+      deleteImage: db.prepare<[number]>('DELETE FROM images WHERE id = ?'),
+      hashOf: db.prepare<[number], { hash: string }>('SELECT hash FROM images WHERE id = ?'),
+      hashUsed: db.prepare<[string], { n: number }>('SELECT count(*) AS n FROM images WHERE hash = ?'),
+      upsertError: db.prepare(`INSERT INTO errors (folder, path, stage, reason, level, filesize, mtime, at)
+          VALUES (@folder, @path, @stage, @reason, @level, @filesize, @mtime, @at)
+        ON CONFLICT (folder, path) DO UPDATE SET stage = excluded.stage, reason = excluded.reason, level = excluded.level,
+          filesize = excluded.filesize, mtime = excluded.mtime, at = excluded.at`),
+      deleteError: db.prepare<[string, string]>('DELETE FROM errors WHERE folder = ? AND path = ?'),
+      listErrors: db.prepare<[], ErrorRecord>('SELECT folder, path, stage, reason, level, at FROM errors ORDER BY at, folder, path'),
+      failedFiles: db.prepare<[string], FailedFileState>(
+        "SELECT path, filesize, mtime FROM errors WHERE folder = ? AND level = 'error' AND filesize IS NOT NULL AND mtime IS NOT NULL"),
+      enqueue: db.prepare(`INSERT INTO jobs (kind, key, payload, status, created_at, updated_at) VALUES (@kind, @key, @payload, 'pending', @now, @now)
+        ON CONFLICT (kind, key) DO UPDATE SET payload = excluded.payload, updated_at = excluded.updated_at,
+          status = CASE WHEN jobs.status = 'running' THEN 'running' ELSE 'pending' END, attempts = 0`),
+      claim: db.prepare<[string, number, number, string, number, number], { id: number; kind: 'file'; key: string; payload: string; attempts: number }>(
+        `UPDATE jobs SET status = 'running', worker = ?, lease_until = ?, attempts = attempts + 1, updated_at = ?
+        WHERE id IN (SELECT id FROM jobs WHERE kind = ? AND (status = 'pending' OR (status = 'running' AND lease_until < ?)) ORDER BY id LIMIT ?)
+        RETURNING id, kind, key, payload, attempts`),
+      finishJob: db.prepare<[number]>('DELETE FROM jobs WHERE id = ?'),
+      failJob: db.prepare<[string, number, number]>("UPDATE jobs SET status = 'failed', error = ?, worker = NULL, lease_until = NULL, updated_at = ? WHERE id = ?"),
+      runningWorkers: db.prepare<[], { worker: string }>("SELECT DISTINCT worker FROM jobs WHERE status = 'running' AND worker IS NOT NULL"),
+      releaseWorker: db.prepare<[number, string]>("UPDATE jobs SET status = 'pending', worker = NULL, lease_until = NULL, updated_at = ? WHERE status = 'running' AND worker = ?"),
+      countJobs: db.prepare<[], { status: JobStatus; n: number }>('SELECT status, count(*) AS n FROM jobs GROUP BY status'),
+    }
+  }
+
+  async fileStates(folder: string): Promise<Map<string, FileState>> {
+    const states = new Map<string, FileState>()
+    for (const row of this.statements.fileStates.iterate(folder)) states.set(row.path, row)
+    return states
+  }
+
+  async getImage(id: number): Promise<ImageRecord | undefined> {
+    return this.hydrate(this.statements.byId.get(id))
+  }
+
+  async findByPath(folder: string, path: string): Promise<ImageRecord | undefined> {
+    return this.hydrate(this.statements.byPath.get(folder, path))
+  }
+
+  async findByHash(hash: string): Promise<ImageRecord[]> {
+    return this.statements.byHash.all(hash).map((row) => this.hydrate(row)!)
+  }
+
+  async saveImage(input: ImageInput): Promise<number> {
+    return this.db.transaction(() => {
+      const now = Date.now()
+      const params = { ...sourceParams(input), ...input, animated: input.animated ? 1 : 0, now }
+      const existing = this.statements.idAtPath.get(input.folder, input.path)
+      let id: number
+      if (existing) {
+        id = existing.id
+        this.statements.updateImage.run({ ...params, id })
+      } else {
+        id = Number(this.statements.insertImage.run(params).lastInsertRowid)
+      }
+      this.writeAi(id, input)
+      this.writeTags1(id, input.tags1 ?? [])
+      this.writeFulltext(id, input)
+      return id
+    })()
+  }
+
+  async relocateImage(id: number, to: Relocation): Promise<void> {
+    this.db.transaction(() => {
+      this.statements.relocate.run({ ...sourceParams(to), ...to, id, now: Date.now() })
+      this.writeTags1(id, to.tags1 ?? [])
+      const current = this.statements.byId.get(id)
+      if (current) this.writeFulltext(id, { ai: this.hydrate(current)?.ai, tags1: to.tags1 }, current.text)
+    })()
+  }
+
+  async touchImage(id: number, filesize: number, mtime: number): Promise<void> {
+    this.statements.touch.run(filesize, mtime, Date.now(), id)
+  }
+
+  async removeImages(ids: number[]): Promise<string[]> {
+    return this.db.transaction(() => {
+      const hashes = new Set<string>()
+      for (const id of ids) {
+        const row = this.statements.hashOf.get(id)
+        if (!row) continue
+        hashes.add(row.hash)
+        this.statements.deleteText.run(id)
+        this.statements.deleteImage.run(id)
+      }
+      return [...hashes].filter((hash) => this.statements.hashUsed.get(hash)!.n === 0)
+    })()
+  }
+
+  async recordError(error: ErrorInput): Promise<void> {
+    this.statements.upsertError.run({ filesize: null, mtime: null, ...error, at: Date.now() })
+  }
+
+  async clearError(folder: string, path: string): Promise<void> {
+    this.statements.deleteError.run(folder, path)
+  }
+
+  async clearErrors(folder: string, paths: string[]): Promise<void> {
+    this.db.transaction(() => {
+      for (const path of paths) this.statements.deleteError.run(folder, path)
+    })()
+  }
+
+  async listErrors(): Promise<ErrorRecord[]> {
+    return this.statements.listErrors.all()
+  }
+
+  async failedFiles(folder: string): Promise<Map<string, FailedFileState>> {
+    return new Map(this.statements.failedFiles.all(folder).map((row) => [row.path, row]))
+  }
+
+  async enqueueJobs(jobs: JobInput[]): Promise<void> {
+    const now = Date.now()
+    this.db.transaction(() => {
+      for (const job of jobs) this.statements.enqueue.run({ kind: job.kind, key: job.key, payload: JSON.stringify(job.payload), now })
+    })()
+  }
+
+  async claimJobs(kind: JobInput['kind'], limit: number, worker: string, leaseMs: number): Promise<Job[]> {
+    const now = Date.now()
+    const rows = this.statements.claim.all(worker, now + leaseMs, now, kind, now, limit)
+    return rows
+      .map((row) => ({ id: row.id, kind: row.kind, key: row.key, attempts: row.attempts, payload: JSON.parse(row.payload) as Record<string, unknown> }))
+      .sort((a, b) => a.id - b.id)
+  }
+
+  async finishJob(id: number): Promise<void> {
+    this.statements.finishJob.run(id)
+  }
+
+  async failJob(id: number, reason: string): Promise<void> {
+    this.statements.failJob.run(reason, Date.now(), id)
+  }
+
+  async releaseJobs(isWorkerAlive: (worker: string) => boolean): Promise<number> {
+    let released = 0
+    for (const { worker } of this.statements.runningWorkers.all()) {
+      if (!isWorkerAlive(worker)) released += this.statements.releaseWorker.run(Date.now(), worker).changes
+    }
+    return released
+  }
+
+  async countJobs(): Promise<Record<JobStatus, number>> {
+    const counts: Record<JobStatus, number> = { pending: 0, running: 0, failed: 0 }
+    for (const row of this.statements.countJobs.all()) counts[row.status] = row.n
+    return counts
+  }
+
+  async search(request: SearchRequest): Promise<SearchPage> {
+    const clauses: string[] = []
+    const params: Array<string | number> = []
+    for (const condition of request.where) {
+      if (!isImageField(condition.field)) throw new Error(`unknown field ${condition.field}`)
+      clauses.push(`${COLUMN[condition.field]} ${condition.op === '!=' ? 'IS NOT' : condition.op} ?`)
+      params.push(typeof condition.value === 'boolean' ? Number(condition.value) : condition.value)
+    }
+    const where = clauses.length ? `WHERE ${clauses.join(' AND ')}` : ''
+    const order = request.sort
+      .filter((key) => isImageField(key.field))
+      .map((key) => `${COLUMN[key.field as keyof typeof COLUMN]} ${key.direction === 1 ? 'ASC' : 'DESC'}`)
+    order.push('i.id DESC')
+    const total = (this.db.prepare(`SELECT count(*) AS n FROM images i ${where}`).get(...params) as { n: number }).n
+    const rows = this.db
+      .prepare(`${IMAGE_SELECT} ${where} ORDER BY ${order.join(', ')} LIMIT ? OFFSET ?`)
+      .all(...params, request.limit, request.offset) as ImageRow[]
+    return { total, results: rows.map((row) => this.hydrate(row)!) }
+  }
+
+  async stats(): Promise<StoreStats> {
+    const totals = this.db.prepare('SELECT count(*) AS images, coalesce(sum(filesize), 0) AS bytes FROM images').get() as { images: number; bytes: number }
+    const byType: Record<SourceType, number> = { pixiv: 0, twitter: 0, yandere: 0, other: 0 }
+    for (const row of this.db.prepare('SELECT type, count(*) AS n FROM images GROUP BY type').all() as Array<{ type: SourceType; n: number }>) {
+      byType[row.type] = row.n
+    }
+    const one = (sql: string) => (this.db.prepare(sql).get() as { n: number }).n
+    const jobs = await this.countJobs()
+    return {
+      images: totals.images,
+      bytes: totals.bytes,
+      byType,
+      withAiParameters: one('SELECT count(*) AS n FROM ai_parameters'),
+      errors: one("SELECT count(*) AS n FROM errors WHERE level = 'error'"),
+      pendingJobs: jobs.pending + jobs.running,
+      folders: this.db.prepare('SELECT folder AS name, count(*) AS images FROM images GROUP BY folder ORDER BY folder').all() as StoreStats['folders'],
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close()
+  }
+
+  private hydrate(row: ImageRow | undefined): ImageRecord | undefined {
+    if (!row) return undefined
+    return rowToImage(row, this.statements.tags1Of.all(row.id).map((tag) => tag.value))
+  }
+
+  private writeAi(id: number, input: Pick<ImageInput, 'ai'>): void {
+    this.statements.deleteAi.run(id)
+    const ai = input.ai
+    if (!ai) return
+    this.statements.insertAi.run({
+      id,
+      source: ai.source,
+      prompt: ai.prompt,
+      negativePrompt: ai.negativePrompt ?? null,
+      seed: ai.seed ?? null,
+      steps: ai.steps ?? null,
+      cfg: ai.cfg ?? null,
+      sampler: ai.sampler ?? null,
+      model: ai.model ?? null,
+      extra: ai.extra ? JSON.stringify(ai.extra) : null,
+      raw: ai.raw,
+    })
+  }
+
+  private writeTags1(id: number, tags1: string[]): void {
+    this.statements.deleteTags1.run(id)
+    for (const tag of tags1) this.statements.insertTag1.run(id, tag)
+  }
+
+  private writeFulltext(id: number, input: Pick<ImageInput, 'ai' | 'tags1'>, ocr: string | null = null): void {
+    this.statements.deleteText.run(id)
+    const tags1 = input.tags1?.length ? input.tags1.join(' ') : null
+    if (ocr === null && !input.ai && tags1 === null) return
+    this.statements.insertText.run(id, ocr, input.ai?.prompt ?? null, input.ai?.negativePrompt ?? null, tags1)
+  }
+}
+
+/** Every optional source column, null when absent, so named parameters are always bound. */
+function sourceParams(input: Partial<Relocation>) {
+  return {
+    illustid: input.illustid ?? null,
+    page: input.page ?? null,
+    userid: input.userid ?? null,
+    username: input.username ?? null,
+    tweetid: input.tweetid ?? null,
+    postid: input.postid ?? null,
+    date: input.date ?? null,
+  }
+}

@@ -1,0 +1,103 @@
+import type { ErrorRecord, SearchPage, StoreStats } from '../../shared/types/api'
+import type { ImageInput, ImageRecord, SourceFields } from '../../shared/types/image'
+
+/** What the scanner needs to decide whether a file changed: the fast path of change detection. */
+export interface FileState {
+  id: number
+  path: string
+  filesize: number
+  mtime: number
+  hash: string
+}
+
+/** A file that failed before, remembered with the size and mtime it had then. */
+export interface FailedFileState {
+  path: string
+  filesize: number
+  mtime: number
+}
+
+export interface ErrorInput extends Omit<ErrorRecord, 'at'> {
+  filesize?: number
+  mtime?: number
+}
+
+/** The new place of an image that was renamed or moved; everything computed for it stays. */
+export type Relocation = Pick<ImageInput, 'folder' | 'path' | 'filename' | 'ext' | 'filesize' | 'mtime'> & SourceFields
+
+export type JobStatus = 'pending' | 'running' | 'failed'
+
+export interface JobInput {
+  kind: 'file'
+  /** Unique per kind: enqueueing the same key again does not add a second job. */
+  key: string
+  payload: Record<string, unknown>
+}
+
+export interface Job extends JobInput {
+  id: number
+  attempts: number
+}
+
+export type CompareOp = '=' | '!=' | '<' | '<=' | '>' | '>='
+
+/** A plain field comparison; the query language (its own module) compiles to richer forms later. */
+export interface FieldCondition {
+  field: string
+  op: CompareOp
+  value: string | number
+}
+
+export interface SortKey {
+  field: string
+  direction: 1 | -1
+}
+
+export interface SearchRequest {
+  where: FieldCondition[]
+  sort: SortKey[]
+  limit: number
+  offset: number
+}
+
+/**
+ * Everything Sagasu stores, behind one interface so the embedded (SQLite) and the servers
+ * (MongoDB + Milvus + Meilisearch) profiles are interchangeable. Methods are async because
+ * the servers profile is; the embedded one answers synchronously underneath.
+ */
+export interface Store {
+  readonly profile: 'embedded' | 'servers'
+
+  /** path → state for every indexed image in a folder. */
+  fileStates(folder: string): Promise<Map<string, FileState>>
+  getImage(id: number): Promise<ImageRecord | undefined>
+  findByPath(folder: string, path: string): Promise<ImageRecord | undefined>
+  findByHash(hash: string): Promise<ImageRecord[]>
+  /** Inserts, or replaces the record at the same folder + path keeping its id. Returns the id. */
+  saveImage(input: ImageInput): Promise<number>
+  relocateImage(id: number, to: Relocation): Promise<void>
+  /** The file was touched but its content is the same. */
+  touchImage(id: number, filesize: number, mtime: number): Promise<void>
+  /** Removes images; returns the content hashes no image refers to any more (their thumbnails can go). */
+  removeImages(ids: number[]): Promise<string[]>
+
+  recordError(error: ErrorInput): Promise<void>
+  clearError(folder: string, path: string): Promise<void>
+  /** Forgets errors of files that are no longer on disk. */
+  clearErrors(folder: string, paths: string[]): Promise<void>
+  listErrors(): Promise<ErrorRecord[]>
+  failedFiles(folder: string): Promise<Map<string, FailedFileState>>
+
+  enqueueJobs(jobs: JobInput[]): Promise<void>
+  /** Atomically takes up to `limit` pending jobs (or running ones whose lease ran out or whose worker died). */
+  claimJobs(kind: JobInput['kind'], limit: number, worker: string, leaseMs: number): Promise<Job[]>
+  finishJob(id: number): Promise<void>
+  failJob(id: number, reason: string): Promise<void>
+  /** Puts jobs held by workers that no longer exist back to pending. */
+  releaseJobs(isWorkerAlive: (worker: string) => boolean): Promise<number>
+  countJobs(): Promise<Record<JobStatus, number>>
+
+  search(request: SearchRequest): Promise<SearchPage>
+  stats(): Promise<StoreStats>
+  close(): Promise<void>
+}

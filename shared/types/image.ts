@@ -1,0 +1,58 @@
+/** Where an image came from, as told by its file name. */
+export type SourceType = 'pixiv' | 'twitter' | 'yandere' | 'other'
+
+/** Fields parsed from a file name (see workers/stages/parse-filename.stage.ts). */
+export interface SourceFields {
+  type: SourceType
+  illustid?: string
+  page?: number
+  userid?: string
+  username?: string
+  tweetid?: string
+  postid?: string
+  /** Tweet date from the file name, epoch milliseconds (UTC). */
+  date?: number
+  tags1?: string[]
+}
+
+/** AI-generation parameters read from image metadata. */
+export interface AiParameters {
+  source: 'a1111' | 'comfyui' | 'novelai'
+  prompt: string
+  negativePrompt?: string
+  seed?: number
+  steps?: number
+  cfg?: number
+  sampler?: string
+  model?: string
+  extra?: Record<string, string>
+  raw: string
+}
+
+/** One indexed image file, as the store returns it. */
+export interface ImageRecord extends SourceFields {
+  id: number
+  folder: string
+  /** Path relative to the folder root, with `/` separators. */
+  path: string
+  filename: string
+  ext: string
+  filesize: number
+  /** File modification time, epoch milliseconds. */
+  mtime: number
+  /** xxhash64 of the file content, 16 hex digits: the image's identity across renames and moves. */
+  hash: string
+  width: number
+  height: number
+  format: string
+  animated: boolean
+  frames: number
+  ai?: AiParameters
+  textlen: number
+  text?: string
+  addedAt: number
+  updatedAt: number
+}
+
+/** Everything the import pipeline computes for one file; the store assigns id and timestamps. */
+export type ImageInput = Omit<ImageRecord, 'id' | 'addedAt' | 'updatedAt' | 'textlen' | 'text'>

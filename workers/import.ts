@@ -1,0 +1,120 @@
+import { stat } from 'node:fs/promises'
+import { join } from 'node:path'
+import type { FolderConfig } from '../config/schema'
+import type { ImportCounts } from '../shared/types/api'
+import { fileJob, processFileJobs, type FileJobPayload, type FileOutcome } from './file-queue'
+import type { PipelineContext } from './pipeline-context'
+import { isUnderAny, scanFolder, type FolderScan } from './scan'
+import { removeThumbnail } from './stages/thumbnail.stage'
+
+export interface ImportOptions {
+  folders: FolderConfig[]
+  concurrency: number
+  /** Try again the files that failed before, even if unchanged. */
+  retryErrors?: boolean
+  onProgress?: (progress: ImportProgress) => void
+  signal?: AbortSignal
+}
+
+export interface ImportProgress {
+  phase: 'scan' | 'index' | 'sweep' | 'done'
+  done: number
+  total: number
+}
+
+/**
+ * One import: scan every folder, queue what is new or changed, index it, then drop what is gone.
+ * All folders are scanned before anything is removed, so a file moved between two folders keeps
+ * its record. Everything between scan and sweep runs from the persisted job queue, so a killed
+ * import resumes where it stopped.
+ *
+ * @example
+ * const counts = await runImport(ctx, { folders: ctx.config.folders, concurrency: 2 })
+ */
+export async function runImport(ctx: PipelineContext, options: ImportOptions): Promise<ImportCounts> {
+  const counts: ImportCounts = { scanned: 0, added: 0, updated: 0, moved: 0, removed: 0, unchanged: 0, errors: 0 }
+  const scans = new Map<string, FolderScan>()
+  const queued: FileJobPayload[] = []
+
+  for (const folder of options.folders) {
+    options.onProgress?.({ phase: 'scan', done: counts.scanned, total: 0 })
+    const scan = await scanFolder(folder)
+    scans.set(folder.name, scan)
+    counts.scanned += scan.files.length
+    for (const problem of scan.problems) {
+      counts.errors++
+      await ctx.store.recordError({ folder: folder.name, path: problem.relPath, stage: 'scan', reason: problem.reason, level: 'error' })
+    }
+    const known = await ctx.store.fileStates(folder.name)
+    const failed = await ctx.store.failedFiles(folder.name)
+    for (const file of scan.files) {
+      const state = known.get(file.relPath)
+      const previousFailure = failed.get(file.relPath)
+      if (previousFailure && !options.retryErrors && previousFailure.filesize === file.filesize && previousFailure.mtime === file.mtime) {
+        counts.errors++
+      } else if (state && state.filesize === file.filesize && state.mtime === file.mtime && !previousFailure) {
+        counts.unchanged++
+      } else {
+        queued.push({ folder: folder.name, path: file.relPath, ...(previousFailure ? { force: true } : {}) })
+      }
+    }
+  }
+
+  await ctx.store.enqueueJobs(queued.map(fileJob))
+  let done = 0
+  const total = queued.length
+  await processFileJobs(ctx, {
+    concurrency: options.concurrency,
+    signal: options.signal,
+    onOutcome: (outcome: FileOutcome) => {
+      done++
+      if (outcome === 'gone') return
+      if (outcome === 'error') counts.errors++
+      else counts[outcome]++
+      options.onProgress?.({ phase: 'index', done, total: Math.max(total, done) })
+    },
+  })
+  if (options.signal?.aborted) return counts
+
+  options.onProgress?.({ phase: 'sweep', done: 0, total: 0 })
+  for (const folder of options.folders) {
+    counts.removed += await sweepFolder(ctx, folder, scans.get(folder.name)!)
+  }
+  options.onProgress?.({ phase: 'done', done, total })
+  return counts
+}
+
+/**
+ * Removes index entries (and error records) of files that are no longer on disk. Paths under a
+ * directory the scan could not read are kept, and each removal is re-checked against the disk.
+ */
+async function sweepFolder(ctx: PipelineContext, folder: FolderConfig, scan: FolderScan): Promise<number> {
+  const seen = new Set(scan.files.map((file) => file.relPath))
+  const gone: number[] = []
+  for (const [path, state] of await ctx.store.fileStates(folder.name)) {
+    if (seen.has(path) || isUnderAny(path, scan.unreadable)) continue
+    if (await existsOnDisk(folder, path)) continue
+    gone.push(state.id)
+  }
+  await removeImagesAndThumbnails(ctx, gone)
+
+  const problems = new Set(scan.problems.map((problem) => problem.relPath))
+  const staleErrors: string[] = []
+  for (const error of (await ctx.store.listErrors()).filter((e) => e.folder === folder.name)) {
+    if (problems.has(error.path)) continue
+    // A scan problem that this scan did not meet again is over (the folder is back, the link fixed).
+    if (error.stage === 'scan') staleErrors.push(error.path)
+    else if (!seen.has(error.path) && !isUnderAny(error.path, scan.unreadable) && !(await existsOnDisk(folder, error.path))) staleErrors.push(error.path)
+  }
+  await ctx.store.clearErrors(folder.name, staleErrors)
+  return gone.length
+}
+
+export async function removeImagesAndThumbnails(ctx: PipelineContext, ids: number[]): Promise<void> {
+  if (!ids.length) return
+  for (const hash of await ctx.store.removeImages(ids)) await removeThumbnail(ctx.config.dataDir, hash)
+}
+
+export async function existsOnDisk(folder: FolderConfig, relPath: string): Promise<boolean> {
+  return stat(join(folder.path, relPath)).then(() => true, () => false)
+}

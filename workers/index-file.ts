@@ -1,0 +1,93 @@
+import { readFile, stat } from 'node:fs/promises'
+import { basename, join } from 'node:path'
+import type { FolderConfig } from '../config/schema'
+import type { ImageInput, ImageRecord } from '../shared/types/image'
+import { describeFsError } from './scan'
+import type { PipelineContext } from './pipeline-context'
+import { StageError, extensionOf } from './stage'
+import { readAiParameters } from './stages/ai-metadata.stage'
+import { hashContent } from './stages/hash.stage'
+import { parseFilename } from './stages/parse-filename.stage'
+import { extensionMismatch, probeImage } from './stages/probe.stage'
+import { makeThumbnail } from './stages/thumbnail.stage'
+
+export type IndexOutcome = 'added' | 'updated' | 'moved' | 'unchanged' | 'gone'
+
+/**
+ * Runs the file stages on one file and writes the result: the unit of work of an import.
+ * Expected failures throw StageError (the caller records them); the index is only written when
+ * every stage succeeded, so a file that broke keeps its previous record.
+ */
+export async function indexFile(ctx: PipelineContext, folder: FolderConfig, relPath: string, options: { force?: boolean } = {}): Promise<IndexOutcome> {
+  const absPath = join(folder.path, relPath)
+  const info = await stat(absPath).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') return undefined
+    throw new StageError('read', describeFsError(error))
+  })
+  if (!info) return 'gone'
+  if (!info.isFile()) throw new StageError('read', 'not a regular file')
+  const mtime = Math.floor(info.mtimeMs)
+  const maxBytes = ctx.config.import.maxFileMiB * 1024 * 1024
+  if (info.size > maxBytes) throw new StageError('read', `file is larger than import.maxFileMiB (${ctx.config.import.maxFileMiB} MiB)`)
+
+  const existing = await ctx.store.findByPath(folder.name, relPath)
+  if (existing && !options.force && existing.filesize === info.size && existing.mtime === mtime) return 'unchanged'
+
+  const buffer = await readFile(absPath).catch((error: unknown) => {
+    throw new StageError('read', describeFsError(error))
+  })
+  if (buffer.length === 0) throw new StageError('read', 'empty file (0 bytes)')
+  const hash = await hashContent(buffer)
+  if (existing && existing.hash === hash) {
+    await ctx.store.touchImage(existing.id, buffer.length, mtime)
+    return 'unchanged'
+  }
+
+  const probe = await probeImage(buffer)
+  await makeThumbnail(buffer, hash, { dataDir: ctx.config.dataDir, size: ctx.config.import.thumbnailSize, quality: ctx.config.import.thumbnailQuality })
+  const filename = basename(relPath)
+  const ext = extensionOf(filename)
+  const source = parseFilename(filename)
+
+  if (!existing) {
+    const movedFrom = await findMovedOriginal(ctx, hash)
+    if (movedFrom) {
+      await ctx.store.relocateImage(movedFrom.id, { folder: folder.name, path: relPath, filename, ext, filesize: buffer.length, mtime, ...source })
+      await finishFile(ctx, folder, relPath, ext, probe.format, info.size, mtime)
+      return 'moved'
+    }
+  }
+
+  const ai = readAiParameters(buffer, probe.format)
+  const input: ImageInput = {
+    folder: folder.name,
+    path: relPath,
+    filename,
+    ext,
+    filesize: buffer.length,
+    mtime,
+    hash,
+    ...probe,
+    ...source,
+    ...(ai ? { ai } : {}),
+  }
+  await ctx.store.saveImage(input)
+  await finishFile(ctx, folder, relPath, ext, probe.format, info.size, mtime)
+  return existing ? 'updated' : 'added'
+}
+
+/** An indexed image with the same content whose file is no longer where the index says: this file is it, moved. */
+async function findMovedOriginal(ctx: PipelineContext, hash: string): Promise<ImageRecord | undefined> {
+  for (const candidate of await ctx.store.findByHash(hash)) {
+    const folder = ctx.config.folders.find((f) => f.name === candidate.folder)
+    const stillThere = folder ? await stat(join(folder.path, candidate.path)).then(() => true, () => false) : false
+    if (!stillThere) return candidate
+  }
+  return undefined
+}
+
+async function finishFile(ctx: PipelineContext, folder: FolderConfig, relPath: string, ext: string, format: string, filesize: number, mtime: number): Promise<void> {
+  await ctx.store.clearError(folder.name, relPath)
+  const mismatch = extensionMismatch(ext, format)
+  if (mismatch) await ctx.store.recordError({ folder: folder.name, path: relPath, stage: 'probe', reason: mismatch, level: 'warning', filesize, mtime })
+}

@@ -1,0 +1,54 @@
+/**
+ * The contracts of pipeline stages.
+ *
+ * File stages (parse filename, probe, AI metadata, thumbnail) run once per file inside
+ * `index-file.ts`, on a buffer read once. Model stages (tagger, CLIP, OCR: a later issue) are
+ * batched: a worker loads the model once, then feeds it batches of images until the queue
+ * is empty or it idles out.
+ */
+
+/** An expected failure of one file at one stage: it becomes an error record, the import goes on. */
+export class StageError extends Error {
+  override name = 'StageError'
+  constructor(
+    readonly stage: string,
+    message: string,
+    readonly level: 'error' | 'warning' = 'error',
+  ) {
+    super(message)
+  }
+}
+
+/** What a batched model stage receives per image. */
+export interface BatchItem {
+  imageId: number
+  hash: string
+  absPath: string
+}
+
+export type BatchOutcome<Output> =
+  | { status: 'done'; output: Output }
+  | { status: 'skipped'; reason: string }
+  | { status: 'failed'; reason: string }
+
+/** A batched stage with a model loaded once per worker (implemented by the model issue). */
+export interface BatchStage<Output> {
+  readonly name: 'tag' | 'embed' | 'ocr'
+  /** Changes when the model or its settings change, so stale outputs are recomputed. */
+  version(): string
+  load(): Promise<void>
+  run(batch: BatchItem[]): Promise<Array<BatchOutcome<Output>>>
+  unload(): Promise<void>
+}
+
+export const IMAGE_EXTENSIONS = new Set(['png', 'jpg', 'jpeg', 'gif', 'webp', 'avif', 'bmp'])
+
+/** Lower-case extension without the dot, or '' when there is none. */
+export function extensionOf(filename: string): string {
+  const dot = filename.lastIndexOf('.')
+  return dot > 0 ? filename.slice(dot + 1).toLowerCase() : ''
+}
+
+export function isImageFilename(filename: string): boolean {
+  return IMAGE_EXTENSIONS.has(extensionOf(filename))
+}

@@ -1,0 +1,56 @@
+import sharp from 'sharp'
+import { StageError } from '../stage'
+import { decodeBmp, isBmp } from './bmp-decoder'
+
+export interface ProbeResult {
+  width: number
+  height: number
+  /** What the content is, whatever the extension says: png, jpeg, gif, webp, avif, bmp. */
+  format: string
+  animated: boolean
+  frames: number
+}
+
+/** Extensions and the content formats they promise. */
+const FORMAT_OF_EXTENSION: Record<string, string> = {
+  png: 'png', jpg: 'jpeg', jpeg: 'jpeg', gif: 'gif', webp: 'webp', avif: 'avif', bmp: 'bmp',
+}
+
+/**
+ * Reads size, format and animation from the image header.
+ * Throws StageError('probe') for anything that is not a readable image.
+ */
+export async function probeImage(buffer: Buffer): Promise<ProbeResult> {
+  if (isBmp(buffer)) {
+    const bmp = decodeBmp(buffer, { headerOnly: true })
+    return { width: bmp.width, height: bmp.height, format: 'bmp', animated: false, frames: 1 }
+  }
+  let meta: sharp.Metadata
+  try {
+    meta = await sharp(buffer).metadata()
+  } catch (error) {
+    throw new StageError('probe', `not a readable image: ${describeSharpError(error)}`)
+  }
+  const format = normaliseFormat(meta)
+  if (!format || !meta.width || !meta.height) throw new StageError('probe', `not a supported image (format ${meta.format ?? 'unknown'})`)
+  const frames = meta.pages ?? 1
+  // Animated images report the height of all frames stacked unless pageHeight is given.
+  const height = meta.pageHeight ?? meta.height
+  return { width: meta.width, height, format, animated: frames > 1, frames }
+}
+
+/** A warning when the extension promises another format than the content has (a PNG named .jpg). */
+export function extensionMismatch(ext: string, format: string): string | undefined {
+  const expected = FORMAT_OF_EXTENSION[ext]
+  return expected && expected !== format ? `the file is ${format.toUpperCase()} but named .${ext}; indexed as ${format.toUpperCase()}` : undefined
+}
+
+function normaliseFormat(meta: sharp.Metadata): string | undefined {
+  if (meta.format === 'heif') return meta.compression === 'av1' ? 'avif' : undefined
+  return ['png', 'jpeg', 'gif', 'webp'].includes(meta.format ?? '') ? meta.format : undefined
+}
+
+export function describeSharpError(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error)
+  return message.split('\n')[0]!.replace(/^Input (buffer|file) /, '').slice(0, 300)
+}

@@ -1,0 +1,61 @@
+import { mkdir, rename, stat, unlink, writeFile } from 'node:fs/promises'
+import { dirname, join } from 'node:path'
+import sharp from 'sharp'
+import { StageError } from '../stage'
+import { decodeBmp, isBmp } from './bmp-decoder'
+import { describeSharpError } from './probe.stage'
+
+export interface ThumbnailOptions {
+  dataDir: string
+  size: number
+  quality: number
+}
+
+/** Thumbnails are stored by content hash, so copies and moved files share one. */
+export function thumbnailPath(dataDir: string, hash: string): string {
+  return join(dataDir, 'thumbs', hash.slice(0, 2), `${hash}.webp`)
+}
+
+/**
+ * Decodes the whole image (which is also what proves it is not truncated) and writes a WebP
+ * whose longest side is `size`. Skips the work when the thumbnail for this content exists.
+ */
+export async function makeThumbnail(buffer: Buffer, hash: string, options: ThumbnailOptions): Promise<string> {
+  const target = thumbnailPath(options.dataDir, hash)
+  if (await exists(target)) return target
+  let webp: Buffer
+  try {
+    webp = await toPipeline(buffer)
+      .rotate()
+      .resize(options.size, options.size, { fit: 'inside', withoutEnlargement: true })
+      .webp({ quality: options.quality, effort: 2 })
+      .toBuffer()
+  } catch (error) {
+    if (error instanceof StageError) throw error
+    throw new StageError('thumbnail', `cannot decode the image: ${describeSharpError(error)}`)
+  }
+  await mkdir(dirname(target), { recursive: true })
+  // Write then rename, so a kill mid-write never leaves a half thumbnail behind.
+  const temporary = `${target}.${process.pid}.tmp`
+  await writeFile(temporary, webp)
+  await rename(temporary, target)
+  return target
+}
+
+export async function removeThumbnail(dataDir: string, hash: string): Promise<void> {
+  await unlink(thumbnailPath(dataDir, hash)).catch(() => undefined)
+}
+
+function toPipeline(buffer: Buffer): sharp.Sharp {
+  if (isBmp(buffer)) {
+    const bmp = decodeBmp(buffer)
+    return sharp(bmp.pixels, { raw: { width: bmp.width, height: bmp.height, channels: 4 } })
+  }
+  // 'truncated' rather than the default 'warning': files with harmless encoder quirks still
+  // get a thumbnail, files cut short (interrupted downloads) fail here.
+  return sharp(buffer, { failOn: 'truncated' })
+}
+
+async function exists(path: string): Promise<boolean> {
+  return stat(path).then(() => true, () => false)
+}

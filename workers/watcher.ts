@@ -1,0 +1,110 @@
+import { relative, sep } from 'node:path'
+import chokidar, { type FSWatcher } from 'chokidar'
+import type { FolderConfig } from '../config/schema'
+import { fileJob, processFileJobs } from './file-queue'
+import { existsOnDisk, removeImagesAndThumbnails, runImport } from './import'
+import type { PipelineContext } from './pipeline-context'
+import { isImageFilename } from './stage'
+
+export interface LiveLibrary {
+  /** Resolves when the first full import is done. */
+  ready: Promise<void>
+  close(): Promise<void>
+}
+
+/**
+ * Keeps the index in step with the folders while the server runs: filesystem events for changes
+ * within seconds, and a periodic full re-scan for what events miss (network drives, changes made
+ * while Sagasu was stopped). Work runs one batch at a time through the same job queue as imports.
+ */
+export function startLiveLibrary(ctx: PipelineContext): LiveLibrary {
+  const { config } = ctx
+  const folders = config.folders
+  const changed = new Map<string, { folder: FolderConfig; path: string }>()
+  const removed = new Map<string, { folder: FolderConfig; path: string; dir: boolean }>()
+  let timer: NodeJS.Timeout | undefined
+  let rescanTimer: NodeJS.Timeout | undefined
+  let closed = false
+  let chain: Promise<void> = Promise.resolve()
+  const abort = new AbortController()
+
+  /** Serialises all index work so a flush never races a full re-scan. */
+  const enqueue = (work: () => Promise<void>): Promise<void> => {
+    chain = chain.then(work).catch((error: unknown) => ctx.log(`live library: ${(error as Error).stack ?? String(error)}`))
+    return chain
+  }
+
+  const fullImport = () => enqueue(async () => {
+    const counts = await runImport(ctx, { folders, concurrency: config.import.concurrency, signal: abort.signal })
+    const touched = counts.added + counts.updated + counts.moved + counts.removed
+    if (touched) ctx.log(`library: ${counts.added} added, ${counts.updated} updated, ${counts.moved} moved, ${counts.removed} removed, ${counts.errors} errors`)
+  })
+
+  const flush = () => enqueue(async () => {
+    const toIndex = [...changed.values()]
+    const toRemove = [...removed.values()]
+    changed.clear()
+    removed.clear()
+    await ctx.store.enqueueJobs(toIndex.map(({ folder, path }) => fileJob({ folder: folder.name, path })))
+    await processFileJobs(ctx, { concurrency: config.import.concurrency, signal: abort.signal })
+    // Removals go last: a move arrives as unlink + add, and the add has claimed the record by now.
+    const gone: number[] = []
+    for (const { folder, path, dir } of toRemove) {
+      if (await existsOnDisk(folder, path)) continue
+      const states = await ctx.store.fileStates(folder.name)
+      for (const [statePath, state] of states) {
+        if (statePath === path || (dir && (path === '' || statePath.startsWith(`${path}/`)))) gone.push(state.id)
+      }
+    }
+    await removeImagesAndThumbnails(ctx, [...new Set(gone)])
+    if (toIndex.length || gone.length) ctx.log(`library: ${toIndex.length} changed, ${gone.length} removed`)
+  })
+
+  const schedule = () => {
+    clearTimeout(timer)
+    timer = setTimeout(() => void flush(), config.watch.debounceMs)
+  }
+
+  const watchers: FSWatcher[] = []
+  const ready = fullImport().then(() => {
+    if (closed || !config.watch.enabled) return
+    for (const folder of folders) {
+      const watcher = chokidar.watch(folder.path, {
+        ignoreInitial: true,
+        followSymlinks: true,
+        depth: folder.recursive ? 64 : 0,
+        // A file still being copied is indexed once its size stops changing.
+        awaitWriteFinish: { stabilityThreshold: 300, pollInterval: 100 },
+        ignored: (path, stats) => Boolean(stats?.isFile() && !isImageFilename(path)),
+      })
+      const relPath = (abs: string) => relative(folder.path, abs).split(sep).join('/')
+      watcher.on('all', (event, abs) => {
+        if (typeof abs !== 'string') return
+        const path = relPath(abs)
+        const key = `${folder.name}\u0000${path}`
+        if (event === 'add' || event === 'change') changed.set(key, { folder, path })
+        else if (event === 'unlink' || event === 'unlinkDir') removed.set(`${key}${event === 'unlinkDir' ? '/' : ''}`, { folder, path, dir: event === 'unlinkDir' })
+        else return
+        schedule()
+      })
+      watcher.on('error', (error) => ctx.log(`watching ${folder.path}: ${(error as Error).message}`))
+      watchers.push(watcher)
+    }
+    if (config.watch.rescanMinutes > 0) {
+      rescanTimer = setInterval(() => void fullImport(), config.watch.rescanMinutes * 60_000)
+      rescanTimer.unref()
+    }
+  })
+
+  return {
+    ready,
+    async close() {
+      closed = true
+      abort.abort()
+      clearTimeout(timer)
+      clearInterval(rescanTimer)
+      await Promise.all(watchers.map((watcher) => watcher.close()))
+      await chain
+    },
+  }
+}
