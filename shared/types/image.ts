@@ -25,7 +25,12 @@ export interface AiParameters {
   cfg?: number
   sampler?: string
   model?: string
+  /**
+   * Other key/values worth keeping. Keys shared across tools are normalised (`size`, `modelHash`,
+   * `scheduler`, `seed` for seeds beyond 2^53, `loras`, `denoise`); others keep the tool's name.
+   */
   extra?: Record<string, string>
+  /** The original text it was parsed from, capped at 64 KiB. */
   raw: string
 }
 

@@ -1,0 +1,71 @@
+import { spawn, type ChildProcess } from 'node:child_process'
+import { createServer } from 'node:net'
+import { CLI, ROOT } from './cli'
+
+/** A port nothing listens on right now. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer()
+    server.unref()
+    server.on('error', reject)
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number }
+      server.close(() => resolve(port))
+    })
+  })
+}
+
+export interface RunningServer {
+  url: string
+  process: ChildProcess
+  output: () => string
+  stop: () => Promise<void>
+}
+
+/** Starts `sagasu serve` (the built app) and waits until it answers. */
+export async function startServer(args: string[], options: { env?: NodeJS.ProcessEnv; token?: string; waitFor?: RegExp } = {}): Promise<RunningServer> {
+  const port = await freePort()
+  const child = spawn(process.execPath, [CLI, ...args, 'serve', '--port', String(port)], {
+    cwd: ROOT,
+    env: { ...process.env, SAGASU_CONFIG: '', ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  let output = ''
+  child.stdout!.on('data', (chunk: Buffer) => (output += chunk))
+  child.stderr!.on('data', (chunk: Buffer) => (output += chunk))
+  const url = `http://127.0.0.1:${port}`
+  const stop = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return
+    const exited = new Promise((resolve) => child.once('exit', resolve))
+    child.kill('SIGTERM')
+    const timer = setTimeout(() => child.kill('SIGKILL'), 5000)
+    await exited
+    clearTimeout(timer)
+  }
+  const deadline = Date.now() + 60_000
+  const waitFor = options.waitFor ?? /library up to date/
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}:\n${output}`)
+    if (waitFor.test(output)) {
+      const ok = await fetch(`${url}/api/health`, { headers: options.token ? { authorization: `Bearer ${options.token}` } : {} }).then((r) => r.ok, () => false)
+      if (ok) break
+    }
+    if (Date.now() > deadline) {
+      await stop()
+      throw new Error(`server did not start:\n${output}`)
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+  return { url, process: child, output: () => output, stop }
+}
+
+/** Polls until `check` returns a value that is not undefined, or fails after `ms`. */
+export async function eventually<T>(check: () => Promise<T | undefined>, ms = 20_000, what = 'condition'): Promise<T> {
+  const deadline = Date.now() + ms
+  for (;;) {
+    const value = await check()
+    if (value !== undefined) return value
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
+    await new Promise((resolve) => setTimeout(resolve, 150))
+  }
+}

@@ -1,0 +1,111 @@
+import type { AiParameters } from './ai-parameters'
+import { capUtf8 } from './cap-text'
+import { toFiniteNumber, toSafeInteger, toSeed } from './numbers'
+
+// A1111/Forge "parameters" text, as written into PNG tEXt and EXIF
+// UserComment:
+//
+//   <prompt, possibly several lines>
+//   Negative prompt: <negative, possibly several lines>
+//   Steps: 20, Sampler: Euler a, CFG scale: 7, Seed: 1, Size: 512x512, Lora hashes: "a: 1, b: 2"
+//
+// Both the negative prompt and the settings line are optional.
+
+// Same pair grammar as A1111's own parse_generation_parameters, so values
+// quoted with json.dumps (which may contain commas and colons) stay whole.
+const PAIR = /\s*(\w[\w \-/]+):\s*("(?:\\.|[^\\"])+"|[^,]*)(?:,|$)/g
+
+const NEGATIVE_PREFIX = 'Negative prompt:'
+
+// Keys A1111 always writes; requiring one keeps a prompt line such as
+// "cat:1.2, dog:1.1, bird:0.9" from being mistaken for settings.
+const SETTINGS_MARKERS = new Set(['Steps', 'Sampler', 'CFG scale', 'Seed'])
+
+// Settings every source can express get the same `extra` key everywhere.
+// A Map, not an object literal, so a key like "constructor" is not found on
+// Object.prototype.
+const NORMALISED_EXTRA = new Map([
+  ['Size', 'size'],
+  ['Model hash', 'modelHash'],
+  ['Schedule type', 'scheduler'],
+])
+
+function unquote(value: string): string {
+  if (value.length >= 2 && value.startsWith('"') && value.endsWith('"')) {
+    try {
+      const parsed: unknown = JSON.parse(value)
+      if (typeof parsed === 'string') return parsed
+    } catch {
+      // Not valid JSON escaping; fall through and just drop the quotes.
+    }
+    return value.slice(1, -1)
+  }
+  return value
+}
+
+/** The key/value pairs of a settings line, or undefined if it is not one. */
+export function parseSettingsLine(line: string): [string, string][] | undefined {
+  const pairs: [string, string][] = []
+  for (const m of line.matchAll(PAIR)) {
+    const key = m[1]!.trim()
+    if (key.length > 0) pairs.push([key, unquote(m[2]!.trim())])
+  }
+  const markers = pairs.filter(([k]) => SETTINGS_MARKERS.has(k)).length
+  const isSettings = pairs.some(([k]) => k === 'Steps') || (markers >= 1 && pairs.length >= 2)
+  return isSettings ? pairs : undefined
+}
+
+/** Parses A1111/Forge parameters text. Undefined only for blank input. */
+export function parseA1111Parameters(text: string): AiParameters | undefined {
+  const normalised = text.replace(/\r\n?/g, '\n').trim()
+  if (normalised.length === 0) return undefined
+  const lines = normalised.split('\n')
+
+  const settings = parseSettingsLine(lines[lines.length - 1]!)
+  if (settings) lines.pop()
+
+  const promptLines: string[] = []
+  const negativeLines: string[] = []
+  let inNegative = false
+  for (const line of lines) {
+    if (!inNegative && line.startsWith(NEGATIVE_PREFIX)) {
+      inNegative = true
+      negativeLines.push(line.slice(NEGATIVE_PREFIX.length).trim())
+    } else (inNegative ? negativeLines : promptLines).push(line)
+  }
+
+  const result: AiParameters = { source: 'a1111', prompt: promptLines.join('\n').trim(), raw: capUtf8(text) }
+  if (inNegative) result.negativePrompt = negativeLines.join('\n').trim()
+
+  const extra: Record<string, string> = {}
+  for (const [key, value] of settings ?? []) {
+    switch (key) {
+      case 'Steps': {
+        const steps = toSafeInteger(value)
+        if (steps !== undefined) result.steps = steps
+        break
+      }
+      case 'CFG scale': {
+        const cfg = toFiniteNumber(value)
+        if (cfg !== undefined) result.cfg = cfg
+        break
+      }
+      case 'Seed': {
+        const seed = toSeed(value)
+        if (seed && 'seed' in seed) result.seed = seed.seed
+        else if (seed) extra.seed = seed.seedText
+        break
+      }
+      case 'Sampler':
+        if (value.length > 0) result.sampler = value
+        break
+      case 'Model':
+        if (value.length > 0) result.model = value
+        break
+      default:
+        extra[NORMALISED_EXTRA.get(key) ?? key] = value
+    }
+  }
+  if (Object.keys(extra).length > 0) result.extra = extra
+  return result
+}

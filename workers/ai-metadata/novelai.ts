@@ -1,0 +1,87 @@
+import type { AiParameters } from './ai-parameters'
+import { capUtf8 } from './cap-text'
+import { isJsonObject, parseJsonLossless } from './lossless-json'
+import { toFiniteNumber, toSafeInteger, toSeed } from './numbers'
+
+// NovelAI PNGs carry tEXt "Software: NovelAI", "Source" (model name and
+// hash), "Description" (the prompt) and "Comment" (the request as JSON:
+// prompt, uc = negative, steps, scale = CFG, seed, sampler, ...). V4 models
+// add structured v4_prompt / v4_negative_prompt with per-character captions.
+// The newer "stealth" metadata hidden in alpha-channel LSBs is not read here.
+
+export interface NovelAiTexts {
+  Software?: string
+  Source?: string
+  Description?: string
+  Comment?: string
+}
+
+/** Whether PNG text fields identify a NovelAI image. */
+export function isNovelAi(texts: NovelAiTexts): boolean {
+  return (texts.Software ?? '').startsWith('NovelAI') || (texts.Source ?? '').startsWith('NovelAI')
+}
+
+function nonEmptyString(value: unknown): string | undefined {
+  return typeof value === 'string' && value.trim().length > 0 ? value : undefined
+}
+
+function caption(value: unknown): { base: string | undefined; characters: string[] } {
+  if (!isJsonObject(value) || !isJsonObject(value.caption)) return { base: undefined, characters: [] }
+  const { base_caption: base, char_captions: chars } = value.caption
+  const characters = Array.isArray(chars)
+    ? chars.flatMap((c) => {
+        const text = isJsonObject(c) ? nonEmptyString(c.char_caption) : undefined
+        return text === undefined ? [] : [text]
+      })
+    : []
+  return { base: nonEmptyString(base), characters }
+}
+
+/**
+ * Parses NovelAI PNG text fields. A Comment that is not valid JSON still
+ * yields the Description as prompt; undefined when there is neither.
+ */
+export function parseNovelAi(texts: NovelAiTexts): AiParameters | undefined {
+  const parsed = texts.Comment !== undefined ? parseJsonLossless(texts.Comment) : undefined
+  const comment = isJsonObject(parsed) ? parsed : {}
+  const positive = caption(comment.v4_prompt)
+  const negative = caption(comment.v4_negative_prompt)
+
+  const prompt = nonEmptyString(comment.prompt) ?? positive.base ?? nonEmptyString(texts.Description)
+  if (prompt === undefined && Object.keys(comment).length === 0) return undefined
+
+  const result: AiParameters = {
+    source: 'novelai',
+    prompt: prompt ?? '',
+    raw: capUtf8(texts.Comment ?? texts.Description ?? ''),
+  }
+  const extra: Record<string, string> = {}
+  const negativePrompt = nonEmptyString(comment.uc) ?? negative.base
+  if (negativePrompt !== undefined) result.negativePrompt = negativePrompt
+
+  const seed = toSeed(comment.seed)
+  if (seed && 'seed' in seed) result.seed = seed.seed
+  else if (seed) extra.seed = seed.seedText
+  const steps = toSafeInteger(comment.steps)
+  if (steps !== undefined) result.steps = steps
+  const cfg = toFiniteNumber(comment.scale)
+  if (cfg !== undefined) result.cfg = cfg
+  const sampler = nonEmptyString(comment.sampler)
+  if (sampler !== undefined) result.sampler = sampler
+  const model = nonEmptyString(texts.Source)
+  if (model !== undefined) result.model = model
+
+  const width = toSafeInteger(comment.width)
+  const height = toSafeInteger(comment.height)
+  if (width !== undefined && height !== undefined) extra.size = `${width}x${height}`
+  const scheduler = nonEmptyString(comment.noise_schedule)
+  if (scheduler !== undefined) extra.scheduler = scheduler
+  const rescale = toFiniteNumber(comment.cfg_rescale)
+  if (rescale !== undefined) extra.cfgRescale = String(rescale)
+  // Character prompts are how V4 places several people; without them the
+  // base caption alone misdescribes multi-character images.
+  if (positive.characters.length > 0) extra.characterPrompts = positive.characters.join('\n')
+  if (negative.characters.length > 0) extra.characterNegativePrompts = negative.characters.join('\n')
+  if (Object.keys(extra).length > 0) result.extra = extra
+  return result
+}
