@@ -8,6 +8,19 @@ export type FileAccess =
   | { ok: true; absPath: string; info: Stats }
   | { ok: false; status: 400 | 403 | 404; message: string }
 
+/** `/files/<folder>/<path>?query` → the still-encoded folder name and path. */
+export function splitFilesUrl(rawUrl: string): { folder: string; path: string } | undefined {
+  const match = /^\/files\/([^/?]+)\/([^?]*)/.exec(rawUrl)
+  if (!match) return undefined
+  let folder: string
+  try {
+    folder = decodeURIComponent(match[1]!)
+  } catch {
+    return undefined
+  }
+  return { folder, path: match[2]! }
+}
+
 /**
  * Maps `/files/:folder/<path>` to a file on disk, refusing anything outside the configured folder:
  * `..` segments, absolute paths, backslashes, NUL bytes, malformed or double percent-encoding

@@ -1,0 +1,55 @@
+import { writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { tempDir } from '../test/helpers/library'
+import { ConfigError, loadConfig } from './load-config'
+
+function configFile(text: string): { dir: string; file: string } {
+  const dir = tempDir()
+  const file = join(dir, 'sagasu.config.yaml')
+  writeFileSync(file, text)
+  return { dir, file }
+}
+
+describe('loadConfig', () => {
+  it('applies defaults and resolves paths against the config file', () => {
+    const { dir, file } = configFile('folders:\n  - name: pics\n    path: ./pics\n')
+    const { config } = loadConfig({ file, env: {} })
+    expect(config.folders).toEqual([{ name: 'pics', path: join(dir, 'pics'), recursive: true }])
+    expect(config.dataDir).toBe(join(dir, '.sagasu'))
+    expect(config.server).toEqual({ host: '127.0.0.1', port: 3000 })
+    expect(config.store.profile).toBe('embedded')
+  })
+
+  it('lets the environment override the file, and --data-dir override both', () => {
+    const { dir, file } = configFile('server:\n  port: 4000\n')
+    const env = { SAGASU_PORT: '5000', SAGASU_HOST: '::1', SAGASU_FOLDERS: 'a=/x;b=rel', SAGASU_WATCH: 'false', SAGASU_DATA_DIR: '/env-data' }
+    const { config } = loadConfig({ file, env })
+    expect(config.server).toMatchObject({ port: 5000, host: '::1' })
+    expect(config.folders.map((f) => [f.name, f.path])).toEqual([['a', '/x'], ['b', join(dir, 'rel')]])
+    expect(config.watch.enabled).toBe(false)
+    expect(config.dataDir).toBe('/env-data')
+    expect(loadConfig({ file, env, dataDir: '/flag-data' }).config.dataDir).toBe('/flag-data')
+  })
+
+  it.each([
+    ['folders:\n  - name: x\n    path: /p\n    recurse: true\n', /folders\.0: unknown key "recurse"/],
+    ['server:\n  port: 99999\n', /server\.port: .*65535/],
+    ['server:\n  token: short\n', /server\.token: must be at least 16 characters/],
+    ['folders:\n  - name: "bad name!"\n    path: /p\n', /folders\.0\.name: use letters/],
+    ['folders:\n  - {name: a, path: /p}\n  - {name: a, path: /q}\n', /"a" is used twice/],
+    ['store:\n  profile: postgres\n', /store\.profile/],
+    ['nonsense: [1\n', /not valid YAML/],
+    ['- just\n- a list\n', /top level must be a mapping/],
+    ['colour: blue\n', /\(top level\): unknown key "colour"/],
+  ])('rejects %j naming the problem', (text, message) => {
+    const { file } = configFile(text)
+    expect(() => loadConfig({ file, env: {} })).toThrow(ConfigError)
+    expect(() => loadConfig({ file, env: {} })).toThrow(message)
+  })
+
+  it('names a bad environment variable and a missing file', () => {
+    expect(() => loadConfig({ env: { SAGASU_PORT: 'eighty' }, cwd: tempDir() })).toThrow(/SAGASU_PORT: expected a number/)
+    expect(() => loadConfig({ file: '/nonexistent/sagasu.yaml', env: {} })).toThrow(/config file not found/)
+  })
+})

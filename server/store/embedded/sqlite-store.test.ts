@@ -1,0 +1,91 @@
+import { join } from 'node:path'
+import Database from 'better-sqlite3'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import type { ImageInput } from '../../../shared/types/image'
+import { tempDir } from '../../../test/helpers/library'
+import type { Store } from '../store'
+import { SCHEMA_VERSION } from './migrations'
+import { openSqliteStore } from './sqlite-store'
+
+function image(overrides: Partial<ImageInput> = {}): ImageInput {
+  return {
+    folder: 'lib', path: 'a.png', filename: 'a.png', ext: 'png', filesize: 10, mtime: 1000, hash: '0123456789abcdef',
+    width: 100, height: 50, format: 'png', animated: false, frames: 1, type: 'other', ...overrides,
+  }
+}
+
+describe('SQLite store', () => {
+  let dir: string
+  let store: Store
+
+  beforeEach(() => {
+    dir = tempDir()
+    store = openSqliteStore(dir)
+  })
+  afterEach(() => store.close())
+
+  it('saves, replaces at the same path keeping the id, and reads back every field', async () => {
+    const ai = { source: 'a1111' as const, prompt: '1girl, 雨', negativePrompt: 'lowres', seed: 42, steps: 20, cfg: 7, sampler: 'Euler a', model: 'anything', extra: { size: '512x512' }, raw: 'raw' }
+    const id = await store.saveImage(image({ type: 'yandere', postid: '9', tags1: ['b_tag', 'a_tag'], ai }))
+    expect(await store.getImage(id)).toMatchObject({ id, postid: '9', tags1: ['b_tag', 'a_tag'], ai, animated: false })
+    const again = await store.saveImage(image({ hash: 'fedcba9876543210', width: 7 }))
+    expect(again).toBe(id)
+    const replaced = await store.getImage(id)
+    expect(replaced).toMatchObject({ width: 7, type: 'other' })
+    expect(replaced?.ai).toBeUndefined()
+    expect(replaced?.tags1).toBeUndefined()
+  })
+
+  it('relocates keeping the id and reports hashes nobody uses after removal', async () => {
+    const a = await store.saveImage(image())
+    const b = await store.saveImage(image({ path: 'copy.png', filename: 'copy.png' }))
+    await store.relocateImage(a, { folder: 'other', path: 'x/11_22_p0.png', filename: '11_22_p0.png', ext: 'png', filesize: 10, mtime: 2000, type: 'pixiv', illustid: '22', page: 0, userid: '11' })
+    expect(await store.findByPath('other', 'x/11_22_p0.png')).toMatchObject({ id: a, illustid: '22' })
+    expect((await store.findByHash('0123456789abcdef')).map((i) => i.id)).toEqual([a, b])
+    expect(await store.removeImages([a])).toEqual([])
+    expect(await store.removeImages([b])).toEqual(['0123456789abcdef'])
+    expect((await store.stats()).images).toBe(0)
+  })
+
+  it('hands each job to one worker, takes back the jobs of dead workers, and keeps one job per key', async () => {
+    await store.enqueueJobs([1, 2, 3].map((n) => ({ kind: 'file' as const, key: `k${n}`, payload: { n } })))
+    await store.enqueueJobs([{ kind: 'file', key: 'k1', payload: { n: 1 } }])
+    const first = await store.claimJobs('file', 2, 'host/1', 60_000)
+    const second = await store.claimJobs('file', 5, 'host/2', 60_000)
+    expect(first.map((j) => j.key)).toEqual(['k1', 'k2'])
+    expect(second.map((j) => j.key)).toEqual(['k3'])
+    expect(await store.claimJobs('file', 5, 'host/3', 60_000)).toEqual([])
+    expect(await store.releaseJobs((worker) => worker !== 'host/1')).toBe(2)
+    expect((await store.claimJobs('file', 5, 'host/3', 60_000)).map((j) => j.key)).toEqual(['k1', 'k2'])
+    for (const job of second) await store.finishJob(job.id)
+    expect(await store.countJobs()).toEqual({ pending: 0, running: 2, failed: 0 })
+  })
+
+  it('takes back a job whose lease ran out', async () => {
+    await store.enqueueJobs([{ kind: 'file', key: 'k', payload: {} }])
+    expect(await store.claimJobs('file', 1, 'elsewhere/1', -1)).toHaveLength(1)
+    const [again] = await store.claimJobs('file', 1, 'host/2', 60_000)
+    expect(again).toMatchObject({ key: 'k', attempts: 2 })
+  })
+
+  it('searches with parameterised conditions and sorts', async () => {
+    for (let i = 0; i < 5; i++) await store.saveImage(image({ path: `${i}.png`, filename: `${i}.png`, width: i * 100, userid: `"'; DROP TABLE images; --${i}` }))
+    const page = await store.search({ where: [{ field: 'width', op: '>=', value: 200 }], sort: [{ field: 'width', direction: 1 }], limit: 2, offset: 1 })
+    expect(page.total).toBe(3)
+    expect(page.results.map((r) => r.width)).toEqual([300, 400])
+    const injected = await store.search({ where: [{ field: 'userid', op: '=', value: `"'; DROP TABLE images; --3` }], sort: [], limit: 10, offset: 0 })
+    expect(injected.results.map((r) => r.path)).toEqual(['3.png'])
+    expect((await store.stats()).images).toBe(5)
+  })
+
+  it('migrates to the current schema and refuses a database from a newer version', async () => {
+    await store.close()
+    const db = new Database(join(dir, 'sagasu.db'))
+    expect(db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION)
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal')
+    db.pragma(`user_version = ${SCHEMA_VERSION + 1}`)
+    db.close()
+    expect(() => openSqliteStore(dir)).toThrow(/newer Sagasu/)
+    store = openSqliteStore(tempDir())
+  })
+})
