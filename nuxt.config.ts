@@ -13,8 +13,6 @@ export default defineNuxtConfig({
     plugins: [vuetify({ autoImport: true })],
   },
   nitro: {
-    // Native modules stay outside the bundle and are loaded from node_modules.
-    externals: { external: ['better-sqlite3', 'sharp', 'chokidar'] },
     esbuild: { options: { target: 'es2022' } },
   },
   typescript: { strict: true },

@@ -3,6 +3,9 @@ import { join } from 'node:path'
 import sharp from 'sharp'
 import { beforeEach, describe, expect, it } from 'vitest'
 import type { ErrorRecord, ImportCounts, SearchPage } from '../shared/types/api'
+import { writeExifUserComment } from '../workers/ai-metadata/exif-user-comment'
+import { insertJpegExif } from '../workers/ai-metadata/jpeg-segments'
+import { writePngTextChunks } from '../workers/ai-metadata/png-chunks'
 import { runCli, runCliJson } from './helpers/cli'
 import { colorOf, tempDir, writeConfig, writeImage } from './helpers/library'
 
@@ -54,6 +57,29 @@ describe('sagasu import', () => {
     const yandere = (await searchJson('type;=yandere')).results[0]!
     expect(yandere).toMatchObject({ postid: '4242', tags1: ['long_hair', 'st._louis_(azur_lane)'], format: 'webp' })
     expect((await searchJson('width;>=100')).results.map((r) => r.filename)).toEqual(['UPPER.PNG'])
+  })
+
+  it('reads AI-generation parameters from PNG text chunks and JPEG EXIF', async () => {
+    const parameters = '1girl, 雨の街, umbrella\nNegative prompt: lowres, bad hands\nSteps: 28, Sampler: DPM++ 2M Karras, CFG scale: 7, Seed: 1234567890, Size: 512x768, Model: animagineXL_v3'
+    const png = await sharp({ create: { width: 32, height: 32, channels: 3, background: '#abcdef' } }).png().toBuffer()
+    writeFileSync(join(lib, '00042-1234567890.png'), writePngTextChunks(png, { parameters }))
+    const jpeg = await sharp({ create: { width: 32, height: 32, channels: 3, background: '#fedcba' } }).jpeg().toBuffer()
+    writeFileSync(join(lib, 'exif.jpg'), insertJpegExif(jpeg, writeExifUserComment(parameters.replace('28', '30'), { exifHeader: true })))
+    const comfy = JSON.stringify({
+      3: { class_type: 'KSampler', inputs: { seed: 7, steps: 20, cfg: 6.5, sampler_name: 'euler', scheduler: 'normal', model: ['4', 0], positive: ['6', 0], negative: ['7', 0] } },
+      4: { class_type: 'CheckpointLoaderSimple', inputs: { ckpt_name: 'sdxl.safetensors' } },
+      6: { class_type: 'CLIPTextEncode', inputs: { text: 'a red fox', clip: ['4', 1] } },
+      7: { class_type: 'CLIPTextEncode', inputs: { text: 'blurry', clip: ['4', 1] } },
+    })
+    writeFileSync(join(lib, 'ComfyUI_00001_.png'), writePngTextChunks(png, { prompt: comfy }))
+    expect(await importJson()).toMatchObject({ added: 3, errors: 0 })
+
+    const byName = new Map((await searchJson()).results.map((r) => [r.filename, r]))
+    expect(byName.get('00042-1234567890.png')?.ai).toMatchObject({ source: 'a1111', prompt: '1girl, 雨の街, umbrella', negativePrompt: 'lowres, bad hands', steps: 28, cfg: 7, seed: 1234567890, sampler: 'DPM++ 2M Karras', model: 'animagineXL_v3' })
+    expect(byName.get('exif.jpg')?.ai).toMatchObject({ source: 'a1111', steps: 30, prompt: '1girl, 雨の街, umbrella' })
+    expect(byName.get('ComfyUI_00001_.png')?.ai).toMatchObject({ source: 'comfyui', prompt: 'a red fox', negativePrompt: 'blurry', seed: 7, steps: 20, cfg: 6.5, model: 'sdxl.safetensors' })
+    const { body: stats } = await runCliJson<{ withAiParameters: number }>(['--config', config, 'stats'])
+    expect(stats.withAiParameters).toBe(3)
   })
 
   it('keeps the record of a renamed or moved file (within and across folders) and removes deleted ones', async () => {
