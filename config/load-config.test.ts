@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { tempDir } from '../test/helpers/library'
+import { ensureDataDir } from './data-dir'
 import { ConfigError, loadConfig } from './load-config'
 
 function configFile(text: string): { dir: string; file: string } {
@@ -51,5 +52,16 @@ describe('loadConfig', () => {
   it('names a bad environment variable and a missing file', () => {
     expect(() => loadConfig({ env: { SAGASU_PORT: 'eighty' }, cwd: tempDir() })).toThrow(/SAGASU_PORT: expected a number/)
     expect(() => loadConfig({ file: '/nonexistent/sagasu.yaml', env: {} })).toThrow(/config file not found/)
+  })
+})
+
+describe('ensureDataDir', () => {
+  it('creates missing parents and names a folder it cannot create', () => {
+    const dir = join(tempDir(), 'a', 'b')
+    ensureDataDir(dir)
+    ensureDataDir(dir)
+    expect(() => ensureDataDir('/proc/sagasu-cannot-exist/x')).toThrow(/dataDir .*cannot create \/proc\/sagasu-cannot-exist/)
+    writeFileSync(join(dir, 'file'), '')
+    expect(() => ensureDataDir(join(dir, 'file'))).toThrow(/is not a folder/)
   })
 })

@@ -1,6 +1,6 @@
-import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
+import { ensureDataDir } from '../../../config/data-dir'
 import type { ErrorRecord, SearchPage, StoreStats } from '../../../shared/types/api'
 import type { ImageInput, ImageRecord, SourceType } from '../../../shared/types/image'
 import { IMAGE_FIELDS, isImageField } from '../fields'
@@ -21,7 +21,7 @@ const COLUMN: Record<keyof typeof IMAGE_FIELDS, string> = {
  * const store = openSqliteStore('/home/me/.sagasu')
  */
 export function openSqliteStore(dataDir: string): Store {
-  mkdirSync(dataDir, { recursive: true })
+  ensureDataDir(dataDir)
   const db = new Database(join(dataDir, 'sagasu.db'))
   db.pragma('journal_mode = WAL')
   // NORMAL is durable across process crashes in WAL mode; only power loss can drop the last commits.
