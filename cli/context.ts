@@ -20,3 +20,13 @@ export function readConfig(options: GlobalOptions): SagasuConfig {
 export function openContext(options: GlobalOptions, config = readConfig(options)): PipelineContext {
   return { config, store: openStore(config), worker: currentWorkerId(), log }
 }
+
+/** Runs a command's work with an open store, closing it however the work ends. */
+export async function withContext<T>(options: GlobalOptions, work: (ctx: PipelineContext) => Promise<T>, config?: SagasuConfig): Promise<T> {
+  const ctx = openContext(options, config)
+  try {
+    return await work(ctx)
+  } finally {
+    await ctx.store.close()
+  }
+}

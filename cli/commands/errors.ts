@@ -1,5 +1,5 @@
 import type { Command } from 'commander'
-import { openContext, type GlobalOptions } from '../context'
+import { withContext, type GlobalOptions } from '../context'
 import { printJson } from '../output'
 
 export function registerErrors(program: Command): void {
@@ -8,16 +8,9 @@ export function registerErrors(program: Command): void {
     .description('files that could not be indexed, and why')
     .action(async (_options: GlobalOptions, command: Command) => {
       const global = command.optsWithGlobals<GlobalOptions>()
-      const ctx = openContext(global)
-      try {
-        const errors = await ctx.store.listErrors()
-        if (global.json) printJson({ total: errors.length, errors })
-        else {
-          for (const error of errors) process.stdout.write(`${error.level}\t${error.stage}\t${error.folder}/${error.path}\t${error.reason}\n`)
-          process.stderr.write(`${errors.length} error records; run "sagasu import --retry-errors" to try them again\n`)
-        }
-      } finally {
-        await ctx.store.close()
-      }
+      const errors = await withContext(global, (ctx) => ctx.store.listErrors())
+      if (global.json) return printJson({ total: errors.length, errors })
+      for (const error of errors) process.stdout.write(`${error.level}\t${error.stage}\t${error.folder}/${error.path}\t${error.reason}\n`)
+      process.stderr.write(`${errors.length} error records; run "sagasu import --retry-errors" to try them again\n`)
     })
 }

@@ -1,6 +1,6 @@
 import type { Command } from 'commander'
 import { searchImages } from '../../server/search/search-images'
-import { openContext, type GlobalOptions } from '../context'
+import { withContext, type GlobalOptions } from '../context'
 import { log, printJson } from '../output'
 import { parseCount } from '../parse-options'
 
@@ -23,16 +23,9 @@ export function registerSearch(program: Command): void {
       const global = { ...command.optsWithGlobals<GlobalOptions>(), ...options }
       const limit = parseCount(options.limit, '--limit', 1, 500)
       const offset = parseCount(options.offset, '--offset', 0, Number.MAX_SAFE_INTEGER)
-      const ctx = openContext(global)
-      try {
-        const page = await searchImages(ctx.store, { query: options.query, sort: options.sort, limit, offset })
-        if (global.json) printJson(page)
-        else {
-          log(`${page.total} images`)
-          for (const image of page.results) process.stdout.write(`${image.id}\t${image.folder}/${image.path}\t${image.width}×${image.height}\n`)
-        }
-      } finally {
-        await ctx.store.close()
-      }
+      const page = await withContext(global, (ctx) => searchImages(ctx.store, { query: options.query, sort: options.sort, limit, offset }))
+      if (global.json) return printJson(page)
+      log(`${page.total} images`)
+      for (const image of page.results) process.stdout.write(`${image.id}\t${image.folder}/${image.path}\t${image.width}×${image.height}\n`)
     })
 }

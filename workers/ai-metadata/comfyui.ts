@@ -1,7 +1,7 @@
 import type { AiParameters } from './ai-parameters'
 import { capUtf8 } from './cap-text'
 import { isJsonObject, parseJsonLossless } from './lossless-json'
-import { toFiniteNumber, toSafeInteger, toSeed } from './numbers'
+import { assignSampling, toFiniteNumber } from './numbers'
 
 // ComfyUI saves two graphs as PNG text: "prompt" (API format: node id →
 // {class_type, inputs}, where an input is a literal or a [nodeId, outputIndex]
@@ -237,13 +237,7 @@ function buildResult(
   const result: AiParameters = { source: 'comfyui', prompt, raw: capUtf8(raw) }
   const extra: Record<string, string> = {}
   if (negative !== undefined) result.negativePrompt = negative
-  const seed = toSeed(s.seed)
-  if (seed && 'seed' in seed) result.seed = seed.seed
-  else if (seed) extra.seed = seed.seedText
-  const steps = toSafeInteger(s.steps)
-  if (steps !== undefined) result.steps = steps
-  const cfg = toFiniteNumber(s.cfg)
-  if (cfg !== undefined) result.cfg = cfg
+  assignSampling(result, extra, { seed: s.seed, steps: s.steps, cfg: s.cfg })
   if (typeof s.sampler === 'string' && s.sampler.length > 0) result.sampler = s.sampler
   if (typeof s.scheduler === 'string' && s.scheduler.length > 0) extra.scheduler = s.scheduler
   const denoise = toFiniteNumber(s.denoise)

@@ -1,7 +1,7 @@
 import type { AiParameters } from './ai-parameters'
 import { capUtf8 } from './cap-text'
 import { isJsonObject, parseJsonLossless } from './lossless-json'
-import { toFiniteNumber, toSafeInteger, toSeed } from './numbers'
+import { assignSampling, toFiniteNumber, toSafeInteger } from './numbers'
 
 // NovelAI PNGs carry tEXt "Software: NovelAI", "Source" (model name and
 // hash), "Description" (the prompt) and "Comment" (the request as JSON:
@@ -59,13 +59,7 @@ export function parseNovelAi(texts: NovelAiTexts): AiParameters | undefined {
   const negativePrompt = nonEmptyString(comment.uc) ?? negative.base
   if (negativePrompt !== undefined) result.negativePrompt = negativePrompt
 
-  const seed = toSeed(comment.seed)
-  if (seed && 'seed' in seed) result.seed = seed.seed
-  else if (seed) extra.seed = seed.seedText
-  const steps = toSafeInteger(comment.steps)
-  if (steps !== undefined) result.steps = steps
-  const cfg = toFiniteNumber(comment.scale)
-  if (cfg !== undefined) result.cfg = cfg
+  assignSampling(result, extra, { seed: comment.seed, steps: comment.steps, cfg: comment.scale })
   const sampler = nonEmptyString(comment.sampler)
   if (sampler !== undefined) result.sampler = sampler
   const model = nonEmptyString(texts.Source)

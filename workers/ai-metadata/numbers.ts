@@ -1,3 +1,5 @@
+import type { AiParameters } from './ai-parameters'
+
 // Metadata values arrive as strings (A1111 text) or as JSON numbers/strings
 // (ComfyUI, NovelAI); these helpers accept both and refuse anything that is
 // not cleanly numeric, so callers never store NaN or a half-parsed "7abc".
@@ -38,4 +40,22 @@ export function toSeed(value: unknown): SeedValue {
   // A JSON number that already lost precision is still the best we have.
   if (typeof value === 'number' && Number.isInteger(value)) return { seedText: BigInt(value).toString() }
   return undefined
+}
+
+/**
+ * Sets seed, steps and cfg on a result from loosely typed values, leaving out what does not parse;
+ * a seed beyond 2^53 goes to `extra.seed` as its exact digits.
+ */
+export function assignSampling(
+  result: AiParameters,
+  extra: Record<string, string>,
+  values: { seed?: unknown; steps?: unknown; cfg?: unknown },
+): void {
+  const seed = toSeed(values.seed)
+  if (seed && 'seed' in seed) result.seed = seed.seed
+  else if (seed) extra.seed = seed.seedText
+  const steps = toSafeInteger(values.steps)
+  if (steps !== undefined) result.steps = steps
+  const cfg = toFiniteNumber(values.cfg)
+  if (cfg !== undefined) result.cfg = cfg
 }
