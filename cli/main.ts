@@ -1,9 +1,10 @@
 import { Command, CommanderError } from 'commander'
 import { ConfigError } from '../config/load-config'
-import { QueryError } from '../server/search/plain-query'
+import { QueryError } from '../server/search/query-error'
 import { SAGASU_VERSION } from '../server/version'
 import { registerErrors } from './commands/errors'
 import { registerImport } from './commands/import'
+import { registerParse } from './commands/parse'
 import { registerSearch } from './commands/search'
 import { registerServe } from './commands/serve'
 import { registerStats } from './commands/stats'
@@ -24,10 +25,14 @@ export async function main(argv: string[]): Promise<number> {
     .option('--json', 'print one JSON document on stdout')
     .exitOverride()
     .showHelpAfterError()
-  for (const register of [registerImport, registerSearch, registerStats, registerErrors, registerServe, registerWatch]) register(program)
+  for (const register of [registerImport, registerSearch, registerParse, registerStats, registerErrors, registerServe, registerWatch]) register(program)
   for (const command of program.commands) {
     command.exitOverride()
     command.showHelpAfterError()
+  }
+  if (!argv.some((arg) => program.commands.some((command) => command.name() === arg)) && !argv.some((arg) => ['help', '-h', '--help', '-V', '--version'].includes(arg))) {
+    program.outputHelp({ error: true })
+    return reportFailure(new UsageError(`a command is required: ${program.commands.map((command) => command.name()).join(', ')}`), argv.includes('--json'))
   }
   try {
     await program.parseAsync(argv, { from: 'user' })

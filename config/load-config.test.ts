@@ -22,6 +22,13 @@ describe('loadConfig', () => {
     expect(config.store.profile).toBe('embedded')
   })
 
+  it('accepts a model turned off without repeating its name', () => {
+    const { file } = configFile('models:\n  clip:\n    enabled: false\n')
+    const { config } = loadConfig({ file, env: {} })
+    expect(config.models.clip).toEqual({ enabled: false, name: 'Xenova/clip-vit-base-patch32' })
+    expect(config.models.tagger.name).toBe('SmilingWolf/wd-swinv2-tagger-v3')
+  })
+
   it('lets the environment override the file, and --data-dir override both', () => {
     const { dir, file } = configFile('server:\n  port: 4000\n')
     const env = { SAGASU_PORT: '5000', SAGASU_HOST: '::1', SAGASU_FOLDERS: 'a=/x;b=rel', SAGASU_WATCH: 'false', SAGASU_DATA_DIR: '/env-data' }

@@ -10,13 +10,18 @@ export const folderSchema = z.strictObject({
   recursive: z.boolean().default(true),
 })
 
-const modelSchema = z.strictObject({
-  enabled: z.boolean().default(true),
-  /** A model id the machine downloads once into dataDir/models. */
-  name: z.string().min(1),
-  /** A local folder with the model files, for offline installs; wins over `name`. */
-  path: z.string().min(1).optional(),
-})
+/** A model setting; each model has its own default id, so `{enabled: false}` alone is enough. */
+function modelSchema(defaultName: string) {
+  return z
+    .strictObject({
+      enabled: z.boolean().default(true),
+      /** A model id the machine downloads once into dataDir/models. */
+      name: z.string().min(1).default(defaultName),
+      /** A local folder with the model files, for offline installs; wins over `name`. */
+      path: z.string().min(1).optional(),
+    })
+    .prefault({})
+}
 
 export const configSchema = z.strictObject({
   folders: z.array(folderSchema).default([]),
@@ -53,8 +58,8 @@ export const configSchema = z.strictObject({
     .prefault({}),
   models: z
     .strictObject({
-      clip: modelSchema.prefault({ name: 'Xenova/clip-vit-base-patch32' }),
-      tagger: modelSchema.prefault({ name: 'SmilingWolf/wd-swinv2-tagger-v3' }),
+      clip: modelSchema('Xenova/clip-vit-base-patch32'),
+      tagger: modelSchema('SmilingWolf/wd-swinv2-tagger-v3'),
       ocr: z
         .strictObject({
           enabled: z.boolean().default(true),

@@ -25,19 +25,20 @@ function log(message: string): void {
  * Starts the server's side of Sagasu: configuration (from the file and the environment the CLI
  * passes), the store, and the live library that keeps the index in step with the folders.
  */
-export function startApp(options: { watch?: boolean } = {}): Promise<SagasuApp> {
-  app ??= createApp(options)
+export function startApp(): Promise<SagasuApp> {
+  app ??= createApp()
   return app
 }
 
-async function createApp(options: { watch?: boolean }): Promise<SagasuApp> {
+async function createApp(): Promise<SagasuApp> {
   const { config } = loadConfig({ file: process.env.SAGASU_CONFIG, dataDir: process.env.SAGASU_DATA_DIR })
   const demo = config.folders.length === 0
   if (demo) config.folders = [await ensureDemoLibrary(config.dataDir, log)]
   const store = openStore(config)
   const ctx: PipelineContext = { config, store, worker: currentWorkerId(), log }
   const started: SagasuApp = { config, store, demo }
-  if (options.watch !== false) {
+  // With watching off (--no-watch, watch.enabled: false) the server only serves the index as it is.
+  if (config.watch.enabled) {
     started.library = startLiveLibrary(ctx)
     started.library.ready.then(() => log('library up to date'), (error: unknown) => log(`first import failed: ${String(error)}`))
   }

@@ -1,4 +1,4 @@
-import { chmodSync, mkdirSync, renameSync, rmSync, symlinkSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs'
+import { chmodSync, existsSync, mkdirSync, renameSync, rmSync, symlinkSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import sharp from 'sharp'
 import { beforeEach, describe, expect, it } from 'vitest'
@@ -6,6 +6,7 @@ import type { ErrorRecord, ImportCounts, SearchPage } from '../shared/types/api'
 import { writeExifUserComment } from '../workers/ai-metadata/exif-user-comment'
 import { insertJpegExif } from '../workers/ai-metadata/jpeg-segments'
 import { writePngTextChunks } from '../workers/ai-metadata/png-chunks'
+import { thumbnailPath } from '../workers/stages/thumbnail.stage'
 import { runCli, runCliJson } from './helpers/cli'
 import { colorOf, tempDir, writeConfig, writeImage } from './helpers/library'
 
@@ -119,6 +120,9 @@ describe('sagasu import', () => {
     const [changed] = (await searchJson()).results
     expect(changed).toMatchObject({ id: original!.id, width: 80 })
     expect(changed!.hash).not.toBe(original!.hash)
+    // The old content's thumbnail is gone, the new one is there.
+    expect(existsSync(thumbnailPath(join(dir, 'data'), original!.hash))).toBe(false)
+    expect(existsSync(thumbnailPath(join(dir, 'data'), changed!.hash))).toBe(true)
   })
 
   it('turns every kind of bad file into an error record, keeps going, and loses nothing indexed', async () => {
@@ -211,13 +215,34 @@ describe('sagasu import', () => {
     expect(errors.errors[0]).toMatchObject({ path: 'secret.png', stage: 'read', reason: 'permission denied' })
   })
 
-  it('follows symbolic links to folders and files inside the library', async () => {
+  it('follows links that stay inside the folder and reports links that lead out of it', async () => {
     const outside = join(dir, 'outside')
     await writeImage(join(outside, 'linked.png'), { color: colorOf(1) })
+    await writeImage(join(lib, 'real/inside.png'), { color: colorOf(2) })
     symlinkSync(outside, join(lib, 'linked-folder'))
-    expect(await importJson()).toMatchObject({ added: 1, errors: 0 })
-    expect((await searchJson()).results[0]).toMatchObject({ path: 'linked-folder/linked.png' })
+    symlinkSync(join(outside, 'linked.png'), join(lib, 'linked-file.png'))
+    symlinkSync(join(lib, 'real/inside.png'), join(lib, 'alias.png'))
+    expect(await importJson()).toMatchObject({ added: 2, errors: 2 })
+    expect((await searchJson()).results.map((r) => r.path).sort()).toEqual(['alias.png', 'real/inside.png'])
+    const errors = await errorsJson()
+    expect(errors.map((e) => e.path).sort()).toEqual(['linked-file.png', 'linked-folder'])
+    expect(errors[0]!.reason).toContain('leads outside the folder')
     rmSync(outside, { recursive: true })
+  })
+
+  it('drops the images of a folder removed from the configuration', async () => {
+    const other = join(dir, 'other')
+    await writeImage(join(lib, 'a.png'), { color: colorOf(1) })
+    await writeImage(join(other, 'b.png'), { color: colorOf(2) })
+    config = writeConfig(dir, { folders: [{ name: 'lib', path: './lib' }, { name: 'other', path: './other' }], dataDir: './data' })
+    expect(await importJson()).toMatchObject({ added: 2 })
+    // Importing one folder by name leaves the other alone…
+    expect(await importJson('lib')).toMatchObject({ removed: 0 })
+    expect((await searchJson()).total).toBe(2)
+    // …but a folder gone from the configuration leaves the index.
+    config = writeConfig(dir, { folders: [{ name: 'lib', path: './lib' }], dataDir: './data' })
+    expect(await importJson()).toMatchObject({ removed: 1 })
+    expect((await searchJson()).results.map((r) => r.folder)).toEqual(['lib'])
   })
 })
 

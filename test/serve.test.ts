@@ -10,10 +10,10 @@ import { colorOf, tempDir, writeConfig, writeImage } from './helpers/library'
 import { eventually, freePort, startServer, type RunningServer } from './helpers/server'
 
 /** A raw GET: fetch() would normalise `..` out of the path before sending it. */
-function rawGet(url: string, path: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: Buffer }> {
+function rawGet(url: string, path: string, headers: Record<string, string> = {}, method = 'GET'): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: Buffer }> {
   const { hostname, port } = new URL(url)
   return new Promise((resolve, reject) => {
-    const req = request({ hostname, port, path, method: 'GET', headers }, (res) => {
+    const req = request({ hostname, port, path, method, headers }, (res) => {
       const chunks: Buffer[] = []
       res.on('data', (chunk: Buffer) => chunks.push(chunk))
       res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }))
@@ -35,6 +35,7 @@ describe('sagasu serve', () => {
     const lib = join(dir, 'lib')
     original = await writeImage(join(lib, 'sub dir/12345_98765432_p0.png'), { color: colorOf(1), width: 320, height: 200 })
     await writeImage(join(lib, 'ありがとう #1?.png'), { color: colorOf(2) })
+    await writeImage(join(lib, 'png-named.jpg'), { color: colorOf(3) })
     writeFileSync(join(dir, 'secret.png'), secret)
     writeFileSync(join(dir, 'passwd'), secret)
     symlinkSync(join(dir, 'secret.png'), join(lib, 'escape.png'))
@@ -54,11 +55,11 @@ describe('sagasu serve', () => {
     expect(health).toMatchObject({ name: 'sagasu', profile: 'embedded', capabilities: { search: true } })
     expect(health.version).toMatch(/^\d+\.\d+\.\d+/)
     const stats = (await (await fetch(`${server.url}/api/stats`)).json()) as { images: number; byType: Record<string, number> }
-    expect(stats).toMatchObject({ images: 2, byType: { pixiv: 1, other: 1 } })
+    expect(stats).toMatchObject({ images: 3, byType: { pixiv: 1, other: 2 } })
     const one = (await (await fetch(`${server.url}/api/images/${image.id}`)).json()) as ImageRecord
     expect(one).toMatchObject({ id: image.id, path: 'sub dir/12345_98765432_p0.png', width: 320, height: 200, illustid: '98765432' })
     const page = (await (await fetch(`${server.url}/api/search?limit=1&sort=filesize;1`)).json()) as SearchPage
-    expect(page.total).toBe(2)
+    expect(page.total).toBe(3)
     expect(page.results).toHaveLength(1)
   })
 
@@ -92,6 +93,24 @@ describe('sagasu serve', () => {
     expect((await rawGet(server.url, path, { range: `bytes=${original.length}-` })).status).toBe(416)
     const japanese = await rawGet(server.url, `/files/lib/${encodeURIComponent('ありがとう #1?.png')}`)
     expect(japanese.status).toBe(200)
+    const head = await rawGet(server.url, path, {}, 'HEAD')
+    expect(head.status).toBe(200)
+    expect(head.headers['content-length']).toBe(String(original.length))
+    expect(head.body.length).toBe(0)
+  })
+
+  it('labels an original by its content, not its extension', async () => {
+    const misnamed = await rawGet(server.url, '/files/lib/png-named.jpg')
+    expect(misnamed.status).toBe(200)
+    expect(misnamed.headers['content-type']).toBe('image/png')
+  })
+
+  it('answers unknown API routes and methods with a JSON 404, not the web app', async () => {
+    for (const [path, method] of [['/api/nope', 'GET'], ['/api/stats', 'DELETE'], ['/api/search/nope', 'POST']] as const) {
+      const response = await rawGet(server.url, path, {}, method)
+      expect(response.status, `${method} ${path}`).toBe(404)
+      expect((JSON.parse(response.body.toString()) as { error: { message: string } }).error.message).toContain('no API route')
+    }
   })
 
   it('serves thumbnails by content hash as WebP', async () => {
@@ -159,6 +178,9 @@ describe('server token', () => {
       expect(login.status).toBe(200)
       const cookie = login.headers.get('set-cookie')!.split(';')[0]!
       expect(login.headers.get('set-cookie')).toMatch(/HttpOnly/i)
+      // The cookie proves a login without being the token itself.
+      expect(cookie).not.toContain(token)
+      expect((await rawGet(server.url, '/api/stats', { cookie: `sagasu_token=${token}` })).status).toBe(401)
       expect((await rawGet(server.url, '/api/stats', { cookie })).status).toBe(200)
     } finally {
       await server.stop()

@@ -80,6 +80,7 @@ export async function runImport(ctx: PipelineContext, options: ImportOptions): P
   for (const folder of options.folders) {
     counts.removed += await sweepFolder(ctx, folder, scans.get(folder.name)!)
   }
+  counts.removed += await dropUnconfiguredFolders(ctx)
   options.onProgress?.({ phase: 'done', done, total })
   return counts
 }
@@ -108,6 +109,20 @@ async function sweepFolder(ctx: PipelineContext, folder: FolderConfig, scan: Fol
   }
   await ctx.store.clearErrors(folder.name, staleErrors)
   return gone.length
+}
+
+/** A folder taken out of the configuration leaves the index, with its error records. */
+async function dropUnconfiguredFolders(ctx: PipelineContext): Promise<number> {
+  let removed = 0
+  for (const name of await ctx.store.listFolders()) {
+    if (ctx.config.folders.some((folder) => folder.name === name)) continue
+    const ids = [...(await ctx.store.fileStates(name)).values()].map((state) => state.id)
+    await removeImagesAndThumbnails(ctx, ids)
+    await ctx.store.clearErrors(name, (await ctx.store.listErrors()).filter((error) => error.folder === name).map((error) => error.path))
+    ctx.log(`folder "${name}" is no longer configured: ${ids.length} images left the index`)
+    removed += ids.length
+  }
+  return removed
 }
 
 export async function removeImagesAndThumbnails(ctx: PipelineContext, ids: number[]): Promise<void> {

@@ -9,7 +9,7 @@ import { readAiParameters } from './stages/ai-metadata.stage'
 import { hashContent } from './stages/hash.stage'
 import { parseFilename } from './stages/parse-filename.stage'
 import { extensionMismatch, probeImage } from './stages/probe.stage'
-import { makeThumbnail } from './stages/thumbnail.stage'
+import { makeThumbnail, removeThumbnail } from './stages/thumbnail.stage'
 
 export type IndexOutcome = 'added' | 'updated' | 'moved' | 'unchanged' | 'gone'
 
@@ -73,6 +73,8 @@ export async function indexFile(ctx: PipelineContext, folder: FolderConfig, relP
   }
   await ctx.store.saveImage(input)
   await finishFile(ctx, folder, relPath, ext, probe.format, info.size, mtime)
+  // The old content's thumbnail goes unless a copy of that content is still indexed.
+  if (existing && !(await ctx.store.findByHash(existing.hash)).length) await removeThumbnail(ctx.config.dataDir, existing.hash)
   return existing ? 'updated' : 'added'
 }
 

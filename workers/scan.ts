@@ -1,5 +1,5 @@
 import { readdir, realpath, stat } from 'node:fs/promises'
-import { join } from 'node:path'
+import { join, sep } from 'node:path'
 import type { FolderConfig } from '../config/schema'
 import { isImageFilename } from './stage'
 
@@ -62,6 +62,7 @@ export async function scanFolder(folder: FolderConfig): Promise<FolderScan> {
       continue
     }
     const candidates: string[] = []
+    const linked = new Set<string>()
     for (const entry of entries) {
       const name = decodeName(entry.name)
       if (name === undefined) {
@@ -75,7 +76,10 @@ export async function scanFolder(folder: FolderConfig): Promise<FolderScan> {
       } else if (entry.isFile()) {
         if (isImageFilename(name)) candidates.push(childRel)
       } else if (entry.isSymbolicLink()) {
-        if (folder.recursive || isImageFilename(name)) candidates.push(childRel)
+        if (folder.recursive || isImageFilename(name)) {
+          candidates.push(childRel)
+          linked.add(childRel)
+        }
       }
     }
     // stat follows symlinks, so linked files and folders are seen as what they point to.
@@ -90,6 +94,15 @@ export async function scanFolder(folder: FolderConfig): Promise<FolderScan> {
           continue
         }
         const entryStat = info.value
+        if (linked.has(childRel)) {
+          // Only what lies inside the folder can be served from it (/files refuses the rest), so a link
+          // out of the folder is reported instead of indexed: add its target as a folder of its own.
+          const target = await realpath(absPath).catch(() => undefined)
+          if (!target || !isInside(target, rootReal)) {
+            result.problems.push({ relPath: childRel, reason: `symbolic link leads outside the folder (to ${target ?? 'nowhere'}); add its target as a folder to index it` })
+            continue
+          }
+        }
         if (entryStat.isDirectory()) {
           if (!folder.recursive) continue
           if (depth + 1 > MAX_DEPTH) {
@@ -111,6 +124,10 @@ export async function scanFolder(folder: FolderConfig): Promise<FolderScan> {
   }
   result.files.sort((a, b) => (a.relPath < b.relPath ? -1 : a.relPath > b.relPath ? 1 : 0))
   return result
+}
+
+function isInside(path: string, root: string): boolean {
+  return path === root || path.startsWith(`${root}${sep}`)
 }
 
 /** True when `relPath` lies in (or is) one of the unreadable directories. */

@@ -10,16 +10,18 @@ export function useImageSearch() {
   const loading = ref(false)
   const error = ref<string>()
   const query = ref('')
+  const nextCursor = ref<string | null>(null)
 
   async function load(reset = false): Promise<void> {
     if (loading.value) return
     loading.value = true
     error.value = undefined
     try {
-      const offset = reset ? 0 : images.value.length
-      const page = await $fetch<SearchPage>('/api/search', { query: { q: query.value || undefined, limit: PAGE_SIZE, offset } })
+      const cursor = reset ? undefined : nextCursor.value ?? undefined
+      const page = await $fetch<SearchPage>('/api/search', { query: { q: query.value || undefined, limit: PAGE_SIZE, cursor } })
       images.value = reset ? page.results : [...images.value, ...page.results]
       total.value = page.total
+      nextCursor.value = page.nextCursor
     } catch (failure) {
       error.value = errorMessage(failure)
     } finally {
@@ -27,7 +29,7 @@ export function useImageSearch() {
     }
   }
 
-  const hasMore = computed(() => images.value.length < total.value)
+  const hasMore = computed(() => nextCursor.value !== null)
   return { images, total, loading, error, query, hasMore, load }
 }
 

@@ -34,7 +34,8 @@ export function registerServe(program: Command): void {
         NITRO_HOST: host,
         NITRO_PORT: String(port),
         SAGASU_DATA_DIR: config.dataDir,
-        SAGASU_WATCH: String(options.watch),
+        // --no-watch turns watching off; otherwise watch.enabled from the config decides.
+        ...(options.watch ? {} : { SAGASU_WATCH: 'false' }),
         ...(global.config ? { SAGASU_CONFIG: global.config } : {}),
       })
       process.stderr.write(`sagasu: serving on http://${host.includes(':') ? `[${host}]` : host}:${port}\n`)

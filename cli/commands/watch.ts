@@ -11,6 +11,8 @@ export function registerWatch(program: Command): void {
     .action(async (_options: GlobalOptions, command: Command) => {
       const global = command.optsWithGlobals<GlobalOptions>()
       const config = readConfig(global)
+      // Asking for `sagasu watch` is asking to watch, whatever watch.enabled says (it governs `serve`).
+      config.watch.enabled = true
       if (!config.folders.length) throw new UsageError('no folders are configured: add them under "folders:" in sagasu.config.yaml')
       const ctx = openContext(global, config)
       const library = startLiveLibrary(ctx)

@@ -1,7 +1,7 @@
-import { defineEventHandler, getRequestHeader, readBody, sendRedirect, setCookie } from 'h3'
+import { defineEventHandler, getRequestHeader, getRequestProtocol, readBody, sendRedirect, setCookie } from 'h3'
 import { useApp } from '../app-context'
 import { errorResponse } from '../http/error-response'
-import { TOKEN_COOKIE, tokenMatches } from '../services/auth'
+import { TOKEN_COOKIE, sessionValue, tokenMatches } from '../services/auth'
 
 /** Exchanges the server token (form or JSON body) for an HttpOnly session cookie. */
 export default defineEventHandler(async (event) => {
@@ -12,7 +12,8 @@ export default defineEventHandler(async (event) => {
     : undefined
   if (!config.server.token) return { ok: true }
   if (!tokenMatches(config.server.token, provided)) return errorResponse(event, 401, 'wrong token')
-  setCookie(event, TOKEN_COOKIE, config.server.token, { httpOnly: true, sameSite: 'strict', path: '/', maxAge: 60 * 60 * 24 * 30 })
+  const secure = getRequestProtocol(event, { xForwardedProto: true }) === 'https'
+  setCookie(event, TOKEN_COOKIE, sessionValue(config.server.token), { httpOnly: true, sameSite: 'strict', path: '/', maxAge: 60 * 60 * 24 * 30, secure })
   if ((getRequestHeader(event, 'content-type') ?? '').includes('application/x-www-form-urlencoded')) return sendRedirect(event, '/', 303)
   return { ok: true }
 })

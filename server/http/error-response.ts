@@ -1,5 +1,5 @@
 import { setResponseStatus, type H3Event } from 'h3'
-import { QueryError } from '../search/plain-query'
+import { QueryError } from '../search/query-error'
 
 export interface ErrorBody {
   error: { message: string; position?: number; hint?: string }

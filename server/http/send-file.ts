@@ -1,5 +1,6 @@
 import { createReadStream } from 'node:fs'
 import type { Stats } from 'node:fs'
+import { open } from 'node:fs/promises'
 import { getRequestHeader, sendStream, setResponseHeaders, setResponseStatus, type H3Event } from 'h3'
 
 const CONTENT_TYPES: Record<string, string> = {
@@ -12,13 +13,34 @@ export function contentTypeOf(path: string): string {
 }
 
 /**
+ * The type the bytes say, not the name: a PNG saved as .jpg must go out as image/png, since
+ * `nosniff` forbids the browser to guess.
+ */
+export async function sniffContentType(path: string): Promise<string> {
+  const head = Buffer.alloc(16)
+  const file = await open(path, 'r')
+  try {
+    await file.read(head, 0, 16, 0)
+  } finally {
+    await file.close()
+  }
+  if (head[0] === 0x89 && head.toString('latin1', 1, 4) === 'PNG') return 'image/png'
+  if (head[0] === 0xff && head[1] === 0xd8) return 'image/jpeg'
+  if (head.toString('latin1', 0, 4) === 'GIF8') return 'image/gif'
+  if (head.toString('latin1', 0, 4) === 'RIFF' && head.toString('latin1', 8, 12) === 'WEBP') return 'image/webp'
+  if (head.toString('latin1', 4, 8) === 'ftyp' && /^avi[fs]$/.test(head.toString('latin1', 8, 12))) return 'image/avif'
+  if (head[0] === 0x42 && head[1] === 0x4d) return 'image/bmp'
+  return contentTypeOf(path)
+}
+
+/**
  * Sends a file with ETag / If-None-Match and single-range `Range` support (what browsers and
  * video-style viewers send), for GET and HEAD.
  */
-export async function sendFile(event: H3Event, absPath: string, info: Stats, cacheControl: string): Promise<unknown> {
+export async function sendFile(event: H3Event, absPath: string, info: Stats, cacheControl: string, contentType = contentTypeOf(absPath)): Promise<unknown> {
   const etag = `"${info.size.toString(16)}-${Math.floor(info.mtimeMs).toString(16)}"`
   setResponseHeaders(event, {
-    'Content-Type': contentTypeOf(absPath),
+    'Content-Type': contentType,
     ETag: etag,
     'Last-Modified': info.mtime.toUTCString(),
     'Accept-Ranges': 'bytes',
@@ -43,7 +65,11 @@ export async function sendFile(event: H3Event, absPath: string, info: Stats, cac
     setResponseHeaders(event, { 'Content-Range': `bytes ${start}-${end}/${info.size}` })
   }
   setResponseHeaders(event, { 'Content-Length': String(info.size === 0 ? 0 : end - start + 1) })
-  if (event.method === 'HEAD' || info.size === 0) return null
+  if (event.method === 'HEAD' || info.size === 0) {
+    // Ending the response here keeps the status and Content-Length; returning null would make it a 204.
+    event.node.res.end()
+    return
+  }
   return sendStream(event, createReadStream(absPath, { start, end }))
 }
 

@@ -1,6 +1,6 @@
 import { defineEventHandler, getCookie, getRequestHeader, setResponseHeader, setResponseStatus } from 'h3'
 import { useApp } from '../app-context'
-import { TOKEN_COOKIE, tokenFromRequest, tokenMatches } from '../services/auth'
+import { TOKEN_COOKIE, isAuthorized } from '../services/auth'
 
 /** With server.token set, every request needs it; a browser gets a login form instead of a bare 401. */
 export default defineEventHandler(async (event) => {
@@ -8,11 +8,8 @@ export default defineEventHandler(async (event) => {
   const token = config.server.token
   if (!token) return
   if (event.path.startsWith('/api/login') && event.method === 'POST') return
-  const provided = tokenFromRequest(
-    { authorization: getRequestHeader(event, 'authorization'), 'x-sagasu-token': getRequestHeader(event, 'x-sagasu-token') },
-    getCookie(event, TOKEN_COOKIE),
-  )
-  if (tokenMatches(token, provided)) return
+  const headers = { authorization: getRequestHeader(event, 'authorization'), 'x-sagasu-token': getRequestHeader(event, 'x-sagasu-token') }
+  if (isAuthorized(token, headers, getCookie(event, TOKEN_COOKIE))) return
   setResponseStatus(event, 401)
   setResponseHeader(event, 'WWW-Authenticate', 'Bearer realm="sagasu"')
   if ((getRequestHeader(event, 'accept') ?? '').includes('text/html')) {

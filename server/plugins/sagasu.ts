@@ -14,6 +14,6 @@ export default defineNitroPlugin((nitroApp) => {
     process.stderr.write(`sagasu: ${problem}\n`)
     process.exit(2)
   }
-  void startApp({ watch: process.env.SAGASU_WATCH !== 'false' })
+  void startApp()
   nitroApp.hooks.hook('close', () => stopApp())
 })

@@ -1,26 +1,52 @@
 import type { SearchPage } from '../../shared/types/api'
+import type { AndNode, SortKey } from '../query/ast'
+import { parseQuery, parseSort, printQuery, printSort } from '../query'
 import type { Store } from '../store/store'
-import { parsePlainQuery, parseSort, QueryError } from './plain-query'
+import { decodeCursor, encodeCursor, fingerprint } from './cursor'
+import { QueryError } from './query-error'
 
 export interface SearchParams {
   query?: string
   sort?: string
   limit?: number
+  /** From the previous page's nextCursor. */
+  cursor?: string
+  /** Skip this many results (the CLI's --offset); ignored with a cursor. */
   offset?: number
+  now?: number
 }
 
 export const MAX_LIMIT = 500
+export const DEFAULT_SORT = 'added;-1'
+
+export interface ParsedSearch {
+  query: AndNode
+  sort: SortKey[]
+  /** Canonical text of query and sort: what a cursor is bound to. */
+  canonical: string
+}
+
+/** Parses query and sort text, throwing QueryError (a 400) with the position of the first problem. */
+export function parseSearch(queryText = '', sortText = '', now = Date.now()): ParsedSearch {
+  const query = parseQuery(queryText, { now })
+  if (!query.ok) throw new QueryError(query.error)
+  const sort = parseSort(sortText.trim() ? sortText : DEFAULT_SORT)
+  if (!sort.ok) throw new QueryError(sort.error)
+  return { query: query.value, sort: sort.value, canonical: `${printQuery(query.value)}\u0000${printSort(sort.value)}` }
+}
 
 /**
- * Query text in, one page of images out; newest first unless a sort is given.
- * Bad input throws QueryError (a 400), never reaches the store.
+ * Query text in, one page of images out, newest first unless a sort is given. Paging is keyset
+ * based, so pages stay stable while an import adds or re-indexes images.
  */
 export async function searchImages(store: Store, params: SearchParams): Promise<SearchPage> {
   const limit = params.limit ?? 50
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT) throw new QueryError({ message: `limit must be a whole number from 1 to ${MAX_LIMIT}`, position: 0 })
   const offset = params.offset ?? 0
-  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT) throw new QueryError(`limit must be a whole number from 1 to ${MAX_LIMIT}`, 0)
-  if (!Number.isInteger(offset) || offset < 0) throw new QueryError('offset must be a whole number ≥ 0', 0)
-  const where = params.query ? parsePlainQuery(params.query) : []
-  const sort = params.sort ? parseSort(params.sort) : [{ field: 'added', direction: -1 as const }]
-  return store.search({ where, sort, limit, offset })
+  if (!Number.isInteger(offset) || offset < 0) throw new QueryError({ message: 'offset must be a whole number ≥ 0', position: 0 })
+  const parsed = parseSearch(params.query, params.sort, params.now)
+  const print = fingerprint(parsed.canonical)
+  const after = params.cursor ? decodeCursor(params.cursor, print) : undefined
+  const page = await store.search({ query: parsed.query, sort: parsed.sort, limit, ...(after ? { after } : offset ? { offset } : {}) })
+  return { total: page.total, results: page.results, nextCursor: page.next ? encodeCursor(page.next, print) : null }
 }

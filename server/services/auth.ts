@@ -1,4 +1,4 @@
-import { timingSafeEqual } from 'node:crypto'
+import { createHmac, timingSafeEqual } from 'node:crypto'
 import { isIP } from 'node:net'
 
 export const TOKEN_COOKIE = 'sagasu_token'
@@ -26,8 +26,20 @@ export function tokenMatches(expected: string, provided: string | undefined): bo
   return a.length === b.length && timingSafeEqual(a, b)
 }
 
-/** The token from `Authorization: Bearer …`, an `X-Sagasu-Token` header, or the session cookie. */
-export function tokenFromRequest(headers: { authorization?: string; 'x-sagasu-token'?: string }, cookie: string | undefined): string | undefined {
-  const bearer = /^Bearer\s+(.+)$/i.exec(headers.authorization ?? '')?.[1]
-  return bearer ?? headers['x-sagasu-token'] ?? cookie
+/** The token from `Authorization: Bearer …` or an `X-Sagasu-Token` header. */
+export function tokenFromHeaders(headers: { authorization?: string; 'x-sagasu-token'?: string }): string | undefined {
+  return /^Bearer\s+(.+)$/i.exec(headers.authorization ?? '')?.[1] ?? headers['x-sagasu-token']
+}
+
+/**
+ * What the login cookie holds: derived from the token, never the token itself, so a leaked
+ * cookie (a shared browser profile, a log) does not give away the secret used for the API.
+ */
+export function sessionValue(token: string): string {
+  return createHmac('sha256', token).update('sagasu-session-v1').digest('base64url')
+}
+
+/** Whether a request carries the token (header) or a session made from it (cookie). */
+export function isAuthorized(token: string, headers: { authorization?: string; 'x-sagasu-token'?: string }, cookie: string | undefined): boolean {
+  return tokenMatches(token, tokenFromHeaders(headers)) || tokenMatches(sessionValue(token), cookie)
 }

@@ -1,5 +1,6 @@
-import type { ErrorRecord, SearchPage, StoreStats } from '../../shared/types/api'
-import type { ImageInput, ImageRecord, SourceFields } from '../../shared/types/image'
+import type { ErrorRecord, StoreStats } from '../../shared/types/api'
+import type { ImageInput, ImageRecord, SourceFields, TagInfo, TagScore } from '../../shared/types/image'
+import type { AndNode, SortKey } from '../query/ast'
 
 /** What the scanner needs to decide whether a file changed: the fast path of change detection. */
 export interface FileState {
@@ -39,25 +40,33 @@ export interface Job extends JobInput {
   attempts: number
 }
 
-export type CompareOp = '=' | '!=' | '<' | '<=' | '>' | '>='
-
-/** A plain field comparison; the query language (its own module) compiles to richer forms later. */
-export interface FieldCondition {
-  field: string
-  op: CompareOp
-  value: string | number
-}
-
-export interface SortKey {
-  field: string
-  direction: 1 | -1
+/** Where the previous page ended: its last row's sort values and id (keyset paging). */
+export interface SortCursor {
+  values: Array<string | number | boolean | null>
+  id: number
 }
 
 export interface SearchRequest {
-  where: FieldCondition[]
+  query: AndNode
+  /** Applied in order; `id` descending is always the final tie-break. */
   sort: SortKey[]
   limit: number
-  offset: number
+  after?: SortCursor
+  /** Rows to skip (CLI paging); not combined with `after`. */
+  offset?: number
+}
+
+export interface StorePage {
+  total: number
+  results: ImageRecord[]
+  /** Set when more results follow. */
+  next?: SortCursor
+}
+
+/** The query as the store runs it, for the explain view. */
+export interface CompiledQuery {
+  language: 'sql' | 'mongodb'
+  text: unknown
 }
 
 /**
@@ -68,6 +77,8 @@ export interface SearchRequest {
 export interface Store {
   readonly profile: 'embedded' | 'servers'
 
+  /** Names of the folders that have indexed images or error records. */
+  listFolders(): Promise<string[]>
   /** path → state for every indexed image in a folder. */
   fileStates(folder: string): Promise<Map<string, FileState>>
   getImage(id: number): Promise<ImageRecord | undefined>
@@ -80,6 +91,10 @@ export interface Store {
   touchImage(id: number, filesize: number, mtime: number): Promise<void>
   /** Removes images; returns the content hashes no image refers to any more (their thumbnails can go). */
   removeImages(ids: number[]): Promise<string[]>
+  /** Replaces the tagger output of an image. */
+  setTags(id: number, tags: TagScore[]): Promise<void>
+  /** Replaces the OCR text of an image (and its length). */
+  setOcrText(id: number, text: string): Promise<void>
 
   recordError(error: ErrorInput): Promise<void>
   clearError(folder: string, path: string): Promise<void>
@@ -97,7 +112,12 @@ export interface Store {
   releaseJobs(isWorkerAlive: (worker: string) => boolean): Promise<number>
   countJobs(): Promise<Record<JobStatus, number>>
 
-  search(request: SearchRequest): Promise<SearchPage>
+  /** One page of the images matching a parsed query, with the total count. */
+  search(request: SearchRequest): Promise<StorePage>
+  count(query: AndNode): Promise<number>
+  compile(query: AndNode, sort: SortKey[]): CompiledQuery
+  /** Tags whose name starts with `prefix`, most used first. */
+  suggestTags(prefix: string, limit: number): Promise<TagInfo[]>
   stats(): Promise<StoreStats>
   close(): Promise<void>
 }

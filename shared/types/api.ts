@@ -32,6 +32,8 @@ export interface ErrorRecord {
 export interface SearchPage {
   total: number
   results: ImageRecord[]
+  /** Opaque; pass it back as `cursor` for the next page. null on the last page. */
+  nextCursor: string | null
 }
 
 export interface HealthReport {

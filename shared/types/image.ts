@@ -53,6 +53,8 @@ export interface ImageRecord extends SourceFields {
   animated: boolean
   frames: number
   ai?: AiParameters
+  /** Tagger output: tag name → confidence (0–1). Categories live with the tag names (see TagInfo). */
+  tags?: Record<string, number>
   textlen: number
   text?: string
   addedAt: number
@@ -60,4 +62,20 @@ export interface ImageRecord extends SourceFields {
 }
 
 /** Everything the import pipeline computes for one file; the store assigns id and timestamps. */
-export type ImageInput = Omit<ImageRecord, 'id' | 'addedAt' | 'updatedAt' | 'textlen' | 'text'>
+export type ImageInput = Omit<ImageRecord, 'id' | 'addedAt' | 'updatedAt' | 'textlen' | 'text' | 'tags'>
+
+export type TagCategory = 'general' | 'character' | 'rating' | 'artist' | 'copyright' | 'meta'
+
+/** A tag as the tagger stage writes it. */
+export interface TagScore {
+  name: string
+  category: TagCategory
+  score: number
+}
+
+/** A tag name with its category and how many images carry it (autocomplete, stats). */
+export interface TagInfo {
+  name: string
+  category: TagCategory
+  count: number
+}

@@ -1,4 +1,5 @@
 import { mkdir, rename, stat, unlink, writeFile } from 'node:fs/promises'
+import { randomUUID } from 'node:crypto'
 import { dirname, join } from 'node:path'
 import sharp from 'sharp'
 import { StageError } from '../stage'
@@ -35,8 +36,9 @@ export async function makeThumbnail(buffer: Buffer, hash: string, options: Thumb
     throw new StageError('thumbnail', `cannot decode the image: ${describeSharpError(error)}`)
   }
   await mkdir(dirname(target), { recursive: true })
-  // Write then rename, so a kill mid-write never leaves a half thumbnail behind.
-  const temporary = `${target}.${process.pid}.tmp`
+  // Write then rename, so a kill mid-write never leaves a half thumbnail behind. The name is unique
+  // per call: two copies of one image indexed at once make the same thumbnail concurrently.
+  const temporary = `${target}.${process.pid}.${randomUUID()}.tmp`
   await writeFile(temporary, webp)
   await rename(temporary, target)
   return target

@@ -46,7 +46,7 @@ export const IMAGE_SELECT = `
   FROM images i LEFT JOIN ai_parameters a ON a.image_id = i.id`
 
 /** Row → record; optional columns that are NULL are left out rather than set to null. */
-export function rowToImage(row: ImageRow, tags1: string[]): ImageRecord {
+export function rowToImage(row: ImageRow, tags1: string[], tags?: Record<string, number>): ImageRecord {
   const image: ImageRecord = {
     id: row.id,
     folder: row.folder,
@@ -71,6 +71,7 @@ export function rowToImage(row: ImageRow, tags1: string[]): ImageRecord {
     if (value !== null) Object.assign(image, { [key]: value })
   }
   if (tags1.length) image.tags1 = tags1
+  if (tags) image.tags = tags
   if (row.ai_source !== null && row.ai_prompt !== null && row.ai_raw !== null) {
     const ai: AiParameters = { source: row.ai_source, prompt: row.ai_prompt, raw: row.ai_raw }
     if (row.ai_negative_prompt !== null) ai.negativePrompt = row.ai_negative_prompt

@@ -118,6 +118,17 @@ const MIGRATIONS: string[] = [
   );
   CREATE INDEX jobs_claim ON jobs (kind, status, id);
   `,
+  // 2: per-tag image counts for autocomplete, kept by triggers (foreign-key cascades fire them too).
+  `
+  ALTER TABLE tag_names ADD COLUMN image_count INTEGER NOT NULL DEFAULT 0;
+  CREATE INDEX tag_names_count ON tag_names (image_count DESC);
+  CREATE TRIGGER image_tags_counted AFTER INSERT ON image_tags BEGIN
+    UPDATE tag_names SET image_count = image_count + 1 WHERE id = NEW.tag_id;
+  END;
+  CREATE TRIGGER image_tags_uncounted AFTER DELETE ON image_tags BEGIN
+    UPDATE tag_names SET image_count = image_count - 1 WHERE id = OLD.tag_id;
+  END;
+  `,
 ]
 
 export const SCHEMA_VERSION = MIGRATIONS.length

@@ -3,6 +3,7 @@ import Database from 'better-sqlite3'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { ImageInput } from '../../../shared/types/image'
 import { tempDir } from '../../../test/helpers/library'
+import { parseQuery, parseSort } from '../../query'
 import type { Store } from '../store'
 import { SCHEMA_VERSION } from './migrations'
 import { openSqliteStore } from './sqlite-store'
@@ -68,14 +69,48 @@ describe('SQLite store', () => {
     expect(again).toMatchObject({ key: 'k', attempts: 2 })
   })
 
-  it('searches with parameterised conditions and sorts', async () => {
+  it('searches a parsed query with keyset pages and keeps user values out of the SQL', async () => {
     for (let i = 0; i < 5; i++) await store.saveImage(image({ path: `${i}.png`, filename: `${i}.png`, width: i * 100, userid: `"'; DROP TABLE images; --${i}` }))
-    const page = await store.search({ where: [{ field: 'width', op: '>=', value: 200 }], sort: [{ field: 'width', direction: 1 }], limit: 2, offset: 1 })
-    expect(page.total).toBe(3)
-    expect(page.results.map((r) => r.width)).toEqual([300, 400])
-    const injected = await store.search({ where: [{ field: 'userid', op: '=', value: `"'; DROP TABLE images; --3` }], sort: [], limit: 10, offset: 0 })
-    expect(injected.results.map((r) => r.path)).toEqual(['3.png'])
+    const query = parseQuery('width;>=200')
+    const sort = parseSort('width;1')
+    if (!query.ok || !sort.ok) throw new Error('parse failed')
+    const first = await store.search({ query: query.value, sort: sort.value, limit: 2 })
+    expect(first.total).toBe(3)
+    expect(first.results.map((r) => r.width)).toEqual([200, 300])
+    const second = await store.search({ query: query.value, sort: sort.value, limit: 2, after: first.next! })
+    expect(second.results.map((r) => r.width)).toEqual([400])
+    expect(second.next).toBeUndefined()
+    const injected = parseQuery('userid;="\\"\'; DROP TABLE images; --3"')
+    if (!injected.ok) throw new Error(injected.error.message)
+    const found = await store.search({ query: injected.value, sort: [], limit: 10 })
+    expect(found.results.map((r) => r.path)).toEqual(['3.png'])
     expect((await store.stats()).images).toBe(5)
+  })
+
+  it('stores tags with counts for autocomplete, and drops them when the content changes', async () => {
+    const a = await store.saveImage(image())
+    const b = await store.saveImage(image({ path: 'b.png', filename: 'b.png' }))
+    await store.setTags(a, [{ name: 'long_hair', category: 'general', score: 0.9 }, { name: 'rating:general', category: 'rating', score: 0.8 }])
+    await store.setTags(b, [{ name: 'long_hair', category: 'general', score: 0.4 }, { name: 'hatsune_miku', category: 'character', score: 0.95 }])
+    expect((await store.getImage(a))?.tags).toEqual({ long_hair: 0.9, 'rating:general': 0.8 })
+    expect(await store.suggestTags('l', 10)).toEqual([{ name: 'long_hair', category: 'general', count: 2 }])
+    expect((await store.suggestTags('', 10)).map((t) => t.name)).toEqual(['long_hair', 'hatsune_miku', 'rating:general'])
+    await store.saveImage(image({ hash: 'ffffffffffffffff' }))
+    expect((await store.getImage(a))?.tags).toBeUndefined()
+    expect(await store.suggestTags('long', 10)).toEqual([{ name: 'long_hair', category: 'general', count: 1 }])
+    await store.removeImages([b])
+    expect(await store.suggestTags('', 10)).toEqual([])
+  })
+
+  it('keeps OCR text searchable, substrings of any length included', async () => {
+    const id = await store.saveImage(image())
+    await store.setOcrText(id, '雨の街でありがとう Thank you')
+    for (const [text, hits] of [['m;ありがとう', 1], ['m;雨', 1], ['m;THANK', 1], ['m;ありがとう thank', 1], ['m;さようなら', 0], ['textlen;>10', 1]] as const) {
+      const query = parseQuery(text)
+      if (!query.ok) throw new Error(query.error.message)
+      expect(await store.count(query.value), text).toBe(hits)
+    }
+    expect((await store.getImage(id))?.textlen).toBe(19)
   })
 
   it('migrates to the current schema and refuses a database from a newer version', async () => {

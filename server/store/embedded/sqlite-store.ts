@@ -1,18 +1,13 @@
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import { ensureDataDir } from '../../../config/data-dir'
-import type { ErrorRecord, SearchPage, StoreStats } from '../../../shared/types/api'
-import type { ImageInput, ImageRecord, SourceType } from '../../../shared/types/image'
-import { IMAGE_FIELDS, isImageField } from '../fields'
-import type { ErrorInput, FailedFileState, FileState, Job, JobInput, JobStatus, Relocation, SearchRequest, Store } from '../store'
+import type { ErrorRecord, StoreStats } from '../../../shared/types/api'
+import type { ImageInput, ImageRecord, SourceType, TagCategory, TagInfo, TagScore } from '../../../shared/types/image'
+import type { AndNode, SortKey } from '../../query/ast'
+import type { CompiledQuery, ErrorInput, FailedFileState, FileState, Job, JobInput, JobStatus, Relocation, SearchRequest, SortCursor, Store, StorePage } from '../store'
 import { IMAGE_SELECT, rowToImage, type ImageRow } from './image-row'
 import { migrate } from './migrations'
-
-/** Columns behind the field names of fields.ts. */
-const COLUMN: Record<keyof typeof IMAGE_FIELDS, string> = {
-  ...(Object.fromEntries(Object.keys(IMAGE_FIELDS).map((name) => [name, `i.${name}`])) as Record<keyof typeof IMAGE_FIELDS, string>),
-  added: 'i.added_at',
-}
+import { SQL_FROM, compileKeyset, compileSqlFilter, compileSqlOrder, sortColumns, type SqlFragment } from './sql-filter'
 
 /**
  * The embedded profile: one SQLite file (WAL) under the data directory.
@@ -38,11 +33,22 @@ class SqliteStore implements Store {
 
   constructor(private readonly db: Database.Database) {
     this.statements = {
+      folders: db.prepare<[], { folder: string }>('SELECT folder FROM images GROUP BY folder UNION SELECT folder FROM errors ORDER BY folder'),
       fileStates: db.prepare<[string], FileState>('SELECT id, path, filesize, mtime, hash FROM images WHERE folder = ?'),
       byId: db.prepare<[number], ImageRow>(`${IMAGE_SELECT} WHERE i.id = ?`),
       byPath: db.prepare<[string, string], ImageRow>(`${IMAGE_SELECT} WHERE i.folder = ? AND i.path = ?`),
       byHash: db.prepare<[string], ImageRow>(`${IMAGE_SELECT} WHERE i.hash = ? ORDER BY i.id`),
       tags1Of: db.prepare<[number], { value: string }>('SELECT value FROM tags1 WHERE image_id = ? ORDER BY rowid'),
+      tagsOf: db.prepare<[number], { name: string; score: number }>(
+        'SELECT n.name, t.score FROM image_tags t JOIN tag_names n ON n.id = t.tag_id WHERE t.image_id = ? ORDER BY t.score DESC, n.name'),
+      upsertTagName: db.prepare<[string, string], { id: number }>(
+        'INSERT INTO tag_names (name, category) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET category = excluded.category RETURNING id'),
+      deleteTags: db.prepare<[number]>('DELETE FROM image_tags WHERE image_id = ?'),
+      insertTag: db.prepare<[number, number, number]>('INSERT OR REPLACE INTO image_tags (image_id, tag_id, score) VALUES (?, ?, ?)'),
+      deleteStages: db.prepare<[number]>('DELETE FROM image_stages WHERE image_id = ?'),
+      setOcr: db.prepare<[string | null, number, number, number]>('UPDATE images SET text = ?, textlen = ?, updated_at = ? WHERE id = ?'),
+      suggestTags: db.prepare<[string, string, number], { name: string; category: TagCategory; count: number }>(
+        'SELECT name, category, image_count AS count FROM tag_names WHERE name >= ? AND name < ? AND image_count > 0 ORDER BY image_count DESC, name LIMIT ?'),
       idAtPath: db.prepare<[string, string], { id: number; added_at: number }>('SELECT id, added_at FROM images WHERE folder = ? AND path = ?'),
       insertImage: db.prepare(`INSERT INTO images (folder, path, filename, ext, filesize, mtime, hash, width, height, format, animated, frames,
           type, illustid, page, userid, username, tweetid, postid, date, added_at, updated_at)
@@ -92,6 +98,10 @@ class SqliteStore implements Store {
     }
   }
 
+  async listFolders(): Promise<string[]> {
+    return this.statements.folders.all().map((row) => row.folder)
+  }
+
   async fileStates(folder: string): Promise<Map<string, FileState>> {
     const states = new Map<string, FileState>()
     for (const row of this.statements.fileStates.iterate(folder)) states.set(row.path, row)
@@ -119,6 +129,9 @@ class SqliteStore implements Store {
       if (existing) {
         id = existing.id
         this.statements.updateImage.run({ ...params, id })
+        // New content: the model outputs of the old one no longer apply.
+        this.statements.deleteTags.run(id)
+        this.statements.deleteStages.run(id)
       } else {
         id = Number(this.statements.insertImage.run(params).lastInsertRowid)
       }
@@ -153,6 +166,28 @@ class SqliteStore implements Store {
         this.statements.deleteImage.run(id)
       }
       return [...hashes].filter((hash) => this.statements.hashUsed.get(hash)!.n === 0)
+    })()
+  }
+
+  async setTags(id: number, tags: TagScore[]): Promise<void> {
+    this.db.transaction(() => {
+      this.statements.deleteTags.run(id)
+      for (const tag of tags) {
+        const { id: tagId } = this.statements.upsertTagName.get(tag.name, tag.category)!
+        this.statements.insertTag.run(id, tagId, tag.score)
+      }
+    })()
+  }
+
+  async setOcrText(id: number, text: string): Promise<void> {
+    this.db.transaction(() => {
+      const trimmed = text.trim()
+      this.statements.setOcr.run(trimmed || null, [...trimmed].length, Date.now(), id)
+      const row = this.statements.byId.get(id)
+      if (row) {
+        const image = this.hydrate(row)!
+        this.writeFulltext(id, image, image.text ?? null)
+      }
     })()
   }
 
@@ -215,24 +250,42 @@ class SqliteStore implements Store {
     return counts
   }
 
-  async search(request: SearchRequest): Promise<SearchPage> {
-    const clauses: string[] = []
-    const params: Array<string | number> = []
-    for (const condition of request.where) {
-      if (!isImageField(condition.field)) throw new Error(`unknown field ${condition.field}`)
-      clauses.push(`${COLUMN[condition.field]} ${condition.op === '!=' ? 'IS NOT' : condition.op} ?`)
-      params.push(typeof condition.value === 'boolean' ? Number(condition.value) : condition.value)
-    }
-    const where = clauses.length ? `WHERE ${clauses.join(' AND ')}` : ''
-    const order = request.sort
-      .filter((key) => isImageField(key.field))
-      .map((key) => `${COLUMN[key.field as keyof typeof COLUMN]} ${key.direction === 1 ? 'ASC' : 'DESC'}`)
-    order.push('i.id DESC')
-    const total = (this.db.prepare(`SELECT count(*) AS n FROM images i ${where}`).get(...params) as { n: number }).n
-    const rows = this.db
-      .prepare(`${IMAGE_SELECT} ${where} ORDER BY ${order.join(', ')} LIMIT ? OFFSET ?`)
-      .all(...params, request.limit, request.offset) as ImageRow[]
-    return { total, results: rows.map((row) => this.hydrate(row)!) }
+  async search(request: SearchRequest): Promise<StorePage> {
+    const filter = compileSqlFilter(request.query)
+    const keyset = request.after ? compileKeyset(request.sort, request.after) : undefined
+    const where = keyset ? { sql: `(${filter.sql}) AND (${keyset.sql})`, params: [...filter.params, ...keyset.params] } : filter
+    const columns = sortColumns(request.sort)
+    const select = `SELECT i.id${columns.map((column, k) => `, ${column} AS sort_${k}`).join('')}`
+    const rows = this.all<Record<string, string | number | null>>({
+      sql: `${select} ${SQL_FROM} WHERE ${where.sql} ORDER BY ${compileSqlOrder(request.sort)} LIMIT ? OFFSET ?`,
+      params: [...where.params, request.limit + 1, request.offset ?? 0],
+    })
+    const page = rows.slice(0, request.limit)
+    const last = page.at(-1)
+    const next: SortCursor | undefined = rows.length > request.limit && last
+      ? { values: columns.map((_column, k) => last[`sort_${k}`] ?? null), id: Number(last.id) }
+      : undefined
+    const results = page.map((row) => this.hydrate(this.statements.byId.get(Number(row.id)))!).filter(Boolean)
+    return { total: await this.count(request.query), results, ...(next ? { next } : {}) }
+  }
+
+  async count(query: AndNode): Promise<number> {
+    const filter = compileSqlFilter(query)
+    return this.all<{ n: number }>({ sql: `SELECT count(*) AS n ${SQL_FROM} WHERE ${filter.sql}`, params: filter.params })[0]!.n
+  }
+
+  compile(query: AndNode, sort: SortKey[]): CompiledQuery {
+    const filter = compileSqlFilter(query)
+    return { language: 'sql', text: { where: filter.sql, params: filter.params, orderBy: compileSqlOrder(sort) } }
+  }
+
+  async suggestTags(prefix: string, limit: number): Promise<TagInfo[]> {
+    // A range on the unique name index rather than LIKE, which would not use it.
+    return this.statements.suggestTags.all(prefix, `${prefix}\u{10FFFF}`, limit)
+  }
+
+  private all<T>(fragment: SqlFragment): T[] {
+    return this.db.prepare(fragment.sql).all(...fragment.params) as T[]
   }
 
   async stats(): Promise<StoreStats> {
@@ -260,7 +313,8 @@ class SqliteStore implements Store {
 
   private hydrate(row: ImageRow | undefined): ImageRecord | undefined {
     if (!row) return undefined
-    return rowToImage(row, this.statements.tags1Of.all(row.id).map((tag) => tag.value))
+    const tags = this.statements.tagsOf.all(row.id)
+    return rowToImage(row, this.statements.tags1Of.all(row.id).map((tag) => tag.value), tags.length ? Object.fromEntries(tags.map((tag) => [tag.name, tag.score])) : undefined)
   }
 
   private writeAi(id: number, input: Pick<ImageInput, 'ai'>): void {

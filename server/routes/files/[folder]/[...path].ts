@@ -1,7 +1,7 @@
 import { defineEventHandler } from 'h3'
 import { useApp } from '../../../app-context'
 import { errorResponse } from '../../../http/error-response'
-import { sendFile } from '../../../http/send-file'
+import { sendFile, sniffContentType } from '../../../http/send-file'
 import { resolveFolderFile, splitFilesUrl } from '../../../services/file-access'
 
 /** Originals, straight from the configured folders. */
@@ -14,5 +14,5 @@ export default defineEventHandler(async (event) => {
   const { config } = await useApp()
   const access = await resolveFolderFile(config.folders, parts.folder, parts.path)
   if (!access.ok) return errorResponse(event, access.status, access.message)
-  return sendFile(event, access.absPath, access.info, 'private, max-age=3600')
+  return sendFile(event, access.absPath, access.info, 'private, max-age=3600', await sniffContentType(access.absPath))
 })

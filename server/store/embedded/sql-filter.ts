@@ -1,0 +1,179 @@
+import type { AndNode, Comparison, QueryNode, SortKey, TextTarget } from '../../query/ast'
+import type { FieldName } from '../../query/fields'
+import type { SortCursor } from '../store'
+
+/** A piece of SQL with its positional parameters. User values only ever travel as parameters. */
+export interface SqlFragment {
+  sql: string
+  params: Array<string | number>
+}
+
+/** The FROM clause every compiled filter is written against (`i` images, `a` AI parameters). */
+export const SQL_FROM = 'FROM images i LEFT JOIN ai_parameters a ON a.image_id = i.id'
+
+const COLUMNS: Record<FieldName, string> = {
+  id: 'i.id', folder: 'i.folder', path: 'i.path', filename: 'i.filename', ext: 'i.ext', format: 'i.format',
+  filesize: 'i.filesize', width: 'i.width', height: 'i.height', frames: 'i.frames', animated: 'i.animated',
+  hash: 'i.hash', type: 'i.type', illustid: 'i.illustid', page: 'i.page', userid: 'i.userid', username: 'i.username',
+  tweetid: 'i.tweetid', postid: 'i.postid', date: 'i.date', mtime: 'i.mtime', added: 'i.added_at', textlen: 'i.textlen',
+  seed: 'a.seed', steps: 'a.steps', cfg: 'a.cfg', sampler: 'a.sampler', model: 'a.model',
+}
+
+const FULLTEXT_COLUMN: Record<Exclude<TextTarget, 'tags1'>, { fts: string; plain: string }> = {
+  ocr: { fts: 'ocr', plain: 'i.text' },
+  prompt: { fts: 'prompt', plain: 'a.prompt' },
+  negative: { fts: 'negative_prompt', plain: 'a.negative_prompt' },
+}
+
+/**
+ * Query AST → SQL WHERE expression, following docs/query-semantics.md. Every leaf is written so it
+ * is never NULL, which makes NOT the exact complement (`!(width;>100)` includes images without a width).
+ *
+ * @example
+ * compileSqlFilter(parsed) // { sql: '((i.width IS NOT NULL AND i.width >= ?))', params: [1920] }
+ */
+export function compileSqlFilter(node: QueryNode): SqlFragment {
+  switch (node.type) {
+    case 'and':
+      return join(node.children.map(compileSqlFilter), 'AND', '1')
+    case 'or':
+      return join(node.children.map(compileSqlFilter), 'OR', '0')
+    case 'not': {
+      const inner = compileSqlFilter(node.child)
+      return { sql: `NOT (${inner.sql})`, params: inner.params }
+    }
+    case 'compare':
+      return compare(COLUMNS[node.field as FieldName], node.comparisons)
+    case 'exists':
+      return exists(node.field)
+    case 'tag':
+      return tag(node.name, node.pattern, node.comparisons)
+    case 'tags1':
+      return tags1(node.mode, node.values)
+    case 'text':
+      return join(node.terms.map((term) => textTerm(node.target, term)), 'AND', '1')
+  }
+}
+
+function join(parts: SqlFragment[], operator: 'AND' | 'OR', empty: string): SqlFragment {
+  if (!parts.length) return { sql: empty, params: [] }
+  if (parts.length === 1) return parts[0]!
+  return { sql: `(${parts.map((part) => part.sql).join(` ${operator} `)})`, params: parts.flatMap((part) => part.params) }
+}
+
+/** `col IS NOT NULL AND …` for every comparison: a missing value never compares true (nor NULL). */
+function compare(column: string, comparisons: Comparison[]): SqlFragment {
+  const parts = comparisons.map((comparison) => comparisonSql(column, comparison))
+  const inner = join(parts, 'AND', '1')
+  return { sql: `(${column} IS NOT NULL AND ${inner.sql})`, params: inner.params }
+}
+
+function comparisonSql(column: string, { op, value }: Comparison): SqlFragment {
+  if (value.kind === 'date') {
+    switch (op) {
+      case '=': return { sql: `(${column} >= ? AND ${column} < ?)`, params: [value.start, value.end] }
+      case '!=': return { sql: `(${column} < ? OR ${column} >= ?)`, params: [value.start, value.end] }
+      case '>': return { sql: `${column} >= ?`, params: [value.end] }
+      case '>=': return { sql: `${column} >= ?`, params: [value.start] }
+      case '<': return { sql: `${column} < ?`, params: [value.start] }
+      case '<=': return { sql: `${column} < ?`, params: [value.end] }
+    }
+  }
+  const param = value.kind === 'boolean' ? Number(value.value) : value.value
+  return { sql: `${column} ${op === '!=' ? '<>' : op} ?`, params: [param] }
+}
+
+function exists(field: string): SqlFragment {
+  switch (field) {
+    case 'tags': return { sql: 'i.id IN (SELECT image_id FROM image_tags)', params: [] }
+    case 'tags1': return { sql: 'i.id IN (SELECT image_id FROM tags1)', params: [] }
+    case 'm': return { sql: 'i.textlen > 0', params: [] }
+    case 'prompt': return { sql: 'a.image_id IS NOT NULL', params: [] }
+    case 'animated': return { sql: 'i.animated = 1', params: [] }
+    default: return { sql: `${COLUMNS[field as FieldName]} IS NOT NULL`, params: [] }
+  }
+}
+
+function tag(name: string, pattern: boolean, comparisons: Comparison[]): SqlFragment {
+  const tagIds = pattern
+    ? { sql: 'SELECT id FROM tag_names WHERE name GLOB ?', params: [toGlob(name)] }
+    : { sql: 'SELECT id FROM tag_names WHERE name = ?', params: [name] }
+  const scores = comparisons.map((comparison) => comparisonSql('score', comparison))
+  const scoreSql = scores.map((score) => ` AND ${score.sql}`).join('')
+  return {
+    sql: `i.id IN (SELECT image_id FROM image_tags WHERE tag_id IN (${tagIds.sql})${scoreSql})`,
+    params: [...tagIds.params, ...scores.flatMap((score) => score.params)],
+  }
+}
+
+/** `*` is the only wildcard; GLOB's own `?` and `[` become literal. */
+function toGlob(name: string): string {
+  return name.replace(/[?[]/g, (char) => `[${char}]`)
+}
+
+function tags1(mode: 'all' | 'any' | 'none', values: string[]): SqlFragment {
+  if (mode === 'all') return join(values.map((value) => ({ sql: 'i.id IN (SELECT image_id FROM tags1 WHERE value = ?)', params: [value] })), 'AND', '1')
+  const any = { sql: `i.id IN (SELECT image_id FROM tags1 WHERE value IN (${values.map(() => '?').join(', ')}))`, params: values }
+  return mode === 'any' ? any : { sql: `NOT (${any.sql})`, params: any.params }
+}
+
+/**
+ * One full-text term. Terms of three or more characters use the FTS5 trigram index; shorter ones
+ * (common in Japanese: 雨, 東京) cannot, and fall back to a substring scan.
+ */
+function textTerm(target: TextTarget, term: string): SqlFragment {
+  if (target === 'tags1') return { sql: 'i.id IN (SELECT image_id FROM tags1 WHERE instr(lower(value), lower(?)) > 0)', params: [term] }
+  const column = FULLTEXT_COLUMN[target]
+  const substring = { sql: `${column.plain} IS NOT NULL AND instr(lower(${column.plain}), lower(?)) > 0`, params: [term] }
+  if ([...term].length < 3) return { sql: `(${substring.sql})`, params: substring.params }
+  // The trigram index narrows the candidates; the substring check then applies the exact rule
+  // (the index folds case in every script, the rule only ASCII: `café` must not find `CAFÉ`).
+  return {
+    sql: `(i.id IN (SELECT rowid FROM fulltext WHERE fulltext MATCH ?) AND ${substring.sql})`,
+    params: [`${column.fts} : "${term.replaceAll('"', '""')}"`, ...substring.params],
+  }
+}
+
+/** ORDER BY for the sort keys plus the id tie-break. NULLs come first ascending, last descending. */
+export function compileSqlOrder(keys: SortKey[]): string {
+  return [...withTieBreak(keys).map((key) => `${COLUMNS[key.field as FieldName]} ${key.direction === 1 ? 'ASC' : 'DESC'}`)].join(', ')
+}
+
+/** The keys up to and including `id` (unique, so later keys never decide), ending in `id` descending if absent. */
+export function withTieBreak(keys: SortKey[]): SortKey[] {
+  const idAt = keys.findIndex((key) => key.field === 'id')
+  if (idAt >= 0) return keys.slice(0, idAt + 1)
+  return [...keys, { field: 'id', direction: -1, span: { start: 0, end: 0 } }]
+}
+
+/** The sort values of a row, in key order (for the next page's cursor). */
+export function sortColumns(keys: SortKey[]): string[] {
+  return withTieBreak(keys).filter((key) => key.field !== 'id').map((key) => COLUMNS[key.field as FieldName])
+}
+
+/**
+ * Rows strictly after the cursor in the sort order: (k1 after v1) OR (k1 = v1 AND k2 after v2) …
+ * with NULL placed as SQLite sorts it (smallest).
+ */
+export function compileKeyset(keys: SortKey[], cursor: SortCursor): SqlFragment {
+  const ordered = withTieBreak(keys)
+  const values = [...cursor.values, cursor.id]
+  const branches: SqlFragment[] = []
+  for (let k = 0; k < ordered.length; k++) {
+    const equal = ordered.slice(0, k).map((key, j) => isEqual(COLUMNS[key.field as FieldName], values[j] ?? null))
+    const after = isAfter(COLUMNS[ordered[k]!.field as FieldName], ordered[k]!.direction, values[k] ?? null)
+    if (!after) continue
+    branches.push(join([...equal, after], 'AND', '1'))
+  }
+  return join(branches, 'OR', '0')
+}
+
+function isEqual(column: string, value: string | number | boolean | null): SqlFragment {
+  return value === null ? { sql: `${column} IS NULL`, params: [] } : { sql: `${column} = ?`, params: [typeof value === 'boolean' ? Number(value) : value] }
+}
+
+function isAfter(column: string, direction: 1 | -1, value: string | number | boolean | null): SqlFragment | undefined {
+  if (value === null) return direction === 1 ? { sql: `${column} IS NOT NULL`, params: [] } : undefined
+  const param = typeof value === 'boolean' ? Number(value) : value
+  return direction === 1 ? { sql: `${column} > ?`, params: [param] } : { sql: `(${column} < ? OR ${column} IS NULL)`, params: [param] }
+}

@@ -1,0 +1,98 @@
+import type { ImageRecord, SourceType } from '../../../shared/types/image'
+
+/**
+ * One image as the servers profile stores it in MongoDB (see docs/query-semantics.md). Absent
+ * optional fields are left out, never stored as null, so `$exists` tells whether a value is there.
+ */
+export interface MongoImageDocument {
+  _id: number
+  id: number
+  folder: string
+  path: string
+  filename: string
+  ext: string
+  format: string
+  filesize: number
+  width: number
+  height: number
+  frames: number
+  animated: boolean
+  hash: string
+  type: SourceType
+  illustid?: string
+  page?: number
+  userid?: string
+  username?: string
+  tweetid?: string
+  postid?: string
+  /** Epoch milliseconds. */
+  date?: number
+  mtime: number
+  added: number
+  /** Length of the OCR text; 0 when there is none. */
+  textlen: number
+  text?: string
+  /** [] when none. */
+  tags1: string[]
+  /** Tagger output, one element per tag: `n` the name, `s` the score. [] when none. */
+  tagList: Array<{ n: string; s: number }>
+  ai?: MongoAiDocument
+}
+
+export interface MongoAiDocument {
+  prompt: string
+  negativePrompt?: string
+  seed?: number
+  steps?: number
+  cfg?: number
+  sampler?: string
+  model?: string
+}
+
+const OPTIONAL_SOURCE_FIELDS = ['illustid', 'page', 'userid', 'username', 'tweetid', 'postid', 'date'] as const
+const OPTIONAL_AI_FIELDS = ['negativePrompt', 'seed', 'steps', 'cfg', 'sampler', 'model'] as const
+
+/**
+ * The MongoDB document of an image record: `addedAt` becomes `added`, tags become a `tagList` of
+ * `{ n, s }` so one element can be matched on name and score together.
+ *
+ * @example
+ * toMongoDocument(image) // { _id: 7, id: 7, …, tags1: [], tagList: [{ n: 'long_hair', s: 0.93 }] }
+ */
+export function toMongoDocument(image: ImageRecord): MongoImageDocument {
+  const document: MongoImageDocument = {
+    _id: image.id,
+    id: image.id,
+    folder: image.folder,
+    path: image.path,
+    filename: image.filename,
+    ext: image.ext,
+    format: image.format,
+    filesize: image.filesize,
+    width: image.width,
+    height: image.height,
+    frames: image.frames,
+    animated: image.animated,
+    hash: image.hash,
+    type: image.type,
+    mtime: image.mtime,
+    added: image.addedAt,
+    textlen: image.textlen,
+    tags1: image.tags1 ? [...image.tags1] : [],
+    tagList: Object.entries(image.tags ?? {}).map(([n, s]) => ({ n, s })),
+  }
+  for (const key of OPTIONAL_SOURCE_FIELDS) {
+    const value = image[key]
+    if (value !== undefined && value !== null) Object.assign(document, { [key]: value })
+  }
+  if (image.text !== undefined && image.text !== null) document.text = image.text
+  if (image.ai) {
+    const ai: MongoAiDocument = { prompt: image.ai.prompt }
+    for (const key of OPTIONAL_AI_FIELDS) {
+      const value = image.ai[key]
+      if (value !== undefined && value !== null) Object.assign(ai, { [key]: value })
+    }
+    document.ai = ai
+  }
+  return document
+}

@@ -1,0 +1,222 @@
+import type { AndNode, Comparison, QueryNode, SortKey, TextTarget } from '../../query/ast'
+import { FIELDS, isField, type FieldName } from '../../query/fields'
+
+/**
+ * A MongoDB filter as plain JSON (no `mongodb` package types): what `collection.find()` takes.
+ * It only uses operators FerretDB v1 also has: `$and $or $nor $elemMatch $regex $in $nin $all
+ * $exists $eq $ne $lt $lte $gt $gte` — never `$expr`, `$where` or `$text`.
+ */
+export type MongoFilter = Record<string, unknown>
+
+/** Document paths behind the query's field names (see MongoImageDocument). */
+const PATHS: Record<FieldName, string> = {
+  ...(Object.fromEntries(Object.keys(FIELDS).map((name) => [name, name])) as Record<FieldName, string>),
+  seed: 'ai.seed',
+  steps: 'ai.steps',
+  cfg: 'ai.cfg',
+  sampler: 'ai.sampler',
+  model: 'ai.model',
+}
+
+const TEXT_PATHS: Record<TextTarget, string> = {
+  ocr: 'text',
+  tags1: 'tags1',
+  prompt: 'ai.prompt',
+  negative: 'ai.negativePrompt',
+}
+
+/** Matches no document: the value of an empty OR. */
+const NOTHING: MongoFilter = { $nor: [{}] }
+
+/**
+ * Query AST → MongoDB filter over MongoImageDocument, following docs/query-semantics.md: a
+ * comparison never matches a missing field, and `!clause` is `$nor`, the exact complement.
+ *
+ * @example
+ * compileMongoFilter(parsed) // width;>=1920 tags.long_hair → { width: { $gte: 1920 }, tagList: { $elemMatch: { n: 'long_hair' } } }
+ */
+export function compileMongoFilter(query: AndNode): MongoFilter {
+  return compileNode(query)
+}
+
+/**
+ * Sort keys → a MongoDB sort document, with `id` descending as the final tie-break unless `id`
+ * is already a key. Missing values sort first ascending and last descending, as in SQLite.
+ *
+ * @example
+ * compileMongoSort([{ field: 'seed', direction: 1, span }]) // { 'ai.seed': 1, id: -1 }
+ */
+export function compileMongoSort(keys: SortKey[]): Record<string, 1 | -1> {
+  const sort: Record<string, 1 | -1> = {}
+  for (const key of keys) {
+    const path = fieldPath(key.field)
+    // A repeated key cannot change the order: the first one decides.
+    if (!Object.hasOwn(sort, path)) sort[path] = key.direction
+  }
+  if (!Object.hasOwn(sort, 'id')) sort.id = -1
+  return sort
+}
+
+function compileNode(node: QueryNode): MongoFilter {
+  switch (node.type) {
+    case 'and':
+      return allOf(node.children.map(compileNode))
+    case 'or':
+      return anyOf(node.children.map(compileNode))
+    case 'not':
+      return { $nor: [compileNode(node.child)] }
+    case 'compare': {
+      const path = fieldPath(node.field)
+      return allOf(node.comparisons.map((comparison) => compare(path, comparison)))
+    }
+    case 'exists':
+      return exists(node.field)
+    case 'tag':
+      return tag(node.name, node.pattern, node.comparisons)
+    case 'tags1':
+      return tags1(node.mode, node.values)
+    case 'text':
+      return text(TEXT_PATHS[node.target], node.terms)
+  }
+}
+
+function fieldPath(field: string): string {
+  if (!isField(field)) throw new Error(`unknown field ${field}`)
+  return PATHS[field]
+}
+
+/**
+ * One comparison on a document path. `$ne` alone would match documents without the field, so it
+ * is paired with `$exists` (absent fields are left out, never null). Dates cover [start, end).
+ */
+function compare(path: string, { op, value }: Comparison): MongoFilter {
+  if (value.kind === 'date') {
+    switch (op) {
+      case '=': return { [path]: { $gte: value.start, $lt: value.end } }
+      case '!=': return { $or: [{ [path]: { $lt: value.start } }, { [path]: { $gte: value.end } }] }
+      case '>': return { [path]: { $gte: value.end } }
+      case '>=': return { [path]: { $gte: value.start } }
+      case '<': return { [path]: { $lt: value.start } }
+      case '<=': return { [path]: { $lt: value.end } }
+    }
+  }
+  switch (op) {
+    case '=': return { [path]: { $eq: value.value } }
+    case '!=': return { [path]: { $exists: true, $ne: value.value } }
+    case '<': return { [path]: { $lt: value.value } }
+    case '<=': return { [path]: { $lte: value.value } }
+    case '>': return { [path]: { $gt: value.value } }
+    case '>=': return { [path]: { $gte: value.value } }
+  }
+}
+
+function exists(field: string): MongoFilter {
+  switch (field) {
+    case 'tags': return { 'tagList.0': { $exists: true } }
+    case 'tags1': return { 'tags1.0': { $exists: true } }
+    case 'm': return { textlen: { $gt: 0 } }
+    case 'prompt': return { ai: { $exists: true } }
+    case 'animated': return { animated: true }
+    default: return { [fieldPath(field)]: { $exists: true } }
+  }
+}
+
+/** One element of `tagList` must have the name (or match the pattern) and satisfy every comparison. */
+function tag(name: string, pattern: boolean, comparisons: Comparison[]): MongoFilter {
+  const scores = allOf(comparisons.map((comparison) => compare('s', comparison)))
+  return { tagList: { $elemMatch: { n: pattern ? { $regex: tagPattern(name) } : name, ...scores } } }
+}
+
+/**
+ * The regex for a tag-name pattern: the whole name, `*` matching any run of characters and
+ * everything else literal.
+ *
+ * @example
+ * tagPattern('st._louis_*') // '^st\\._louis_.*$'
+ */
+export function tagPattern(name: string): string {
+  return `^${name.split('*').map(escapeRegex).join('.*')}$`
+}
+
+function tags1(mode: 'all' | 'any' | 'none', values: string[]): MongoFilter {
+  switch (mode) {
+    // `$all: []` matches nothing; all of no values holds for every image.
+    case 'all': return values.length ? { tags1: { $all: values } } : {}
+    case 'any': return { tags1: { $in: values } }
+    case 'none': return { tags1: { $nin: values } }
+  }
+}
+
+/**
+ * Every term as a substring of the text (of one element, for the `tags1` array), ignoring ASCII
+ * case only. The `i` option is not used: MongoDB and JavaScript fold other scripts too (`É`/`é`,
+ * full-width `Ａ`/`ａ`, the Kelvin sign), which the rules and the SQL store do not.
+ */
+function text(path: string, terms: string[]): MongoFilter {
+  if (!terms.length) return path === 'tags1' ? exists('tags1') : { [path]: { $exists: true } }
+  return allOf(terms.map((term) => ({ [path]: { $regex: asciiCaseless(escapeRegex(term)) } })))
+}
+
+/**
+ * A regex source matching `s` literally.
+ *
+ * @example
+ * escapeRegex('v1.0 (beta)') // 'v1\\.0 \\(beta\\)'
+ */
+export function escapeRegex(s: string): string {
+  return s.replace(/[\\^$.*+?()[\]{}|]/g, '\\$&')
+}
+
+/** `[aA]` for every ASCII letter of an escaped pattern (escapes never precede a letter). */
+function asciiCaseless(pattern: string): string {
+  return pattern.replace(/[a-z]/gi, (letter) => `[${letter.toLowerCase()}${letter.toUpperCase()}]`)
+}
+
+function anyOf(filters: MongoFilter[]): MongoFilter {
+  if (!filters.length) return NOTHING
+  if (filters.length === 1) return filters[0]!
+  return { $or: filters }
+}
+
+/**
+ * The conjunction of filters, as one object when their conditions do not overlap
+ * (`{ width: { $gte: 1, $lt: 5 }, type: { $eq: 'pixiv' } }`), else as `$and`.
+ */
+function allOf(filters: MongoFilter[]): MongoFilter {
+  const flat = filters.flatMap((filter) => (isAndOnly(filter) ? filter.$and : [filter]))
+  if (flat.length === 1) return flat[0]!
+  return merge(flat) ?? { $and: flat }
+}
+
+function isAndOnly(filter: MongoFilter): filter is { $and: MongoFilter[] } {
+  const keys = Object.keys(filter)
+  return keys.length === 1 && keys[0] === '$and'
+}
+
+/**
+ * Merges filters into one object, or undefined when two of them constrain the same key in a way
+ * one object cannot hold (two `$elemMatch`, two `$or`, the same operator twice). Operators on one
+ * field combine like `$and` (each is tested on its own), which is what makes merging them exact.
+ */
+function merge(filters: MongoFilter[]): MongoFilter | undefined {
+  const merged: MongoFilter = {}
+  for (const filter of filters) {
+    for (const [key, condition] of Object.entries(filter)) {
+      if (!Object.hasOwn(merged, key)) {
+        merged[key] = condition
+        continue
+      }
+      const existing = merged[key]
+      if (key.startsWith('$') || !isOperatorObject(existing) || !isOperatorObject(condition)) return undefined
+      if (Object.keys(condition).some((op) => Object.hasOwn(existing, op))) return undefined
+      merged[key] = { ...existing, ...condition }
+    }
+  }
+  return merged
+}
+
+function isOperatorObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false
+  const keys = Object.keys(value)
+  return keys.length > 0 && keys.every((key) => key.startsWith('$'))
+}
