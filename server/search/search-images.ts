@@ -28,11 +28,23 @@ export interface ParsedSearch {
 
 /** Parses query and sort text, throwing QueryError (a 400) with the position of the first problem. */
 export function parseSearch(queryText = '', sortText = '', now = Date.now()): ParsedSearch {
+  rejectControlCharacters(queryText, 'query')
+  rejectControlCharacters(sortText, 'sort')
   const query = parseQuery(queryText, { now })
   if (!query.ok) throw new QueryError(query.error)
   const sort = parseSort(sortText.trim() ? sortText : DEFAULT_SORT)
   if (!sort.ok) throw new QueryError(sort.error)
   return { query: query.value, sort: sort.value, canonical: `${printQuery(query.value)}\u0000${printSort(sort.value)}` }
+}
+
+/** NUL and other control characters have no meaning in a query, and SQLite's full-text parser chokes on NUL. */
+function rejectControlCharacters(text: string, what: string): void {
+  // eslint-disable-next-line no-control-regex
+  const match = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.exec(text)
+  if (match) {
+    const code = match[0].charCodeAt(0).toString(16).padStart(4, '0').toUpperCase()
+    throw new QueryError({ message: `the ${what} contains a control character (U+${code})`, position: match.index, hint: 'remove it; tabs and line breaks are fine' })
+  }
 }
 
 /**
