@@ -12,7 +12,7 @@ const tagsSchema = z.strictObject({
 /** Tag autocomplete: names starting with the prefix, with image counts and categories, most used first. */
 export default defineEventHandler(async (event) => {
   const parsed = tagsSchema.safeParse(getQuery(event))
-  if (!parsed.success) return errorResponse(event, 400, describeInvalid(parsed.error))
+  if (!parsed.success) return errorResponse(event, 400, describeInvalid(parsed.error, Object.keys(tagsSchema.shape)))
   const tags = await (await useApp()).store.suggestTags(parsed.data.prefix.trim().toLowerCase(), parsed.data.limit)
   return { tags }
 })

@@ -12,9 +12,9 @@ export const searchRequestSchema = z.strictObject({
 export type SearchRequestBody = z.infer<typeof searchRequestSchema>
 
 /** The first validation problem as one line naming the parameter. */
-export function describeInvalid(error: z.ZodError): string {
+export function describeInvalid(error: z.ZodError, known: readonly string[] = Object.keys(searchRequestSchema.shape)): string {
   const issue = error.issues[0]!
-  if (issue.code === 'unrecognized_keys') return `unknown parameter${issue.keys.length > 1 ? 's' : ''} ${issue.keys.join(', ')}; known: q, sort, limit, cursor`
+  if (issue.code === 'unrecognized_keys') return `unknown parameter${issue.keys.length > 1 ? 's' : ''} ${issue.keys.join(', ')}; known: ${known.join(', ')}`
   const name = issue.path.join('.')
   return name && !issue.message.startsWith(`${name}:`) ? `${name}: ${issue.message}` : issue.message
 }

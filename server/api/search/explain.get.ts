@@ -9,7 +9,7 @@ const explainSchema = z.strictObject({ q: z.string().max(4000).optional(), sort:
 
 export default defineEventHandler(async (event) => {
   const parsed = explainSchema.safeParse(getQuery(event))
-  if (!parsed.success) return errorResponse(event, 400, describeInvalid(parsed.error))
+  if (!parsed.success) return errorResponse(event, 400, describeInvalid(parsed.error, Object.keys(explainSchema.shape)))
   try {
     return await explainSearch((await useApp()).store, parsed.data.q, parsed.data.sort)
   } catch (error) {

@@ -1,0 +1,666 @@
+/**
+ * The OpenAPI 3.1 description of Sagasu's HTTP API, served at `/openapi.json` and shown at `/docs`.
+ * Response schemas are built with `object<T>()`, which takes one entry per property of the
+ * TypeScript type T (optional ones wrapped in `optional()`): a property added to, removed from or
+ * made optional in `shared/types` is a compile error here until the schema follows. The search
+ * parameters come from the same zod schema that validates them.
+ */
+import { z } from 'zod'
+import type { ErrorRecord, HealthReport, SearchPage, StoreStats } from '../../shared/types/api'
+import type { AiParameters, ImageRecord, TagInfo } from '../../shared/types/image'
+import type { ErrorBody } from '../http/error-response'
+import { searchRequestSchema } from '../http/search-request'
+import type { AndNode, Comparison, CompareNode, ExistsNode, NotNode, OrNode, Span, TagNode, Tags1Node, TextNode, Value } from '../query/ast'
+import type { ClauseExplanation, SearchExplanation } from '../search/explain-search'
+
+/**
+ * A JSON Schema (draft 2020-12, the dialect of OpenAPI 3.1). The key `optional` is reserved for
+ * marking optional properties in `object<T>()`.
+ *
+ * @example
+ * const width: JsonSchema = { type: 'integer', minimum: 1 }
+ */
+export type JsonSchema = { [keyword: string]: unknown; optional?: never }
+
+/** A property that may be left out; see `optional()`. */
+interface OptionalProperty {
+  optional: JsonSchema
+}
+
+/** One schema per property of T; optional properties of T must be (and only they may be) `optional(…)`. */
+type PropertiesOf<T> = { [K in keyof T]-?: {} extends Pick<T, K> ? OptionalProperty : JsonSchema }
+
+/** The names under `components.schemas`; `ref()` accepts only these. */
+type SchemaName =
+  | 'Image' | 'AiParameters' | 'SourceType' | 'SearchPage' | 'SearchRequest' | 'Error' | 'Stats' | 'HealthReport'
+  | 'TagInfo' | 'TagList' | 'Explain' | 'ClauseExplanation' | 'QueryNode' | 'AndNode' | 'OrNode' | 'NotNode'
+  | 'TagNode' | 'Tags1Node' | 'CompareNode' | 'ExistsNode' | 'TextNode' | 'Comparison' | 'Value' | 'Span'
+  | 'ErrorRecord' | 'ErrorList' | 'LoginRequest' | 'LoginResult'
+
+const optional = (schema: JsonSchema): OptionalProperty => ({ optional: schema })
+const ref = (name: SchemaName): JsonSchema => ({ $ref: `#/components/schemas/${name}` })
+const str = (description: string, more: JsonSchema = {}): JsonSchema => ({ type: 'string', description, ...more })
+const int = (description: string, more: JsonSchema = {}): JsonSchema => ({ type: 'integer', description, ...more })
+const num = (description: string, more: JsonSchema = {}): JsonSchema => ({ type: 'number', description, ...more })
+const bool = (description: string): JsonSchema => ({ type: 'boolean', description })
+const epochMs = (description: string): JsonSchema => int(`${description}, epoch milliseconds (UTC)`)
+const constant = (value: string): JsonSchema => ({ type: 'string', const: value })
+
+/**
+ * An object schema with `required` worked out from T: every property not wrapped in `optional()`.
+ *
+ * @example
+ * object<{ a: string; b?: number }>('demo', { a: str('a'), b: optional(int('b')) })
+ * // { type: 'object', description: 'demo', properties: { a: …, b: … }, required: ['a'] }
+ */
+function object<T>(description: string, properties: PropertiesOf<T>): JsonSchema {
+  const schemas: Record<string, JsonSchema> = {}
+  const required: string[] = []
+  for (const [name, property] of Object.entries(properties) as Array<[string, JsonSchema | OptionalProperty]>) {
+    if (property.optional) {
+      schemas[name] = property.optional
+    } else {
+      schemas[name] = property as JsonSchema
+      required.push(name)
+    }
+  }
+  return { type: 'object', description, properties: schemas, required }
+}
+
+// --- schemas ---
+
+const SOURCE_TYPES = ['pixiv', 'twitter', 'yandere', 'other'] satisfies Array<ImageRecord['type']>
+const TAG_CATEGORIES = ['general', 'character', 'rating', 'artist', 'copyright', 'meta'] satisfies Array<TagInfo['category']>
+
+const span = object<Span>('Character range [start, end) in the query (or sort) text, 0-based.', {
+  start: int('first character', { minimum: 0 }),
+  end: int('one past the last character', { minimum: 0 }),
+})
+
+const aiParameters = object<AiParameters>('AI-generation parameters read from the image metadata.', {
+  source: str('the tool that wrote them', { enum: ['a1111', 'comfyui', 'novelai'] }),
+  prompt: str('positive prompt'),
+  negativePrompt: optional(str('negative prompt')),
+  seed: optional(int('seed (seeds beyond 2^53 are kept as text in extra.seed)')),
+  steps: optional(int('sampling steps')),
+  cfg: optional(num('CFG scale')),
+  sampler: optional(str('sampler name')),
+  model: optional(str('model name')),
+  extra: optional({
+    type: 'object',
+    description: 'Other key/values; shared keys are normalised (size, modelHash, scheduler, seed, loras, denoise), others keep the tool\'s name.',
+    additionalProperties: { type: 'string' },
+  }),
+  raw: str('the original metadata text, capped at 64 KiB'),
+})
+
+const image = object<ImageRecord>(
+  'One indexed image file (`ImageRecord` in shared/types/image.ts). Optional fields are left out when unknown.',
+  {
+    id: int('image id', { minimum: 1 }),
+    folder: str('configured folder name'),
+    path: str('path relative to the folder root, `/` separators'),
+    filename: str('file name'),
+    ext: str('file extension, lower case'),
+    filesize: int('size in bytes', { minimum: 0 }),
+    mtime: epochMs('file modification time'),
+    hash: str('xxhash64 of the content, 16 hex digits: names the thumbnail (`/thumbs/{hash}`)', { pattern: '^[0-9a-f]{16}$' }),
+    width: int('width in pixels', { minimum: 0 }),
+    height: int('height in pixels', { minimum: 0 }),
+    format: str('content format (may differ from the extension)'),
+    animated: bool('more than one frame'),
+    frames: int('number of frames', { minimum: 0 }),
+    type: ref('SourceType'),
+    illustid: optional(str('pixiv illust id')),
+    page: optional(int('pixiv page index', { minimum: 0 })),
+    userid: optional(str('pixiv user id or Twitter handle')),
+    username: optional(str('user name')),
+    tweetid: optional(str('tweet id')),
+    postid: optional(str('yande.re post id (a string: sorts as text)')),
+    date: optional(epochMs('date of the work (tweet date from the file name)')),
+    tags1: optional({ type: 'array', description: 'tags from the file name (yande.re)', items: { type: 'string' } }),
+    ai: optional(ref('AiParameters')),
+    tags: optional({
+      type: 'object',
+      description: 'Tagger output: tag name → confidence 0–1.',
+      additionalProperties: { type: 'number', minimum: 0, maximum: 1 },
+    }),
+    textlen: int('length of the OCR text (0 without)', { minimum: 0 }),
+    text: optional(str('OCR text')),
+    addedAt: epochMs('when Sagasu indexed it'),
+    updatedAt: epochMs('when the record last changed'),
+  },
+)
+
+const searchPage = object<SearchPage>('One page of search results.', {
+  total: int('how many images match the query in all', { minimum: 0 }),
+  results: { type: 'array', items: ref('Image') },
+  nextCursor: {
+    type: ['string', 'null'],
+    description: 'Opaque; pass it back as `cursor` (with the same q and sort) for the next page. null on the last page.',
+  },
+})
+
+/** Shown for every search parameter, keyed by name; the constraints come from the zod schema. */
+const SEARCH_PARAMETER_TEXT: Record<keyof z.input<typeof searchRequestSchema>, { description: string; example?: string }> = {
+  q: { description: 'Query text in the Sagasu query language (docs/query-language.md). Empty or absent: every image.', example: 'type;=pixiv, width;>=100' },
+  sort: { description: 'Sort keys, e.g. `filesize;1` (ascending) or `date;-1, id;1`. Default `added;-1` (newest first); `id` descending breaks ties.', example: 'filesize;1' },
+  limit: { description: 'Results per page.' },
+  cursor: { description: 'The `nextCursor` of the previous page, unchanged. Bound to its q and sort: with another query it is a 400.' },
+}
+
+/** The search request as JSON Schema, from the zod schema the routes validate with. */
+function searchRequest(): JsonSchema {
+  const schema = { ...z.toJSONSchema(searchRequestSchema, { io: 'input' }) } as JsonSchema & { properties: Record<string, JsonSchema> }
+  delete schema.$schema
+  const properties = Object.fromEntries(
+    Object.entries(schema.properties).map(([name, property]) => [name, { ...property, ...SEARCH_PARAMETER_TEXT[name as keyof typeof SEARCH_PARAMETER_TEXT] }]),
+  )
+  return { ...schema, description: 'Search parameters: the same for GET (query string) and POST (JSON body). No other key is accepted.', properties }
+}
+
+const errorSchema = object<ErrorBody>('Every 4xx answer (and the 401 of the token check) has this body.', {
+  error: object<ErrorBody['error']>('What went wrong.', {
+    message: str('one line naming the problem'),
+    position: optional(int('query and sort errors: 0-based character offset in `q` (or `sort`) where the problem starts', { minimum: 0 })),
+    hint: optional(str('query errors: what would work instead')),
+  }),
+})
+
+const stats = object<StoreStats>('Counts of the index (the same document as `sagasu stats --json`).', {
+  images: int('indexed images', { minimum: 0 }),
+  bytes: int('their total size in bytes', { minimum: 0 }),
+  byType: {
+    type: 'object',
+    description: 'images per source type',
+    properties: Object.fromEntries(SOURCE_TYPES.map((type) => [type, { type: 'integer', minimum: 0 }])),
+    required: SOURCE_TYPES,
+  },
+  withAiParameters: int('images with AI-generation parameters', { minimum: 0 }),
+  errors: int('error-level records (not warnings)', { minimum: 0 }),
+  pendingJobs: int('queued and running file jobs', { minimum: 0 }),
+  folders: {
+    type: 'array',
+    description: 'configured folders with their image counts',
+    items: object<StoreStats['folders'][number]>('A folder.', { name: str('folder name'), images: int('images in it', { minimum: 0 }) }),
+  },
+})
+
+const CAPABILITIES = ['search', 'thumbnails', 'aiMetadata', 'watch', 'demoLibrary', 'clip', 'tagger', 'ocr']
+
+const healthReport: JsonSchema = {
+  type: 'object',
+  description: 'Name, version, store profile and what this server can do.',
+  properties: {
+    name: constant('sagasu'),
+    version: str('package version', { example: '0.1.0' }),
+    profile: str('store profile', { enum: ['embedded', 'servers'] }),
+    capabilities: {
+      type: 'object',
+      description: '`watch`: the live library is on; `demoLibrary`: no folders are configured and the generated demo is served; `clip`, `tagger`, `ocr` stay false until the model stages exist. More keys may follow.',
+      properties: Object.fromEntries(CAPABILITIES.map((name) => [name, { type: 'boolean' }])),
+      required: CAPABILITIES,
+      additionalProperties: { type: ['boolean', 'string'] },
+    },
+  },
+  required: ['name', 'version', 'profile', 'capabilities'] satisfies Array<keyof HealthReport>,
+}
+
+const tagInfo = object<TagInfo>('A tag with its category and how many images carry it.', {
+  name: str('tag name'),
+  category: str('tag category', { enum: TAG_CATEGORIES }),
+  count: int('images carrying it', { minimum: 0 }),
+})
+
+const tagList = object<{ tags: TagInfo[] }>('Tag suggestions, most used first.', { tags: { type: 'array', items: ref('TagInfo') } })
+
+// The query AST, as explain returns it (server/query/ast.ts).
+const value: JsonSchema = {
+  description: 'A typed literal. A date is resolved to the UTC range [start, end) it names; `text` is what was written.',
+  oneOf: [
+    object<Extract<Value, { kind: 'number' }>>('number', { kind: constant('number'), value: { type: 'number' } }),
+    object<Extract<Value, { kind: 'string' }>>('string', { kind: constant('string'), value: { type: 'string' } }),
+    object<Extract<Value, { kind: 'boolean' }>>('boolean', { kind: constant('boolean'), value: { type: 'boolean' } }),
+    object<Extract<Value, { kind: 'date' }>>('date', { kind: constant('date'), start: epochMs('start'), end: epochMs('end (exclusive)'), text: str('as written') }),
+  ],
+}
+
+const comparison = object<Comparison>('One comparison of a clause.', {
+  op: str('operator', { enum: ['<', '<=', '>', '>=', '=', '!='] }),
+  value: ref('Value'),
+  span: ref('Span'),
+})
+
+const nodes = {
+  AndNode: object<AndNode>('All children must match (`a, b`). The top of every query is one.', { type: constant('and'), children: { type: 'array', items: ref('QueryNode') }, span: ref('Span') }),
+  OrNode: object<OrNode>('At least one child must match (`a | b`).', { type: constant('or'), children: { type: 'array', items: ref('QueryNode') }, span: ref('Span') }),
+  NotNode: object<NotNode>('`!clause` or `!(group)`.', { type: constant('not'), child: ref('QueryNode'), span: ref('Span') }),
+  TagNode: object<TagNode>('`tags.NAME`, with optional score comparisons; `pattern` when the name has a `*` wildcard.', {
+    type: constant('tag'), name: str('tag name as written'), pattern: bool('`*` matches any run of characters'), comparisons: { type: 'array', items: ref('Comparison') }, span: ref('Span'),
+  }),
+  Tags1Node: object<Tags1Node>('`tags1:a:b` (all), `|tags1:a:b` (any), `!tags1:a` (none).', {
+    type: constant('tags1'), mode: str('which of the values must be present', { enum: ['all', 'any', 'none'] }), values: { type: 'array', items: { type: 'string' } }, span: ref('Span'),
+  }),
+  CompareNode: object<CompareNode>('`field;OP v&OP w`: every comparison must hold.', { type: constant('compare'), field: str('field name'), comparisons: { type: 'array', items: ref('Comparison') }, span: ref('Span') }),
+  ExistsNode: object<ExistsNode>('A bare `field`: it has a value.', { type: constant('exists'), field: str('field name'), span: ref('Span') }),
+  TextNode: object<TextNode>('Full text (`m;`, `mt;`, `prompt;`, `negative;`): every term must occur.', {
+    type: constant('text'), target: str('what is searched', { enum: ['ocr', 'tags1', 'prompt', 'negative'] }), terms: { type: 'array', items: { type: 'string' } }, text: str('the value as written'), span: ref('Span'),
+  }),
+} satisfies Partial<Record<SchemaName, JsonSchema>>
+
+const queryNode: JsonSchema = {
+  description: 'A node of the query syntax tree (server/query/ast.ts), told apart by `type`.',
+  oneOf: Object.keys(nodes).map((name) => ref(name as keyof typeof nodes)),
+  discriminator: {
+    propertyName: 'type',
+    mapping: { and: '#/components/schemas/AndNode', or: '#/components/schemas/OrNode', not: '#/components/schemas/NotNode', tag: '#/components/schemas/TagNode', tags1: '#/components/schemas/Tags1Node', compare: '#/components/schemas/CompareNode', exists: '#/components/schemas/ExistsNode', text: '#/components/schemas/TextNode' },
+  },
+}
+
+const clauseExplanation = object<ClauseExplanation>('A top-level clause and how many images it matches on its own.', {
+  text: str('the clause as canonical text'),
+  span: ref('Span'),
+  matches: int('images this clause matches alone (shows which clause empties a result)', { minimum: 0 }),
+})
+
+const explain = object<SearchExplanation>('What a query means and how the store runs it.', {
+  query: str('the query as canonical text (what a cursor is bound to)'),
+  sort: str('the sort as canonical text, default applied', { example: 'added;-1' }),
+  ast: ref('AndNode'),
+  compiled: object<SearchExplanation['compiled']>('The query as the running store executes it.', {
+    language: str('`sql` (embedded profile) or `mongodb` (servers profile)', { enum: ['sql', 'mongodb'] }),
+    text: { description: 'SQL: `{where, params, orderBy}`; MongoDB: the filter and sort documents.' },
+  }),
+  mongo: object<SearchExplanation['mongo']>('The MongoDB form, whatever the profile (for comparison).', {
+    filter: { type: 'object', description: 'MongoDB filter document' },
+    sort: { type: 'object', description: 'MongoDB sort document', additionalProperties: { type: 'integer', enum: [1, -1] } },
+  }),
+  clauses: { type: 'array', items: ref('ClauseExplanation') },
+  total: int('images the whole query matches', { minimum: 0 }),
+})
+
+const errorRecord = object<ErrorRecord>('A file that could not be indexed (or was indexed with a warning).', {
+  folder: str('folder name'),
+  path: str('path inside the folder'),
+  stage: str('pipeline stage that reported it', { example: 'probe' }),
+  reason: str('what went wrong'),
+  level: str('severity', { enum: ['error', 'warning'] }),
+  at: epochMs('when it was recorded'),
+})
+
+const errorList = object<{ total: number; errors: ErrorRecord[] }>('Error records (the same document as `sagasu errors --json`).', {
+  total: int('number of records', { minimum: 0 }),
+  errors: { type: 'array', items: ref('ErrorRecord') },
+})
+
+const SCHEMAS: Record<SchemaName, JsonSchema> = {
+  Image: image,
+  AiParameters: aiParameters,
+  SourceType: { type: 'string', description: 'Where an image came from, as told by its file name.', enum: SOURCE_TYPES },
+  SearchPage: searchPage,
+  SearchRequest: searchRequest(),
+  Error: errorSchema,
+  Stats: stats,
+  HealthReport: healthReport,
+  TagInfo: tagInfo,
+  TagList: tagList,
+  Explain: explain,
+  ClauseExplanation: clauseExplanation,
+  QueryNode: queryNode,
+  ...nodes,
+  Comparison: comparison,
+  Value: value,
+  Span: span,
+  ErrorRecord: errorRecord,
+  ErrorList: errorList,
+  LoginRequest: object<{ token: string }>('The server token.', { token: str('`server.token` of the configuration (or SAGASU_TOKEN)') }),
+  LoginResult: object<{ ok: true }>('Logged in (or no token is configured).', { ok: { type: 'boolean', const: true } }),
+}
+
+// --- parameters, responses, operations ---
+
+const json = (schema: JsonSchema) => ({ 'application/json': { schema } })
+const jsonResponse = (description: string, schema: JsonSchema) => ({ description, content: json(schema) })
+const responseRef = (name: 'BadRequest' | 'Unauthorized' | 'NotFound') => ({ $ref: `#/components/responses/${name}` })
+const parameterRef = (name: string) => ({ $ref: `#/components/parameters/${name}` })
+
+/** The search parameters in the query string, from the request schema. */
+function searchParameters(): Record<string, unknown> {
+  const request = SCHEMAS.SearchRequest as { properties: Record<string, JsonSchema & { description?: string; example?: unknown }> }
+  return Object.fromEntries(
+    Object.entries(request.properties).map(([name, { description, example, ...schema }]) => [
+      `search-${name}`,
+      { name, in: 'query', required: false, description, schema, ...(example === undefined ? {} : { example }) },
+    ]),
+  )
+}
+
+const FILE_HEADERS = {
+  ETag: { description: '`"<size hex>-<mtime ms hex>"`', schema: { type: 'string' } },
+  'Last-Modified': { description: 'file modification time', schema: { type: 'string' } },
+  'Accept-Ranges': { description: 'always `bytes`', schema: { type: 'string' } },
+  'Cache-Control': { description: 'how long browsers may keep it', schema: { type: 'string' } },
+  'Content-Length': { description: 'bytes in this response', schema: { type: 'integer' } },
+}
+
+/** GET and HEAD of a file route (`/files`, `/thumbs`): conditional and range requests. */
+function fileOperation(summary: string, description: string, parameters: unknown[], cacheControl: string, notFound: string, forbidden?: string): Record<string, unknown> {
+  const binary = { 'image/*': {} }
+  const responses: Record<string, unknown> = {
+    200: { description: `The whole file. \`Cache-Control: ${cacheControl}\`.`, headers: FILE_HEADERS, content: binary },
+    206: {
+      description: 'Part of the file, for `Range: bytes=a-b`, `bytes=a-` or `bytes=-n` (one range; several ranges or an unreadable header get the whole file with 200).',
+      headers: { ...FILE_HEADERS, 'Content-Range': { description: '`bytes a-b/size`', schema: { type: 'string' } } },
+      content: binary,
+    },
+    304: { description: '`If-None-Match` holds the current ETag (weak `W/` tags and lists accepted): no body.', headers: { ETag: FILE_HEADERS.ETag } },
+    400: responseRef('BadRequest'),
+    401: responseRef('Unauthorized'),
+    ...(forbidden ? { 403: jsonResponse(forbidden, ref('Error')) } : {}),
+    404: { description: notFound, content: json(ref('Error')) },
+    416: {
+      description: 'The range starts beyond the end of the file (or is `bytes=-0`): no body.',
+      headers: { 'Content-Range': { description: '`bytes */size`', schema: { type: 'string' } } },
+    },
+  }
+  const allParameters = [...parameters, parameterRef('Range'), parameterRef('If-None-Match')]
+  const head = {
+    ...responses,
+    200: { description: 'The headers of the whole file (Content-Length included), no body.', headers: FILE_HEADERS },
+    206: { description: 'The headers of the range, no body.', headers: { ...FILE_HEADERS, 'Content-Range': { description: '`bytes a-b/size`', schema: { type: 'string' } } } },
+  }
+  return {
+    get: { tags: ['files'], summary, description, operationId: `get${summary.replace(/\W/g, '')}`, parameters: allParameters, responses },
+    head: { tags: ['files'], summary: `${summary} (headers only)`, description: 'The headers of GET, without the body.', operationId: `head${summary.replace(/\W/g, '')}`, parameters: allParameters, responses: head },
+  }
+}
+
+const API_DESCRIPTION = `Sagasu searches a local collection of illustrations. This is its HTTP API: JSON over HTTP, plus the
+original files and thumbnails. The prose reference is docs/http-api.md; the query language is described
+in docs/query-language.md.
+
+**Errors** have the body \`{"error": {"message": "…"}}\`; query and sort errors add \`position\` (0-based
+offset into \`q\` or \`sort\`) and usually \`hint\`. A bad request gets a 4xx, never a 500.
+
+**Authentication** is enforced only when the server has a token (\`server.token\` in the configuration, or
+SAGASU_TOKEN). Then every request except \`POST /api/login\` must carry it, by the first of: an
+\`Authorization: Bearer <token>\` header, an \`X-Sagasu-Token\` header, or the \`sagasu_token\` session cookie
+that \`POST /api/login\` sets. Without it the answer is 401. The static files of the web app and of this
+reference page (\`/_nuxt/…\`, \`/docs/assets/…\`, \`/docs/init.js\`) are served without the check.
+
+**Timestamps** are epoch milliseconds (UTC). An \`/api/…\` path or method that no route answers gets a JSON
+404; other paths that match no route are answered by the web app (200, HTML).`
+
+/**
+ * The OpenAPI 3.1 document of every route under server/api and server/routes.
+ *
+ * @example
+ * const document = openApiDocument(SAGASU_VERSION)
+ * document.paths['/api/search'] // { get: …, post: … }
+ */
+export function openApiDocument(version: string) {
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Sagasu HTTP API',
+      version,
+      description: API_DESCRIPTION,
+      license: { name: 'MIT', identifier: 'MIT' },
+    },
+    tags: [
+      { name: 'search', description: 'Queries, explain and tag autocomplete' },
+      { name: 'library', description: 'Images, counts, errors and server health' },
+      { name: 'auth', description: 'Logging in when a token is configured' },
+      { name: 'files', description: 'Original files and thumbnails' },
+      { name: 'reference', description: 'This description and its interactive page' },
+    ],
+    security: [{ bearerToken: [] }, { tokenHeader: [] }, { sessionCookie: [] }, {}],
+    paths: {
+      '/api/health': {
+        get: {
+          tags: ['library'], summary: 'Server health', operationId: 'getHealth',
+          description: 'Name, version, store profile and capabilities. Monitoring can poll it.',
+          responses: { 200: jsonResponse('The health report.', ref('HealthReport')), 401: responseRef('Unauthorized') },
+        },
+      },
+      '/api/stats': {
+        get: {
+          tags: ['library'], summary: 'Index counts', operationId: 'getStats',
+          responses: { 200: jsonResponse('Counts of the index.', ref('Stats')), 401: responseRef('Unauthorized') },
+        },
+      },
+      '/api/errors': {
+        get: {
+          tags: ['library'], summary: 'Import errors and warnings', operationId: 'getErrors',
+          responses: { 200: jsonResponse('Every error record.', ref('ErrorList')), 401: responseRef('Unauthorized') },
+        },
+      },
+      '/api/images/{id}': {
+        get: {
+          tags: ['library'], summary: 'One image record', operationId: 'getImage',
+          parameters: [{ name: 'id', in: 'path', required: true, description: 'image id: 1 to 15 digits', schema: { type: 'string', pattern: '^\\d{1,15}$' }, example: '17' }],
+          responses: {
+            200: jsonResponse('The image record (the same shape as a search result).', ref('Image')),
+            400: responseRef('BadRequest'),
+            401: responseRef('Unauthorized'),
+            404: responseRef('NotFound'),
+          },
+        },
+      },
+      '/api/search': {
+        get: {
+          tags: ['search'], summary: 'Search', operationId: 'search',
+          description: 'One page of the images matching `q`, in `sort` order. Paging is keyset based: pass `nextCursor` back as `cursor` for the next page; pages stay stable while the library changes. Each parameter may appear once; no other parameter is accepted.',
+          parameters: ['q', 'sort', 'limit', 'cursor'].map((name) => parameterRef(`search-${name}`)),
+          responses: {
+            200: jsonResponse('One page of results.', ref('SearchPage')),
+            400: responseRef('BadRequest'),
+            401: responseRef('Unauthorized'),
+          },
+        },
+        post: {
+          tags: ['search'], summary: 'Search (JSON body)', operationId: 'searchPost',
+          description: 'The same search as GET with the parameters in a JSON body (no URL length limit; image queries join it later). An empty body searches everything.',
+          requestBody: { required: false, content: json(ref('SearchRequest')) },
+          responses: {
+            200: jsonResponse('One page of results.', ref('SearchPage')),
+            400: jsonResponse('The body is not valid JSON, has an unknown key or a bad value, or the query, sort or cursor is invalid.', ref('Error')),
+            401: responseRef('Unauthorized'),
+          },
+        },
+      },
+      '/api/search/explain': {
+        get: {
+          tags: ['search'], summary: 'Explain a query', operationId: 'explainSearch',
+          description: 'How `q` and `sort` are understood: canonical text, syntax tree, the store\'s compiled form, the MongoDB form, and how many images each top-level clause matches on its own.',
+          parameters: [
+            { name: 'q', in: 'query', required: false, description: 'query text', schema: { type: 'string', maxLength: 4000 }, example: 'type;=pixiv, width;>=100' },
+            { name: 'sort', in: 'query', required: false, description: 'sort keys (default `added;-1`)', schema: { type: 'string', maxLength: 500 } },
+          ],
+          responses: { 200: jsonResponse('The explanation.', ref('Explain')), 400: responseRef('BadRequest'), 401: responseRef('Unauthorized') },
+        },
+      },
+      '/api/tags': {
+        get: {
+          tags: ['search'], summary: 'Tag autocomplete', operationId: 'suggestTags',
+          description: 'Tagger tags whose name starts with `prefix` (trimmed, lower-cased), most used first. Tags with no image are left out; empty until a tagger has run.',
+          parameters: [
+            { name: 'prefix', in: 'query', required: false, description: 'start of the tag name; empty lists the most used tags', schema: { type: 'string', maxLength: 200, default: '' }, example: 'long_' },
+            { name: 'limit', in: 'query', required: false, description: 'at most this many', schema: { type: 'integer', minimum: 1, maximum: 100, default: 20 } },
+          ],
+          responses: { 200: jsonResponse('Suggestions.', ref('TagList')), 400: responseRef('BadRequest'), 401: responseRef('Unauthorized') },
+        },
+      },
+      '/api/login': {
+        post: {
+          tags: ['auth'], summary: 'Log in', operationId: 'login', security: [],
+          description: 'Exchanges the server token for the `sagasu_token` session cookie (HttpOnly, SameSite=Strict, Path=/, 30 days; no Secure flag: put a TLS proxy in front beyond localhost). Needs no token itself.',
+          requestBody: {
+            required: true,
+            content: { ...json(ref('LoginRequest')), 'application/x-www-form-urlencoded': { schema: ref('LoginRequest') } },
+          },
+          responses: {
+            200: {
+              description: 'JSON body and the right token (or no token configured: nothing is set).',
+              headers: { 'Set-Cookie': { description: 'the session cookie', schema: { type: 'string' } } },
+              content: json(ref('LoginResult')),
+            },
+            303: {
+              description: 'Form body and the right token: the cookie, and a redirect to the web app.',
+              headers: { Location: { description: '`/`', schema: { type: 'string' } }, 'Set-Cookie': { description: 'the session cookie', schema: { type: 'string' } } },
+            },
+            401: jsonResponse('Wrong or missing token: `{"error":{"message":"wrong token"}}`.', ref('Error')),
+          },
+        },
+      },
+      '/api/{path}': {
+        ...Object.fromEntries((['get', 'head'] as const).map((method) => [method, {
+          tags: ['reference'], summary: 'Any other /api path or method', operationId: `${method}UnknownApiRoute`,
+          description: 'The catch-all under /api (server/api/[...].ts): a path or method no route above answers (`/api/nosuch`, `DELETE /api/search`) gets a JSON 404 naming it, instead of the web app\'s HTML. Shown for GET and HEAD; every method gets the same answer.',
+          parameters: [{ name: 'path', in: 'path', required: true, description: 'the rest of the path', schema: { type: 'string' }, example: 'nosuch' }],
+          responses: {
+            401: responseRef('Unauthorized'),
+            404: jsonResponse('`{"error":{"message":"no API route GET /api/nosuch; see /openapi.json"}}`', ref('Error')),
+          },
+        }])),
+      },
+      '/files/{folder}/{path}': fileOperation(
+        'Original file',
+        'The original file from a configured folder. Percent-encode the folder and each path segment and join the segments with `/` (the path may hold several segments, unlike a plain OpenAPI path parameter): `/files/${encodeURIComponent(folder)}/${path.split(\'/\').map(encodeURIComponent).join(\'/\')}`. The raw URL is decoded exactly once. `Content-Type` follows the content (a PNG named .jpg goes out as image/png). Other methods get 405.',
+        [
+          { name: 'folder', in: 'path', required: true, description: 'configured folder name', schema: { type: 'string' }, example: 'pixiv' },
+          { name: 'path', in: 'path', required: true, description: 'path inside the folder, `/`-separated, each segment percent-encoded', schema: { type: 'string' }, example: '414500_89732420_p0.png' },
+        ],
+        'private, max-age=3600',
+        'No configured folder of that name, not an image extension (png, jpg, jpeg, gif, webp, avif, bmp), no such file, or not a regular file.',
+        'The file (or a symbolic link on the way) resolves outside its folder.',
+      ),
+      '/thumbs/{hash}': fileOperation(
+        'Thumbnail',
+        'The WebP thumbnail of a content hash (the `hash` of an image record); copies of the same content share one. Immutable. Other methods get 405.',
+        [{ name: 'hash', in: 'path', required: true, description: '16 lower-case hex digits, with or without `.webp`', schema: { type: 'string', pattern: '^[0-9a-f]{16}(\\.webp)?$' }, example: 'bb1a161164c874de.webp' }],
+        'public, max-age=31536000, immutable',
+        'No thumbnail for this hash.',
+      ),
+      '/openapi.json': {
+        get: {
+          tags: ['reference'], summary: 'This OpenAPI document', operationId: 'getOpenApi',
+          responses: { 200: { description: 'OpenAPI 3.1', content: { 'application/json': { schema: { type: 'object' } } } }, 401: responseRef('Unauthorized') },
+        },
+      },
+      '/docs': {
+        get: {
+          tags: ['reference'], summary: 'Interactive API reference', operationId: 'getDocs',
+          description: 'Swagger UI for this document. The page loads its scripts from `/docs/assets/` and `/docs/init.js` (no inline script) under a Content-Security-Policy.',
+          responses: { 200: { description: 'HTML page', content: { 'text/html': { schema: { type: 'string' } } } }, 401: responseRef('Unauthorized') },
+        },
+      },
+    },
+    components: {
+      schemas: SCHEMAS,
+      parameters: {
+        ...searchParameters(),
+        Range: { name: 'Range', in: 'header', required: false, description: 'one byte range: `bytes=a-b`, `bytes=a-` or `bytes=-n`', schema: { type: 'string' }, example: 'bytes=0-1023' },
+        'If-None-Match': { name: 'If-None-Match', in: 'header', required: false, description: 'ETag(s) from an earlier answer', schema: { type: 'string' } },
+      },
+      responses: {
+        BadRequest: jsonResponse('A bad parameter, query, sort, cursor, id, hash or path. Query and sort errors carry `position` and `hint`.', ref('Error')),
+        Unauthorized: {
+          description: 'A token is configured and the request does not carry it. A JSON error, or a small HTML login form when `Accept` contains `text/html`.',
+          headers: { 'WWW-Authenticate': { description: '`Bearer realm="sagasu"`', schema: { type: 'string' } } },
+          content: { ...json(ref('Error')), 'text/html': { schema: { type: 'string' } } },
+        },
+        NotFound: jsonResponse('No such item.', ref('Error')),
+      },
+      securitySchemes: {
+        bearerToken: { type: 'http', scheme: 'bearer', description: '`Authorization: Bearer <token>`. Enforced only when `server.token` is set.' },
+        tokenHeader: { type: 'apiKey', in: 'header', name: 'X-Sagasu-Token', description: 'The token in a header of its own. Enforced only when `server.token` is set.' },
+        sessionCookie: { type: 'apiKey', in: 'cookie', name: 'sagasu_token', description: 'The session cookie set by `POST /api/login`. Enforced only when `server.token` is set.' },
+      },
+    },
+  }
+}
+
+export type OpenApiDocument = ReturnType<typeof openApiDocument>
+
+/**
+ * Checks a value against a schema of an OpenAPI document (the JSON Schema keywords this document
+ * uses: $ref, type, const, enum, properties, required, additionalProperties, items, oneOf, anyOf,
+ * minimum, maximum, minLength, maxLength, pattern). Returns the problems, empty when it matches.
+ * Tests use it to hold real responses to the documented schemas.
+ *
+ * @example
+ * const document = openApiDocument('0.1.0')
+ * schemaProblems(document, { $ref: '#/components/schemas/TagInfo' }, { name: 'x', category: 'general', count: 1 }) // []
+ * schemaProblems(document, { $ref: '#/components/schemas/TagInfo' }, { name: 'x' }) // ['$: missing "category"', '$: missing "count"']
+ */
+export function schemaProblems(document: object, schema: unknown, value: unknown, at = '$'): string[] {
+  if (typeof schema !== 'object' || schema === null) return []
+  const s = schema as Record<string, unknown>
+  if (typeof s.$ref === 'string') return schemaProblems(document, resolvePointer(document, s.$ref), value, at)
+  const problems: string[] = []
+  if (s.type !== undefined) {
+    const types = Array.isArray(s.type) ? (s.type as string[]) : [s.type as string]
+    if (!types.some((type) => hasType(value, type))) return [`${at}: expected ${types.join(' or ')}, got ${value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value}`]
+  }
+  if ('const' in s && value !== s.const) problems.push(`${at}: expected ${JSON.stringify(s.const)}, got ${JSON.stringify(value)}`)
+  if (Array.isArray(s.enum) && !s.enum.includes(value)) problems.push(`${at}: ${JSON.stringify(value)} is not one of ${JSON.stringify(s.enum)}`)
+  if (typeof value === 'number') {
+    if (typeof s.minimum === 'number' && value < s.minimum) problems.push(`${at}: ${value} < ${s.minimum}`)
+    if (typeof s.maximum === 'number' && value > s.maximum) problems.push(`${at}: ${value} > ${s.maximum}`)
+  }
+  if (typeof value === 'string') {
+    if (typeof s.minLength === 'number' && value.length < s.minLength) problems.push(`${at}: shorter than ${s.minLength}`)
+    if (typeof s.maxLength === 'number' && value.length > s.maxLength) problems.push(`${at}: longer than ${s.maxLength}`)
+    if (typeof s.pattern === 'string' && !new RegExp(s.pattern, 'u').test(value)) problems.push(`${at}: ${JSON.stringify(value)} does not match ${s.pattern}`)
+  }
+  if (Array.isArray(value) && s.items !== undefined) value.forEach((item, i) => problems.push(...schemaProblems(document, s.items, item, `${at}[${i}]`)))
+  if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
+    const record = value as Record<string, unknown>
+    const properties = (s.properties ?? {}) as Record<string, unknown>
+    for (const name of (s.required ?? []) as string[]) if (!(name in record)) problems.push(`${at}: missing "${name}"`)
+    for (const [name, item] of Object.entries(record)) {
+      if (Object.hasOwn(properties, name)) problems.push(...schemaProblems(document, properties[name], item, `${at}.${name}`))
+      else if (s.additionalProperties === false) problems.push(`${at}: unexpected "${name}"`)
+      else if (s.additionalProperties !== undefined) problems.push(...schemaProblems(document, s.additionalProperties, item, `${at}.${name}`))
+    }
+  }
+  if (Array.isArray(s.oneOf)) {
+    const matching = s.oneOf.filter((option) => schemaProblems(document, option, value, at).length === 0).length
+    if (matching !== 1) problems.push(`${at}: matches ${matching} of the oneOf schemas, not exactly 1`)
+  }
+  if (Array.isArray(s.anyOf) && !s.anyOf.some((option) => schemaProblems(document, option, value, at).length === 0)) problems.push(`${at}: matches none of the anyOf schemas`)
+  return problems
+}
+
+/**
+ * What a local `$ref` (`#/components/schemas/Image`) points at in a document; undefined when nothing.
+ *
+ * @example
+ * resolvePointer(openApiDocument('0.1.0'), '#/components/schemas/Span') // { type: 'object', … }
+ */
+export function resolvePointer(document: object, pointer: string): unknown {
+  if (!pointer.startsWith('#/')) return undefined
+  let node: unknown = document
+  for (const raw of pointer.slice(2).split('/')) {
+    const key = raw.replace(/~1/g, '/').replace(/~0/g, '~')
+    if (typeof node !== 'object' || node === null || !Object.hasOwn(node, key)) return undefined
+    node = (node as Record<string, unknown>)[key]
+  }
+  return node
+}
+
+function hasType(value: unknown, type: string): boolean {
+  switch (type) {
+    case 'null':
+      return value === null
+    case 'array':
+      return Array.isArray(value)
+    case 'object':
+      return typeof value === 'object' && value !== null && !Array.isArray(value)
+    case 'integer':
+      return Number.isInteger(value)
+    default:
+      return typeof value === type
+  }
+}

@@ -1,0 +1,11 @@
+import { defineEventHandler } from 'h3'
+import { openApiDocument } from '../openapi/openapi-document'
+import { SAGASU_VERSION } from '../version'
+
+let document: ReturnType<typeof openApiDocument> | undefined
+
+/** The OpenAPI 3.1 description of every route (built once; it only changes with the code). */
+export default defineEventHandler(() => {
+  document ??= openApiDocument(SAGASU_VERSION)
+  return document
+})
