@@ -1,5 +1,9 @@
+import type { H3Event } from 'h3'
 import { z } from 'zod'
-import { MAX_LIMIT } from '../search/search-images'
+import type { SearchPage } from '../../shared/types/api'
+import { useApp } from '../app-context'
+import { MAX_LIMIT, searchImages } from '../search/search-images'
+import { badRequestOrThrow, errorResponse, type ErrorBody } from './error-response'
 
 /** The search parameters, the same for GET (query string) and POST (JSON body). */
 export const searchRequestSchema = z.strictObject({
@@ -17,4 +21,16 @@ export function describeInvalid(error: z.ZodError, known: readonly string[] = Ob
   if (issue.code === 'unrecognized_keys') return `unknown parameter${issue.keys.length > 1 ? 's' : ''} ${issue.keys.join(', ')}; known: ${known.join(', ')}`
   const name = issue.path.join('.')
   return name && !issue.message.startsWith(`${name}:`) ? `${name}: ${issue.message}` : issue.message
+}
+
+/** Validates search parameters (from a query string or a JSON body) and answers with a page or a 400. */
+export async function answerSearch(event: H3Event, input: unknown): Promise<SearchPage | ErrorBody> {
+  const parsed = searchRequestSchema.safeParse(input ?? {})
+  if (!parsed.success) return errorResponse(event, 400, describeInvalid(parsed.error))
+  const { q, sort, limit, cursor } = parsed.data
+  try {
+    return await searchImages((await useApp()).store, { query: q, sort, limit, cursor })
+  } catch (error) {
+    return badRequestOrThrow(event, error)
+  }
 }
