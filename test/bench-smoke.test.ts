@@ -14,4 +14,11 @@ describe('bench smoke', () => {
     expect(stdout).toMatch(/\| unchanged re-scan \| [\d.]+ s \| 12 files \|/)
     expect(stdout).toMatch(/Machine: \d+ cores/)
   })
+
+  it('runs the query benchmark on a small generated index and reports every query', async () => {
+    const { stdout } = await run(process.execPath, ['bin/run-ts.mjs', 'bench/query.bench.ts', '--count', '3000', '--runs', '2', '--work', tempDir()], { cwd: ROOT })
+    expect(stdout).toMatch(/\| 1 \| common tag \|/)
+    expect(stdout).toMatch(/\| 21 \| tags1 substring \|/)
+    expect(stdout).toMatch(/\d+ of 21 queries meet the target/)
+  })
 })

@@ -129,6 +129,14 @@ const MIGRATIONS: string[] = [
     UPDATE tag_names SET image_count = image_count - 1 WHERE id = OLD.tag_id;
   END;
   `,
+  // 3: indexes for every sortable image column, so a page can walk the sort order and stop early.
+  `
+  CREATE INDEX images_width ON images (width);
+  CREATE INDEX images_height ON images (height);
+  CREATE INDEX images_mtime ON images (mtime);
+  CREATE INDEX images_textlen ON images (textlen);
+  CREATE INDEX images_username ON images (username);
+  `,
 ]
 
 export const SCHEMA_VERSION = MIGRATIONS.length

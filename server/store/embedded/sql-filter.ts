@@ -8,8 +8,47 @@ export interface SqlFragment {
   params: Array<string | number>
 }
 
-/** The FROM clause every compiled filter is written against (`i` images, `a` AI parameters). */
+/** The FROM clause a compiled filter is written against (`i` images, `a` AI parameters). */
 export const SQL_FROM = 'FROM images i LEFT JOIN ai_parameters a ON a.image_id = i.id'
+
+const AI_FIELDS = new Set(['seed', 'steps', 'cfg', 'sampler', 'model'])
+
+/**
+ * The FROM clause for a query: the AI-parameters join only when the query or sort reads it.
+ * SQLite does not drop the unused LEFT JOIN by itself, and on a million images the join alone
+ * turns a 20 ms count into seconds.
+ */
+export function sqlFrom(query: QueryNode, sort: SortKey[] = []): string {
+  return readsAi(query) || sort.some((key) => AI_FIELDS.has(key.field)) ? SQL_FROM : 'FROM images i'
+}
+
+function readsAi(node: QueryNode): boolean {
+  switch (node.type) {
+    case 'and':
+    case 'or':
+      return node.children.some(readsAi)
+    case 'not':
+      return readsAi(node.child)
+    case 'compare':
+      return AI_FIELDS.has(node.field)
+    case 'exists':
+      return node.field === 'prompt' || AI_FIELDS.has(node.field)
+    case 'text':
+      return node.target === 'prompt' || node.target === 'negative'
+    default:
+      return false
+  }
+}
+
+/**
+ * How a filter is written for the plan it should get. `set`: set clauses as `i.id IN (SELECT …)`,
+ * built once, and column comparisons free to use their indexes — right for counting and for results
+ * that are a small part of the library. `probe`: set clauses as a correlated EXISTS per row and
+ * column comparisons kept off their indexes (SQLite's unary `+`) — right when the results are a
+ * large part, so that a page walks the sort index and stops after the first matches instead of
+ * collecting and sorting them all.
+ */
+export type SetStrategy = 'set' | 'probe'
 
 const COLUMNS: Record<FieldName, string> = {
   id: 'i.id', folder: 'i.folder', path: 'i.path', filename: 'i.filename', ext: 'i.ext', format: 'i.format',
@@ -32,27 +71,43 @@ const FULLTEXT_COLUMN: Record<Exclude<TextTarget, 'tags1'>, { fts: string; plain
  * @example
  * compileSqlFilter(parsed) // { sql: '((i.width IS NOT NULL AND i.width >= ?))', params: [1920] }
  */
-export function compileSqlFilter(node: QueryNode): SqlFragment {
+export function compileSqlFilter(node: QueryNode, strategy: SetStrategy = 'set', resolveTags?: TagResolver): SqlFragment {
+  const compile = (child: QueryNode) => compileSqlFilter(child, strategy, resolveTags)
   switch (node.type) {
     case 'and':
-      return join(node.children.map(compileSqlFilter), 'AND', '1')
+      return join(node.children.map(compile), 'AND', '1')
     case 'or':
-      return join(node.children.map(compileSqlFilter), 'OR', '0')
+      return join(node.children.map(compile), 'OR', '0')
     case 'not': {
-      const inner = compileSqlFilter(node.child)
+      const inner = compile(node.child)
       return { sql: `NOT (${inner.sql})`, params: inner.params }
     }
     case 'compare':
-      return compare(COLUMNS[node.field as FieldName], node.comparisons)
+      return compare(columnFor(node.field, strategy), node.comparisons)
     case 'exists':
-      return exists(node.field)
+      return exists(node.field, strategy)
     case 'tag':
-      return tag(node.name, node.pattern, node.comparisons)
+      return tag(node.name, node.pattern, node.comparisons, strategy, resolveTags)
     case 'tags1':
-      return tags1(node.mode, node.values)
+      return tags1(node.mode, node.values, strategy)
     case 'text':
-      return join(node.terms.map((term) => textTerm(node.target, term)), 'AND', '1')
+      return join(node.terms.map((term) => textTerm(node.target, term, strategy)), 'AND', '1')
   }
+}
+
+/**
+ * Tag name (or `*` pattern) → tag ids, looked up once before the SQL runs. Without it the lookup is
+ * a subquery, which inside a per-row EXISTS SQLite evaluates again for every row.
+ */
+export type TagResolver = (name: string, pattern: boolean) => number[]
+
+/** Past this many ids a pattern stays a subquery rather than a long parameter list. */
+const MAX_INLINE_TAG_IDS = 500
+
+/** A column as an expression; `+col` keeps SQLite from driving the scan with its index. */
+function columnFor(field: string, strategy: SetStrategy): string {
+  const column = COLUMNS[field as FieldName]
+  return strategy === 'probe' ? `+${column}` : column
 }
 
 function join(parts: SqlFragment[], operator: 'AND' | 'OR', empty: string): SqlFragment {
@@ -83,37 +138,45 @@ function comparisonSql(column: string, { op, value }: Comparison): SqlFragment {
   return { sql: `${column} ${op === '!=' ? '<>' : op} ?`, params: [param] }
 }
 
-function exists(field: string): SqlFragment {
+function exists(field: string, strategy: SetStrategy): SqlFragment {
+  const probe = strategy === 'probe'
   switch (field) {
-    case 'tags': return { sql: 'i.id IN (SELECT image_id FROM image_tags)', params: [] }
-    case 'tags1': return { sql: 'i.id IN (SELECT image_id FROM tags1)', params: [] }
-    case 'm': return { sql: 'i.textlen > 0', params: [] }
+    case 'tags': return { sql: probe ? 'EXISTS (SELECT 1 FROM image_tags WHERE image_id = i.id)' : 'i.id IN (SELECT image_id FROM image_tags)', params: [] }
+    case 'tags1': return { sql: probe ? 'EXISTS (SELECT 1 FROM tags1 WHERE image_id = i.id)' : 'i.id IN (SELECT image_id FROM tags1)', params: [] }
+    case 'm': return { sql: `${columnFor('textlen', strategy)} > 0`, params: [] }
     case 'prompt': return { sql: 'a.image_id IS NOT NULL', params: [] }
-    case 'animated': return { sql: 'i.animated = 1', params: [] }
-    default: return { sql: `${COLUMNS[field as FieldName]} IS NOT NULL`, params: [] }
+    case 'animated': return { sql: `${columnFor('animated', strategy)} = 1`, params: [] }
+    default: return { sql: `${columnFor(field, strategy)} IS NOT NULL`, params: [] }
   }
 }
 
-function tag(name: string, pattern: boolean, comparisons: Comparison[]): SqlFragment {
-  const tagIds = pattern
-    ? { sql: 'SELECT id FROM tag_names WHERE name GLOB ?', params: [toGlob(name)] }
-    : { sql: 'SELECT id FROM tag_names WHERE name = ?', params: [name] }
+function tag(name: string, pattern: boolean, comparisons: Comparison[], strategy: SetStrategy, resolveTags?: TagResolver): SqlFragment {
+  const resolved = resolveTags?.(name, pattern)
+  if (resolved && !resolved.length) return { sql: '0', params: [] }
+  const tagIds = resolved && resolved.length <= MAX_INLINE_TAG_IDS
+    ? { sql: resolved.map(() => '?').join(', '), params: resolved }
+    : pattern
+      ? { sql: 'SELECT id FROM tag_names WHERE name GLOB ?', params: [toGlob(name)] }
+      : { sql: 'SELECT id FROM tag_names WHERE name = ?', params: [name] }
   const scores = comparisons.map((comparison) => comparisonSql('score', comparison))
   const scoreSql = scores.map((score) => ` AND ${score.sql}`).join('')
-  return {
-    sql: `i.id IN (SELECT image_id FROM image_tags WHERE tag_id IN (${tagIds.sql})${scoreSql})`,
-    params: [...tagIds.params, ...scores.flatMap((score) => score.params)],
-  }
+  const params = [...tagIds.params, ...scores.flatMap((score) => score.params)]
+  return strategy === 'probe'
+    ? { sql: `EXISTS (SELECT 1 FROM image_tags WHERE image_id = i.id AND tag_id IN (${tagIds.sql})${scoreSql})`, params }
+    : { sql: `i.id IN (SELECT image_id FROM image_tags WHERE tag_id IN (${tagIds.sql})${scoreSql})`, params }
 }
 
 /** `*` is the only wildcard; GLOB's own `?` and `[` become literal. */
-function toGlob(name: string): string {
+export function toGlob(name: string): string {
   return name.replace(/[?[]/g, (char) => `[${char}]`)
 }
 
-function tags1(mode: 'all' | 'any' | 'none', values: string[]): SqlFragment {
-  if (mode === 'all') return join(values.map((value) => ({ sql: 'i.id IN (SELECT image_id FROM tags1 WHERE value = ?)', params: [value] })), 'AND', '1')
-  const any = { sql: `i.id IN (SELECT image_id FROM tags1 WHERE value IN (${values.map(() => '?').join(', ')}))`, params: values }
+function tags1(mode: 'all' | 'any' | 'none', values: string[], strategy: SetStrategy): SqlFragment {
+  const having = (condition: string) => strategy === 'probe'
+    ? `EXISTS (SELECT 1 FROM tags1 WHERE image_id = i.id AND ${condition})`
+    : `i.id IN (SELECT image_id FROM tags1 WHERE ${condition})`
+  if (mode === 'all') return join(values.map((value) => ({ sql: having('value = ?'), params: [value] })), 'AND', '1')
+  const any = { sql: having(`value IN (${values.map(() => '?').join(', ')})`), params: values }
   return mode === 'any' ? any : { sql: `NOT (${any.sql})`, params: any.params }
 }
 
@@ -121,16 +184,21 @@ function tags1(mode: 'all' | 'any' | 'none', values: string[]): SqlFragment {
  * One full-text term. Terms of three or more characters use the FTS5 trigram index; shorter ones
  * (common in Japanese: 雨, 東京) cannot, and fall back to a substring scan.
  */
-function textTerm(target: TextTarget, term: string): SqlFragment {
-  if (target === 'tags1') return { sql: 'i.id IN (SELECT image_id FROM tags1 WHERE instr(lower(value), lower(?)) > 0)', params: [term] }
-  const column = FULLTEXT_COLUMN[target]
-  const substring = { sql: `${column.plain} IS NOT NULL AND instr(lower(${column.plain}), lower(?)) > 0`, params: [term] }
-  if ([...term].length < 3) return { sql: `(${substring.sql})`, params: substring.params }
+function textTerm(target: TextTarget, term: string, strategy: SetStrategy): SqlFragment {
+  const fts = target === 'tags1' ? 'tags1' : FULLTEXT_COLUMN[target].fts
+  const substring = target === 'tags1'
+    // A tags1 term must sit inside one value, not span two of the joined column.
+    ? { sql: 'EXISTS (SELECT 1 FROM tags1 WHERE image_id = i.id AND instr(lower(value), lower(?)) > 0)', params: [term] }
+    : { sql: `${FULLTEXT_COLUMN[target].plain} IS NOT NULL AND instr(lower(${FULLTEXT_COLUMN[target].plain}), lower(?)) > 0`, params: [term] }
+  if ([...term].length < 3) {
+    if (target === 'tags1' && strategy === 'set') return { sql: 'i.id IN (SELECT image_id FROM tags1 WHERE instr(lower(value), lower(?)) > 0)', params: [term] }
+    return { sql: `(${substring.sql})`, params: substring.params }
+  }
   // The trigram index narrows the candidates; the substring check then applies the exact rule
   // (the index folds case in every script, the rule only ASCII: `café` must not find `CAFÉ`).
   return {
-    sql: `(i.id IN (SELECT rowid FROM fulltext WHERE fulltext MATCH ?) AND ${substring.sql})`,
-    params: [`${column.fts} : "${term.replaceAll('"', '""')}"`, ...substring.params],
+    sql: `(${strategy === 'probe' ? '+' : ''}i.id IN (SELECT rowid FROM fulltext WHERE fulltext MATCH ?) AND ${substring.sql})`,
+    params: [`${fts} : "${term.replaceAll('"', '""')}"`, ...substring.params],
   }
 }
 
