@@ -49,11 +49,18 @@ export function startLiveLibrary(ctx: PipelineContext): LiveLibrary {
     await processFileJobs(ctx, { concurrency: config.import.concurrency, signal: abort.signal })
     // Removals go last: a move arrives as unlink + add, and the add has claimed the record by now.
     const gone: number[] = []
+    const statesOf = new Map<string, Awaited<ReturnType<typeof ctx.store.fileStates>>>()
     for (const { folder, path, dir } of toRemove) {
       if (await existsOnDisk(folder, path)) continue
-      const states = await ctx.store.fileStates(folder.name)
-      for (const [statePath, state] of states) {
-        if (statePath === path || (dir && (path === '' || statePath.startsWith(`${path}/`)))) gone.push(state.id)
+      // One read of a folder's index per flush, however many of its files went.
+      if (!statesOf.has(folder.name)) statesOf.set(folder.name, await ctx.store.fileStates(folder.name))
+      if (!dir) {
+        const state = statesOf.get(folder.name)!.get(path)
+        if (state) gone.push(state.id)
+        continue
+      }
+      for (const [statePath, state] of statesOf.get(folder.name)!) {
+        if (path === '' || statePath === path || statePath.startsWith(`${path}/`)) gone.push(state.id)
       }
     }
     await removeImagesAndThumbnails(ctx, [...new Set(gone)])
