@@ -101,7 +101,7 @@ async function sweepFolder(ctx: PipelineContext, folder: FolderConfig, scan: Fol
 
   const problems = new Set(scan.problems.map((problem) => problem.relPath))
   const staleErrors: string[] = []
-  for (const error of (await ctx.store.listErrors()).filter((e) => e.folder === folder.name)) {
+  for (const error of await ctx.store.listErrors(folder.name)) {
     if (problems.has(error.path)) continue
     // A scan problem that this scan did not meet again is over (the folder is back, the link fixed).
     if (error.stage === 'scan') staleErrors.push(error.path)
@@ -118,7 +118,7 @@ async function dropUnconfiguredFolders(ctx: PipelineContext): Promise<number> {
     if (ctx.config.folders.some((folder) => folder.name === name)) continue
     const ids = [...(await ctx.store.fileStates(name)).values()].map((state) => state.id)
     await removeImagesAndThumbnails(ctx, ids)
-    await ctx.store.clearErrors(name, (await ctx.store.listErrors()).filter((error) => error.folder === name).map((error) => error.path))
+    await ctx.store.clearErrors(name, (await ctx.store.listErrors(name)).map((error) => error.path))
     ctx.log(`folder "${name}" is no longer configured: ${ids.length} images left the index`)
     removed += ids.length
   }

@@ -100,7 +100,8 @@ export interface Store {
   clearError(folder: string, path: string): Promise<void>
   /** Forgets errors of files that are no longer on disk. */
   clearErrors(folder: string, paths: string[]): Promise<void>
-  listErrors(): Promise<ErrorRecord[]>
+  /** Every error record, or those of one folder. */
+  listErrors(folder?: string): Promise<ErrorRecord[]>
   failedFiles(folder: string): Promise<Map<string, FailedFileState>>
 
   enqueueJobs(jobs: JobInput[]): Promise<void>

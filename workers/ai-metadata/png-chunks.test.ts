@@ -5,19 +5,10 @@ import { crc32, tableCrc32 } from './crc32'
 import { writeExifUserComment } from './exif-user-comment'
 import { inflateCapped } from './inflate-capped'
 import { readPngMetadata, readPngTextChunks, writePngExif, writePngTextChunks } from './png-chunks'
+import { rawPngChunk } from './raw-png-chunk.test-helper'
 
 async function makePng(): Promise<Buffer> {
   return sharp({ create: { width: 16, height: 12, channels: 3, background: '#0af' } }).png().toBuffer()
-}
-
-/** A raw chunk with a correct CRC, for building inputs the writer refuses to make. */
-function rawChunk(type: string, data: Buffer): Buffer {
-  const chunk = Buffer.alloc(12 + data.length)
-  chunk.writeUInt32BE(data.length, 0)
-  chunk.write(type, 4, 'latin1')
-  data.copy(chunk, 8)
-  chunk.writeUInt32BE(tableCrc32(chunk.subarray(4, 8 + data.length)), 8 + data.length)
-  return chunk
 }
 
 function insertBeforeIend(png: Buffer, ...chunks: Buffer[]): Buffer {
@@ -110,9 +101,9 @@ describe('writePngTextChunks / readPngTextChunks', () => {
     const png = await makePng()
     const out = insertBeforeIend(
       png,
-      rawChunk('tEXt', Buffer.from('parameters\0first', 'latin1')),
-      rawChunk('tEXt', Buffer.from('parameters\0second', 'latin1')),
-      rawChunk('tEXt', Buffer.from('__proto__\0polluted', 'latin1')),
+      rawPngChunk('tEXt', Buffer.from('parameters\0first', 'latin1')),
+      rawPngChunk('tEXt', Buffer.from('parameters\0second', 'latin1')),
+      rawPngChunk('tEXt', Buffer.from('__proto__\0polluted', 'latin1')),
     )
     const text = readPngTextChunks(out)
     expect(text.parameters).toBe('first')
@@ -142,7 +133,7 @@ describe('readPngTextChunks on damaged input', () => {
 
   it('stops at a chunk length pointing past the end', async () => {
     const out = writePngTextChunks(await makePng(), { a: 'kept' })
-    const bad = insertBeforeIend(out, rawChunk('tEXt', Buffer.from('b\0lost', 'latin1')))
+    const bad = insertBeforeIend(out, rawPngChunk('tEXt', Buffer.from('b\0lost', 'latin1')))
     const lengthAt = bad.indexOf(Buffer.from('tEXtb\0', 'latin1')) - 4
     bad.writeUInt32BE(0x7ffffff0, lengthAt)
     expect(readPngTextChunks(bad)).toEqual({ a: 'kept' })
@@ -154,16 +145,16 @@ describe('readPngTextChunks on damaged input', () => {
     const garbage = Buffer.concat([Buffer.from('parameters\0\0', 'latin1'), Buffer.from([0x78, 0x9c, 1, 2, 3, 4, 5])])
     const out = insertBeforeIend(
       await makePng(),
-      rawChunk('zTXt', garbage),
-      rawChunk('tEXt', Buffer.from('Software\0ok', 'latin1')),
+      rawPngChunk('zTXt', garbage),
+      rawPngChunk('tEXt', Buffer.from('Software\0ok', 'latin1')),
     )
     expect(readPngTextChunks(out)).toEqual({ Software: 'ok' })
   })
 
   it('does not inflate a zip bomb past the 16 MiB cap', async () => {
     const bomb = deflateSync(Buffer.alloc(100 * 1024 * 1024), { level: 1 })
-    const zTXt = rawChunk('zTXt', Buffer.concat([Buffer.from('parameters\0\0', 'latin1'), bomb]))
-    const out = insertBeforeIend(await makePng(), zTXt, rawChunk('tEXt', Buffer.from('after\0bomb', 'latin1')))
+    const zTXt = rawPngChunk('zTXt', Buffer.concat([Buffer.from('parameters\0\0', 'latin1'), bomb]))
+    const out = insertBeforeIend(await makePng(), zTXt, rawPngChunk('tEXt', Buffer.from('after\0bomb', 'latin1')))
     const before = process.memoryUsage().arrayBuffers
     const started = performance.now()
     const text = readPngTextChunks(out)
@@ -183,9 +174,9 @@ describe('readPngTextChunks on damaged input', () => {
   it('ignores text chunks without a keyword terminator or with a bad iTXt layout', async () => {
     const out = insertBeforeIend(
       await makePng(),
-      rawChunk('tEXt', Buffer.from('k'.repeat(100), 'latin1')),
-      rawChunk('iTXt', Buffer.from('key\0\0\0no-terminators', 'latin1')),
-      rawChunk('iTXt', Buffer.from('key2\0\0\0\0\0text', 'latin1')),
+      rawPngChunk('tEXt', Buffer.from('k'.repeat(100), 'latin1')),
+      rawPngChunk('iTXt', Buffer.from('key\0\0\0no-terminators', 'latin1')),
+      rawPngChunk('iTXt', Buffer.from('key2\0\0\0\0\0text', 'latin1')),
     )
     expect(readPngTextChunks(out)).toEqual({ key2: 'text' })
   })

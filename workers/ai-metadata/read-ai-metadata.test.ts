@@ -1,13 +1,13 @@
 import { deflateSync } from 'node:zlib'
 import sharp from 'sharp'
 import { describe, expect, it } from 'vitest'
-import { tableCrc32 } from './crc32'
 import { writeExifUserComment } from './exif-user-comment'
 import { insertJpegExif } from './jpeg-segments'
 import { writePngTextChunks } from './png-chunks'
 import { readAiMetadata } from './read-ai-metadata'
 import { sniffContainer } from './sniff-format'
 import { insertWebpExif } from './webp-chunks'
+import { rawPngChunk } from './raw-png-chunk.test-helper'
 
 const base = (): sharp.Sharp => sharp({ create: { width: 24, height: 16, channels: 3, background: '#336' } })
 
@@ -30,15 +30,6 @@ const COMFY_PROMPT = JSON.stringify({
   },
 })
 
-function pngChunk(type: string, data: Buffer): Buffer {
-  const c = Buffer.alloc(12 + data.length)
-  c.writeUInt32BE(data.length, 0)
-  c.write(type, 4, 'latin1')
-  data.copy(c, 8)
-  c.writeUInt32BE(tableCrc32(c.subarray(4, 8 + data.length)), 8 + data.length)
-  return c
-}
-
 describe('readAiMetadata', () => {
   it('reads A1111 parameters from a PNG text chunk', async () => {
     const png = writePngTextChunks(await base().png().toBuffer(), { parameters: A1111 })
@@ -58,7 +49,7 @@ describe('readAiMetadata', () => {
 
   it('reads a zTXt-compressed Latin-1 parameters chunk as Pillow would write it', async () => {
     const text = 'a lighthouse, café terrace\nSteps: 12, Sampler: DDIM, CFG scale: 4.5, Seed: 9'
-    const zTXt = pngChunk('zTXt', Buffer.concat([Buffer.from('parameters\0\0', 'latin1'), deflateSync(Buffer.from(text, 'latin1'))]))
+    const zTXt = rawPngChunk('zTXt', Buffer.concat([Buffer.from('parameters\0\0', 'latin1'), deflateSync(Buffer.from(text, 'latin1'))]))
     const png = await base().png().toBuffer()
     const out = Buffer.concat([png.subarray(0, 33), zTXt, png.subarray(33)])
     expect(out.toString('latin1', 37, 41)).toBe('zTXt')

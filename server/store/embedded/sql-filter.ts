@@ -9,7 +9,7 @@ export interface SqlFragment {
 }
 
 /** The FROM clause a compiled filter is written against (`i` images, `a` AI parameters). */
-export const SQL_FROM = 'FROM images i LEFT JOIN ai_parameters a ON a.image_id = i.id'
+const SQL_FROM = 'FROM images i LEFT JOIN ai_parameters a ON a.image_id = i.id'
 
 const AI_FIELDS = new Set(['seed', 'steps', 'cfg', 'sampler', 'model'])
 
@@ -158,12 +158,18 @@ function tag(name: string, pattern: boolean, comparisons: Comparison[], strategy
     : pattern
       ? { sql: 'SELECT id FROM tag_names WHERE name GLOB ?', params: [toGlob(name)] }
       : { sql: 'SELECT id FROM tag_names WHERE name = ?', params: [name] }
-  const scores = comparisons.map((comparison) => comparisonSql('score', comparison))
-  const scoreSql = scores.map((score) => ` AND ${score.sql}`).join('')
-  const params = [...tagIds.params, ...scores.flatMap((score) => score.params)]
+  const scores = scoreConditions(comparisons, 'score')
+  const scoreSql = scores.sql ? ` AND ${scores.sql}` : ''
+  const params = [...tagIds.params, ...scores.params]
   return strategy === 'probe'
     ? { sql: `EXISTS (SELECT 1 FROM image_tags WHERE image_id = i.id AND tag_id IN (${tagIds.sql})${scoreSql})`, params }
     : { sql: `i.id IN (SELECT image_id FROM image_tags WHERE tag_id IN (${tagIds.sql})${scoreSql})`, params }
+}
+
+/** A tag clause's score comparisons against a score column, ANDed; empty SQL when there are none. */
+export function scoreConditions(comparisons: Comparison[], column: string): SqlFragment {
+  const parts = comparisons.map((comparison) => comparisonSql(column, comparison))
+  return { sql: parts.map((part) => part.sql).join(' AND '), params: parts.flatMap((part) => part.params) }
 }
 
 /** `*` is the only wildcard; GLOB's own `?` and `[` become literal. */

@@ -7,7 +7,7 @@ import type { AndNode, QueryNode, SortKey, TagNode } from '../../query/ast'
 import type { CompiledQuery, ErrorInput, FailedFileState, FileState, Job, JobInput, JobStatus, Relocation, SearchRequest, SortCursor, Store, StorePage } from '../store'
 import { IMAGE_SELECT, rowToImage, type ImageRow } from './image-row'
 import { migrate } from './migrations'
-import { compileKeyset, compileSqlFilter, compileSqlOrder, sortColumns, sqlFrom, toGlob, withTieBreak, type SetStrategy, type SqlFragment, type TagResolver } from './sql-filter'
+import { compileKeyset, compileSqlFilter, compileSqlOrder, scoreConditions, sortColumns, sqlFrom, toGlob, withTieBreak, type SetStrategy, type SqlFragment, type TagResolver } from './sql-filter'
 
 /** Sort fields with an index on images (see migrations.ts). */
 const INDEXED_SORTS = new Set(['id', 'added', 'date', 'filesize', 'width', 'height', 'mtime', 'textlen', 'type', 'userid', 'username', 'illustid'])
@@ -91,6 +91,7 @@ class SqliteStore implements Store {
           filesize = excluded.filesize, mtime = excluded.mtime, at = excluded.at`),
       deleteError: db.prepare<[string, string]>('DELETE FROM errors WHERE folder = ? AND path = ?'),
       listErrors: db.prepare<[], ErrorRecord>('SELECT folder, path, stage, reason, level, at FROM errors ORDER BY at, folder, path'),
+      listFolderErrors: db.prepare<[string], ErrorRecord>('SELECT folder, path, stage, reason, level, at FROM errors WHERE folder = ? ORDER BY at, path'),
       failedFiles: db.prepare<[string], FailedFileState>(
         "SELECT path, filesize, mtime FROM errors WHERE folder = ? AND level = 'error' AND filesize IS NOT NULL AND mtime IS NOT NULL"),
       enqueue: db.prepare(`INSERT INTO jobs (kind, key, payload, status, created_at, updated_at) VALUES (@kind, @key, @payload, 'pending', @now, @now)
@@ -215,8 +216,8 @@ class SqliteStore implements Store {
     })()
   }
 
-  async listErrors(): Promise<ErrorRecord[]> {
-    return this.statements.listErrors.all()
+  async listErrors(folder?: string): Promise<ErrorRecord[]> {
+    return folder === undefined ? this.statements.listErrors.all() : this.statements.listFolderErrors.all(folder)
   }
 
   async failedFiles(folder: string): Promise<Map<string, FailedFileState>> {
@@ -315,11 +316,10 @@ class SqliteStore implements Store {
     if (!leaf.comparisons.length) {
       n = this.statements.tagCount.get(leaf.name)?.n ?? 0
     } else {
-      const scores = leaf.comparisons.map((comparison) => ({ sql: `score ${comparison.op === '!=' ? '<>' : comparison.op} ?`, params: [comparison.value.kind === 'number' ? comparison.value.value : Number.NaN] }))
-      if (scores.some((score) => Number.isNaN(score.params[0]))) return undefined
+      const scores = scoreConditions(leaf.comparisons, 'score')
       n = this.all<{ n: number }>({
-        sql: `SELECT count(*) AS n FROM image_tags WHERE tag_id = (SELECT id FROM tag_names WHERE name = ?) AND ${scores.map((score) => score.sql).join(' AND ')}`,
-        params: [leaf.name, ...scores.flatMap((score) => score.params)],
+        sql: `SELECT count(*) AS n FROM image_tags WHERE tag_id = (SELECT id FROM tag_names WHERE name = ?) AND ${scores.sql}`,
+        params: [leaf.name, ...scores.params],
       })[0]!.n
     }
     return negated ? this.statements.countAll.get()!.n - n : n
@@ -338,12 +338,11 @@ class SqliteStore implements Store {
     if (driver.count === 0) return 0
     const rest: AndNode = { type: 'and', children: query.children.filter((child) => child !== driver.node), span: query.span }
     const filter = compileSqlFilter(rest, 'probe', this.resolveTags)
-    const scores = driver.node.comparisons.map((comparison) => ({ op: comparison.op === '!=' ? '<>' : comparison.op, value: comparison.value }))
-    if (scores.some((score) => score.value.kind !== 'number')) return undefined
+    const scores = scoreConditions(driver.node.comparisons, 'd.score')
     const from = `FROM image_tags d JOIN images i ON i.id = d.image_id${sqlFrom(rest) === 'FROM images i' ? '' : ' LEFT JOIN ai_parameters a ON a.image_id = i.id'}`
     return this.all<{ n: number }>({
-      sql: `SELECT count(*) AS n ${from} WHERE d.tag_id = (SELECT id FROM tag_names WHERE name = ?)${scores.map((score) => ` AND d.score ${score.op} ?`).join('')} AND ${filter.sql}`,
-      params: [driver.node.name, ...scores.map((score) => (score.value.kind === 'number' ? score.value.value : 0)), ...filter.params],
+      sql: `SELECT count(*) AS n ${from} WHERE d.tag_id = (SELECT id FROM tag_names WHERE name = ?)${scores.sql ? ` AND ${scores.sql}` : ''} AND ${filter.sql}`,
+      params: [driver.node.name, ...scores.params, ...filter.params],
     })[0]!.n
   }
 
