@@ -34,7 +34,8 @@ async function createApp(): Promise<SagasuApp> {
   const { config } = loadConfig({ file: process.env.SAGASU_CONFIG, dataDir: process.env.SAGASU_DATA_DIR })
   const demo = config.folders.length === 0
   if (demo) config.folders = [await ensureDemoLibrary(config.dataDir, log)]
-  const store = openStore(config)
+  const store = openStore(config, { longRunning: true, log })
+  void store.warmUp()
   const ctx: PipelineContext = { config, store, worker: currentWorkerId(), log }
   const started: SagasuApp = { config, store, demo }
   // With watching off (--no-watch, watch.enabled: false) the server only serves the index as it is.

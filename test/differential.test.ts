@@ -522,6 +522,7 @@ function firstDifference(a: number[], b: number[]): number {
 
 describe('the SQL and MongoDB query compilers', () => {
   let store: Store
+  let dataDir: string
   let documents: MongoImageDocument[]
   let byId: Map<number, MongoImageDocument>
   let cases: Array<ReturnType<typeof throughText>>
@@ -529,7 +530,10 @@ describe('the SQL and MongoDB query compilers', () => {
   const report: { differential?: string[]; roundTrip?: string[] } = {}
 
   beforeAll(async () => {
-    store = openSqliteStore(tempDir('sagasu-differential-'))
+    dataDir = tempDir('sagasu-differential-')
+    // Every write goes through the in-memory index (started empty), which then counts the totals.
+    store = openSqliteStore(dataDir, { memoryIndex: true })
+    await store.warmUp()
     vi.useFakeTimers({ toFake: ['Date'] })
     const ids: number[] = []
     try {
@@ -638,5 +642,50 @@ describe('the SQL and MongoDB query compilers', () => {
     // The generator must produce selective queries, not only all-or-nothing ones.
     expect(selective).toBeGreaterThan(QUERY_COUNT / 3)
     expect(failures, failures.slice(0, 5).join('\n\n')).toEqual([])
+  })
+  it('count the same totals with the in-memory index as SQL alone, as imported and after edits', async () => {
+    const plain = openSqliteStore(dataDir)
+    const compareCounts = async (label: string) => {
+      let inMemory = 0
+      const failures: string[] = []
+      for (const { query, text } of cases) {
+        if ((store.compile(query, []).text as { total: string }).total === 'memory index') inMemory++
+        const [memory, sql] = [await store.count(query), await plain.count(query)]
+        if (memory !== sql) failures.push(`${label}: ${text}\n  memory index ${memory}, SQL ${sql}`)
+      }
+      return { inMemory, failures }
+    }
+    try {
+      const imported = await compareCounts('as imported')
+      expect(imported.failures, imported.failures.slice(0, 5).join('\n')).toEqual([])
+      expect(imported.inMemory).toBeGreaterThan(QUERY_COUNT / 5)
+
+      // Tags replaced, OCR text set, images removed, files re-imported with other source data.
+      const ids = documents.map((d) => d.id)
+      for (const [k, id] of ids.slice(0, 40).entries()) {
+        await store.setTags(id, TAGS.filter((_tag, t) => (t + k) % 7 === 0).map(([name, category], t) => ({ name, category, score: ((t + k) % 20) / 20 })))
+      }
+      for (const id of ids.slice(40, 60)) await store.setOcrText(id, 'Sale 東京 café')
+      await store.removeImages(ids.slice(60, 90))
+      for (const image of library.slice(90, 110)) {
+        await store.saveImage({ ...image.input, type: 'twitter', tags1: ['original', '東方Project', 'new_value'], ai: undefined })
+      }
+      const edited = await compareCounts('after edits')
+      expect(edited.failures, edited.failures.slice(0, 5).join('\n')).toEqual([])
+      expect(edited.inMemory).toBeGreaterThan(QUERY_COUNT / 5)
+
+      // A write by another connection (another process) makes the index stale: SQL counts until it reloads.
+      await plain.setTags(ids[0]!, [{ name: 'blue_hair', category: 'general', score: 0.9 }])
+      const query = parseQuery('tags.blue_hair, !tags.red_hair')
+      if (!query.ok) throw new Error(query.error.message)
+      expect((store.compile(query.value, []).text as { total: string }).total).toBe('sql')
+      expect(await store.count(query.value)).toBe(await plain.count(query.value))
+      await vi.waitFor(() => expect((store.compile(query.value, []).text as { total: string }).total).toBe('memory index'), { timeout: 20_000, interval: 200 })
+      expect(await store.count(query.value)).toBe(await plain.count(query.value))
+      const after = await compareCounts('after reloading')
+      expect(after.failures, after.failures.slice(0, 5).join('\n')).toEqual([])
+    } finally {
+      await plain.close()
+    }
   })
 })

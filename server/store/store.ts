@@ -120,5 +120,7 @@ export interface Store {
   /** Tags whose name starts with `prefix`, most used first. */
   suggestTags(prefix: string, limit: number): Promise<TagInfo[]>
   stats(): Promise<StoreStats>
+  /** Loads what searches keep in memory (resolves at once when there is nothing to load). */
+  warmUp(): Promise<void>
   close(): Promise<void>
 }

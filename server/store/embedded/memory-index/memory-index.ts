@@ -1,0 +1,235 @@
+import type { Comparison, QueryNode, TextTarget } from '../../../query/ast'
+import type { SourceType } from '../../../../shared/types/image'
+import { Bitset } from './bitset'
+import { Postings } from './postings'
+import { TextColumn } from './text-column'
+
+/** What the index knows of one image; read from SQL before and after every write to it. */
+export interface ImageFacts {
+  id: number
+  type: SourceType
+  textlen: number
+  text: string | null
+  prompt: string | null
+  negative: string | null
+  tagIds: number[]
+  tags1: string[]
+}
+
+/** Answers the index needs from the database: tag names to ids, and score ranges (kept exact in SQL). */
+export interface IndexLookups {
+  tagIds(name: string, pattern: boolean): number[]
+  scoredImages(tagIds: number[], comparisons: Comparison[]): Iterable<number>
+}
+
+const SOURCE_TYPES: SourceType[] = ['pixiv', 'twitter', 'yandere', 'other']
+
+/**
+ * An in-memory copy of the parts of the index that exact counts of compound queries need: which
+ * images carry each tag and each tags1 value, source type, OCR length, and the OCR and prompt texts
+ * (ASCII-lower-cased, as the SQL rule compares them). `evaluate` turns a query into a bitset of
+ * matching image ids, or `undefined` when the query uses something it does not hold (the store
+ * then counts in SQL). It must agree with the SQL compiler exactly; the differential test checks it.
+ */
+export class MemoryIndex {
+  private present = Bitset.empty(1)
+  private idRange = 1
+  private readonly tags = new Map<number, Postings>()
+  private readonly tags1 = new Map<string, Postings>()
+  private readonly types = Object.fromEntries(SOURCE_TYPES.map((type) => [type, Bitset.empty(1)])) as Record<SourceType, Bitset>
+  /** textlen > 0 */
+  private readonly withText = Bitset.empty(1)
+  private textlens = new Int32Array(1024)
+  private readonly texts: Record<Exclude<TextTarget, 'tags1'>, TextColumn> = { ocr: new TextColumn(), prompt: new TextColumn(), negative: new TextColumn() }
+
+  /** Bulk load: the ids of one tag, sorted. */
+  loadTag(tagId: number, ids: Int32Array): void {
+    this.tags.set(tagId, new Postings(ids, this.idRange))
+  }
+
+  loadTags1(value: string, ids: Int32Array): void {
+    this.tags1.set(value, new Postings(ids, this.idRange))
+  }
+
+  /** Bulk load of the per-image columns (call before the postings, so the id range is known). */
+  loadImage(id: number, type: SourceType, textlen: number): void {
+    this.reserve(id)
+    this.present.add(id)
+    for (const other of SOURCE_TYPES) if (other !== type) this.types[other].delete(id)
+    this.types[type].add(id)
+    this.textlens[id] = textlen
+    if (textlen > 0) this.withText.add(id)
+    else this.withText.delete(id)
+  }
+
+  loadText(target: Exclude<TextTarget, 'tags1'>, id: number, text: string): void {
+    this.texts[target].set(id, asciiLower(text))
+  }
+
+  /** Removes what the index holds for an image (its facts as they were before a write). */
+  forget(facts: ImageFacts): void {
+    const id = facts.id
+    this.present.delete(id)
+    for (const type of SOURCE_TYPES) this.types[type].delete(id)
+    this.withText.delete(id)
+    if (id < this.textlens.length) this.textlens[id] = 0
+    for (const tagId of facts.tagIds) this.tags.get(tagId)?.delete(id)
+    for (const value of facts.tags1) this.tags1.get(value)?.delete(id)
+    for (const map of Object.values(this.texts)) map.delete(id)
+  }
+
+  /** Adds an image's facts as they are after a write. */
+  learn(facts: ImageFacts): void {
+    this.loadImage(facts.id, facts.type, facts.textlen)
+    for (const tagId of facts.tagIds) this.postings(this.tags, tagId).add(facts.id)
+    for (const value of facts.tags1) this.postings(this.tags1, value).add(facts.id)
+    if (facts.text !== null) this.loadText('ocr', facts.id, facts.text)
+    if (facts.prompt !== null) this.loadText('prompt', facts.id, facts.prompt)
+    if (facts.negative !== null) this.loadText('negative', facts.id, facts.negative)
+  }
+
+  /** Matching image ids, or undefined when some clause needs SQL. */
+  evaluate(node: QueryNode, lookups: IndexLookups): Bitset | undefined {
+    switch (node.type) {
+      case 'and': {
+        let result: Bitset | undefined
+        for (const child of node.children) {
+          const set = this.evaluate(child, lookups)
+          if (!set) return undefined
+          result = result ? result.and(set) : set
+        }
+        return result ?? this.present.clone()
+      }
+      case 'or': {
+        const result = Bitset.empty(this.idRange)
+        for (const child of node.children) {
+          const set = this.evaluate(child, lookups)
+          if (!set) return undefined
+          result.or(set)
+        }
+        return result
+      }
+      case 'not': {
+        const inner = this.evaluate(node.child, lookups)
+        return inner && this.present.clone().andNot(inner)
+      }
+      case 'tag': {
+        const tagIds = lookups.tagIds(node.name, node.pattern)
+        if (node.comparisons.length) return Bitset.fromIds(lookups.scoredImages(tagIds, node.comparisons), this.idRange)
+        return this.union(tagIds.map((tagId) => this.tags.get(tagId)))
+      }
+      case 'tags1': {
+        const each = node.values.map((value) => this.tags1.get(value))
+        if (node.mode === 'any') return this.union(each)
+        if (node.mode === 'none') return this.present.clone().andNot(this.union(each))
+        return each.reduce((result, postings) => result.and(this.union([postings])), this.present.clone())
+      }
+      case 'text':
+        return node.terms.reduce((result, term) => result.and(this.textTerm(node.target, term)), this.present.clone())
+      case 'exists':
+        return this.exists(node.field)
+      case 'compare':
+        return this.compare(node.field, node.comparisons)
+    }
+  }
+
+  private textTerm(target: TextTarget, term: string): Bitset {
+    const needle = asciiLower(term)
+    if (target === 'tags1') {
+      const matching: Array<Postings | undefined> = []
+      for (const [value, postings] of this.tags1) if (asciiLower(value).includes(needle)) matching.push(postings)
+      return this.union(matching)
+    }
+    const result = Bitset.empty(this.idRange)
+    this.texts[target].addMatches(needle, result)
+    return result
+  }
+
+  private exists(field: string): Bitset | undefined {
+    switch (field) {
+      case 'm':
+        return this.withText.clone()
+      case 'prompt':
+        return Bitset.fromIds(this.texts.prompt.ids(), this.idRange)
+      case 'tags1':
+        return this.union([...this.tags1.values()])
+      case 'type':
+        return this.present.clone()
+      default:
+        return undefined
+    }
+  }
+
+  private compare(field: string, comparisons: Comparison[]): Bitset | undefined {
+    if (field === 'type') {
+      if (!comparisons.every(({ op, value }) => (op === '=' || op === '!=') && value.kind === 'string')) return undefined
+      return comparisons.reduce((result, { op, value }) => {
+        const type = (value as { value: string }).value
+        const ofType = Object.hasOwn(this.types, type) ? this.types[type as SourceType] : Bitset.empty(1)
+        return op === '=' ? result.and(ofType) : result.andNot(ofType)
+      }, this.present.clone())
+    }
+    if (field === 'textlen') {
+      if (!comparisons.every(({ value }) => value.kind === 'number')) return undefined
+      const tests = comparisons.map(({ op, value }) => numberTest(op, (value as { value: number }).value))
+      return this.where((id) => tests.every((test) => test(this.textlens[id]!)))
+    }
+    return undefined
+  }
+
+  /** The present ids satisfying a test on their columns. */
+  private where(test: (id: number) => boolean): Bitset {
+    const result = Bitset.empty(this.idRange)
+    const words = this.present.words
+    for (let k = 0; k < words.length; k++) {
+      let v = words[k]!
+      while (v !== 0) {
+        const low = v & -v
+        const id = (k << 5) + 31 - Math.clz32(low)
+        if (test(id)) result.add(id)
+        v ^= low
+      }
+    }
+    return result
+  }
+
+  private union(postings: Array<Postings | undefined>): Bitset {
+    const result = Bitset.empty(this.idRange)
+    for (const entry of postings) entry?.orInto(result)
+    return result
+  }
+
+  private postings<K>(map: Map<K, Postings>, key: K): Postings {
+    let entry = map.get(key)
+    if (!entry) {
+      entry = new Postings(new Int32Array(0), this.idRange)
+      map.set(key, entry)
+    }
+    return entry
+  }
+
+  private reserve(id: number): void {
+    if (id >= this.idRange) this.idRange = id + 1
+    if (id < this.textlens.length) return
+    const length = Math.max(id + 1, this.textlens.length * 2)
+    const textlens = new Int32Array(length)
+    textlens.set(this.textlens)
+    this.textlens = textlens
+  }
+}
+
+/** SQLite's built-in lower(): ASCII letters only, every other character as written. */
+export function asciiLower(text: string): string {
+  return /[A-Z]/.test(text) ? text.replace(/[A-Z]+/g, (run) => run.toLowerCase()) : text
+}
+
+function numberTest(op: Comparison['op'], bound: number): (value: number) => boolean {
+  switch (op) {
+    case '<': return (value) => value < bound
+    case '<=': return (value) => value <= bound
+    case '>': return (value) => value > bound
+    case '>=': return (value) => value >= bound
+    case '=': return (value) => value === bound
+    case '!=': return (value) => value !== bound
+  }
+}
