@@ -12,9 +12,17 @@ import type { IndexLookups } from './memory-index/memory-index'
 import { migrate } from './migrations'
 import { compileKeyset, compileSqlFilter, compileSqlOrder, scoreConditions, sortColumns, sqlFrom, toGlob, withTieBreak, type SetStrategy, type SqlFragment, type TagResolver } from './sql-filter'
 
+/** What the memory index settles of a query (see `indexedPart`). */
+interface IndexedPart {
+  matched: Bitset
+  rest: AndNode
+}
+
 /** Sort fields with an index on images (see migrations.ts). */
 /** Past this many matches, a page does not pass their ids to SQL as a list. */
 const MAX_IDS_INLINE = 200_000
+/** Past this many, the index's matches no longer drive a query that has clauses left to SQL. */
+const MAX_IDS_DRIVING = 20_000
 /**
  * A page walks the sort index when at least 1 image in this many matches: about this many rows
  * per result then (a few µs each), against a table read per match (~2.5 µs) for the id list.
@@ -287,30 +295,18 @@ class SqliteStore implements Store {
   }
 
   async search(request: SearchRequest): Promise<StorePage> {
-    const matched = request.query.children.length ? this.memory?.current()?.evaluate(request.query, this.lookups) : undefined
-    const total = matched ? matched.count() : await this.count(request.query)
+    const part = this.indexedPart(request.query)
+    const total = part ? this.countIndexed(part) : await this.count(request.query)
     const strategy = this.pageStrategy(request.sort, total)
-    // What the memory index found is not searched again. The page walks the sort index testing each
-    // row against it (a JS function; no table reads) when matches are common enough to meet 51 soon;
-    // a rarer result is read back by id.
-    const walkable = matched !== undefined && INDEXED_SORTS.has(withTieBreak(request.sort)[0]!.field)
-    const byFunction = walkable && total * MAX_WALK_PER_MATCH >= this.idRange()
-    const byIds = matched !== undefined && !byFunction && total <= MAX_IDS_INLINE
-    const filter = byIds
-      ? { sql: 'i.id IN (SELECT value FROM json_each(?))', params: [JSON.stringify([...matched.ids()])] }
-      : byFunction
-        ? { sql: 'sagasu_matched(i.id)', params: [] }
-        : compileSqlFilter(request.query, strategy, this.resolveTags)
+    const filter = part ? this.indexedFilter(part, strategy, request.sort) : compileSqlFilter(request.query, strategy, this.resolveTags)
     const keyset = request.after ? compileKeyset(request.sort, request.after) : undefined
     const where = keyset ? { sql: `(${filter.sql}) AND (${keyset.sql})`, params: [...filter.params, ...keyset.params] } : filter
     const columns = sortColumns(request.sort)
     const select = `SELECT i.id${columns.map((column, k) => `, ${column} AS sort_${k}`).join('')}`
-    this.matched = byFunction ? matched : undefined
-    const rows = this.all<Record<string, string | number | null>>({
-      sql: `${select} ${sqlFrom(byIds || byFunction ? { ...request.query, children: [] } : request.query, request.sort)} WHERE ${where.sql} ORDER BY ${compileSqlOrder(request.sort)} LIMIT ? OFFSET ?`,
+    const rows = this.withMatches(part, () => this.all<Record<string, string | number | null>>({
+      sql: `${select} ${sqlFrom(part ? part.rest : request.query, request.sort)} WHERE ${where.sql} ORDER BY ${compileSqlOrder(request.sort)} LIMIT ? OFFSET ?`,
       params: [...where.params, request.limit + 1, request.offset ?? 0],
-    })
-    this.matched = undefined
+    }))
     const page = rows.slice(0, request.limit)
     const last = page.at(-1)
     const next: SortCursor | undefined = rows.length > request.limit && last
@@ -318,6 +314,61 @@ class SqliteStore implements Store {
       : undefined
     const results = page.map((row) => this.hydrate(this.statements.byId.get(Number(row.id)))!).filter(Boolean)
     return { total, results, ...(next ? { next } : {}) }
+  }
+
+  /**
+   * What the memory index settles of a query: the images matching the clauses it holds (all of
+   * them, or some of a top-level AND), and the clauses left to SQL. Undefined without a ready index
+   * or when it holds none of the clauses.
+   */
+  private indexedPart(query: AndNode): IndexedPart | undefined {
+    const index = this.memory?.current()
+    if (!index || !query.children.length) return undefined
+    const whole = index.evaluate(query, this.lookups)
+    if (whole) return { matched: whole, rest: { ...query, children: [] } }
+    let matched: Bitset | undefined
+    const rest: QueryNode[] = []
+    for (const child of query.children) {
+      const set = index.evaluate(child, this.lookups)
+      if (!set) rest.push(child)
+      else matched = matched ? matched.and(set) : set
+    }
+    return matched && { matched, rest: { ...query, children: rest } }
+  }
+
+  private countIndexed(part: IndexedPart): number {
+    if (!part.rest.children.length) return part.matched.count()
+    const filter = this.indexedFilter(part, 'set', [])
+    return this.withMatches(part, () => this.all<{ n: number }>({ sql: `SELECT count(*) AS n ${sqlFrom(part.rest)} WHERE ${filter.sql}`, params: filter.params }))[0]!.n
+  }
+
+  /**
+   * The SQL filter for an indexed part: the clauses left to SQL, and the index's matches either as
+   * a list of ids (few matches, or a plan that cannot stop early) or as `sagasu_matched(id)`, a JS
+   * test per row that needs no table read (many matches: the page walks the sort index, or the SQL
+   * clauses' own indexes drive).
+   */
+  private indexedFilter(part: IndexedPart, strategy: SetStrategy, sort: SortKey[]): SqlFragment {
+    const matches = part.matched.count()
+    const walks = !part.rest.children.length && INDEXED_SORTS.has(withTieBreak(sort)[0]!.field) && matches * MAX_WALK_PER_MATCH >= this.idRange()
+    const byIds = !walks && matches <= (part.rest.children.length ? MAX_IDS_DRIVING : MAX_IDS_INLINE)
+    const matched = byIds
+      ? { sql: 'i.id IN (SELECT value FROM json_each(?))', params: [JSON.stringify([...part.matched.ids()])] }
+      : { sql: 'sagasu_matched(i.id)', params: [] }
+    if (!part.rest.children.length) return matched
+    // With the ids driving, the other clauses are checked per row; otherwise they drive with their indexes.
+    const rest = compileSqlFilter(part.rest, byIds ? 'probe' : strategy, this.resolveTags)
+    return { sql: `${matched.sql} AND ${rest.sql}`, params: [...matched.params, ...rest.params] }
+  }
+
+  /** Runs a statement that may call `sagasu_matched`, with the part's matches behind it. */
+  private withMatches<T>(part: IndexedPart | undefined, run: () => T): T {
+    this.matched = part?.matched
+    try {
+      return run()
+    } finally {
+      this.matched = undefined
+    }
   }
 
   /**
@@ -339,8 +390,8 @@ class SqliteStore implements Store {
     if (!query.children.length) return this.statements.countAll.get()!.n
     const single = query.children.length === 1 ? this.countSingleTag(query.children[0]!) : undefined
     if (single !== undefined) return single
-    const inMemory = this.memory?.current()?.evaluate(query, this.lookups)
-    if (inMemory) return inMemory.count()
+    const part = this.indexedPart(query)
+    if (part) return this.countIndexed(part)
     const driven = this.countFromRarestTag(query)
     if (driven !== undefined) return driven
     const filter = compileSqlFilter(query, 'set', this.resolveTags)
@@ -392,10 +443,11 @@ class SqliteStore implements Store {
 
   compile(query: AndNode, sort: SortKey[]): CompiledQuery {
     const filter = compileSqlFilter(query)
-    const inMemory = query.children.length > 0 && this.memory?.current()?.evaluate(query, this.lookups) !== undefined
+    const part = this.indexedPart(query)
+    const inMemory = part ? (part.rest.children.length ? 'memory index and sql' : 'memory index') : 'sql'
     return {
       language: 'sql',
-      text: { from: sqlFrom(query, sort), where: filter.sql, params: filter.params, orderBy: compileSqlOrder(sort), total: inMemory ? 'memory index' : 'sql' },
+      text: { from: sqlFrom(query, sort), where: filter.sql, params: filter.params, orderBy: compileSqlOrder(sort), total: inMemory },
     }
   }
 
