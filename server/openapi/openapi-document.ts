@@ -269,7 +269,7 @@ const explain = object<SearchExplanation>('What a query means and how the store 
   ast: ref('AndNode'),
   compiled: object<SearchExplanation['compiled']>('The query as the running store executes it.', {
     language: str('`sql` (embedded profile) or `mongodb` (servers profile)', { enum: ['sql', 'mongodb'] }),
-    text: { description: 'SQL: `{where, params, orderBy}`; MongoDB: the filter and sort documents.' },
+    text: { description: 'SQL: `{from, where, params, orderBy, total}` (`total`: counted by the `memory index`, the `memory index and sql`, or `sql`); MongoDB: the filter and sort documents.' },
   }),
   mongo: object<SearchExplanation['mongo']>('The MongoDB form, whatever the profile (for comparison).', {
     filter: { type: 'object', description: 'MongoDB filter document' },
