@@ -20,7 +20,7 @@ export function registerPrompts(program: Command): void {
   program
     .command('prompts')
     .description('full-text search over the AI-generation prompts (SQLite FTS5 query syntax)')
-    .argument('<query>', 'e.g. masterpiece, "long hair", cat AND NOT dog, negative: blurry (see docs/http-api.md#get-apipromptssearch)')
+    .argument('<query>', 'e.g. masterpiece, "long hair", cat NOT dog, negative: blurry (see docs/http-api.md#get-apipromptssearch)')
     .option('--limit <n>', `results (1-${PROMPT_SEARCH.maxLimit})`, String(PROMPT_SEARCH.defaultLimit))
     .option('--offset <n>', 'results to skip', '0')
     .action(async (query: string, options: PromptsOptions, command: Command) => {
