@@ -29,11 +29,11 @@ export async function searchPrompts(store: Store, params: PromptSearchParams): P
   const { query, limit = PROMPT_SEARCH.defaultLimit, offset = 0 } = params
   if (!Number.isInteger(limit) || limit < 1 || limit > PROMPT_SEARCH.maxLimit) throw new RangeError(`limit must be a whole number from 1 to ${PROMPT_SEARCH.maxLimit}`)
   if (!Number.isInteger(offset) || offset < 0 || offset > PROMPT_SEARCH.maxOffset) throw new RangeError(`offset must be a whole number from 0 to ${PROMPT_SEARCH.maxOffset}`)
-  if (query.length > PROMPT_SEARCH.maxQueryLength) throw new FullTextQueryError(`the query is longer than ${PROMPT_SEARCH.maxQueryLength} characters`)
+  if (query.length > PROMPT_SEARCH.maxQueryLength) throw new FullTextQueryError(`longer than ${PROMPT_SEARCH.maxQueryLength} characters`)
   // eslint-disable-next-line no-control-regex
   const control = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.exec(query)
   if (control) {
-    throw new FullTextQueryError(`the query contains a control character (U+${control[0].charCodeAt(0).toString(16).padStart(4, '0').toUpperCase()})`, 'remove it; tabs and line breaks are fine')
+    throw new FullTextQueryError(`control character U+${control[0].charCodeAt(0).toString(16).padStart(4, '0').toUpperCase()} in the query`, 'remove it; tabs and line breaks are fine')
   }
   return store.searchPrompts({ query, limit, offset })
 }

@@ -82,7 +82,7 @@ export function preparePromptQueries(db: Database.Database): PromptQueries {
 
   return {
     search({ query, limit, offset = 0 }) {
-      if (!query.trim()) throw new FullTextQueryError('the query is empty', 'write a word, e.g. masterpiece, or a phrase in double quotes')
+      if (!query.trim()) throw new FullTextQueryError('empty query', 'write a word, e.g. masterpiece, or a phrase in double quotes')
       const match = expandColumnAliases(query)
       // The count runs the query alone: any SQLite error from it is about the query text, never the data.
       let total: number
@@ -115,19 +115,25 @@ export function preparePromptQueries(db: Database.Database): PromptQueries {
 }
 
 function toHit(row: HitRow): PromptHit {
-  const hit: PromptHit = {
-    id: row.id, score: row.score, source: row.source, prompt: row.prompt,
-    folder: row.folder, path: row.path, hash: row.hash, width: row.width, height: row.height,
-  }
-  if (row.negative_prompt !== null) hit.negativePrompt = row.negative_prompt
   // Seeds beyond 2^53 are kept as exact digits in extra.seed (workers/ai-metadata/numbers.ts).
   const seed = row.seed ?? (row.extra === null ? undefined : (JSON.parse(row.extra) as Record<string, string>).seed)
-  if (seed !== undefined) hit.seed = seed
-  if (row.steps !== null) hit.steps = row.steps
-  if (row.cfg !== null) hit.cfg = row.cfg
-  if (row.sampler !== null) hit.sampler = row.sampler
-  if (row.model !== null) hit.model = row.model
-  return hit
+  return {
+    id: row.id,
+    score: row.score,
+    source: row.source,
+    prompt: row.prompt,
+    ...(row.negative_prompt === null ? {} : { negativePrompt: row.negative_prompt }),
+    ...(seed === undefined ? {} : { seed }),
+    ...(row.steps === null ? {} : { steps: row.steps }),
+    ...(row.cfg === null ? {} : { cfg: row.cfg }),
+    ...(row.sampler === null ? {} : { sampler: row.sampler }),
+    ...(row.model === null ? {} : { model: row.model }),
+    folder: row.folder,
+    path: row.path,
+    hash: row.hash,
+    width: row.width,
+    height: row.height,
+  }
 }
 
 function numberSummary(min: number | null, max: number | null, mean: number | null): NumberSummary {
@@ -144,7 +150,7 @@ export function describeFts5Error(message: string): FullTextQueryError {
       ? new FullTextQueryError(`syntax error near "${near[1]}"`, near[1] === 'AND' || near[1] === 'OR' || near[1] === 'NOT'
         ? `${near[1]} joins two terms: write one on each side`
         : QUOTE_HINT)
-      : new FullTextQueryError('the query ends too early: an operator, bracket or NEAR( is missing what follows it', 'finish it, or quote the words, e.g. "AND"')
+      : new FullTextQueryError('unexpected end: an operator, bracket or NEAR( is missing what follows it', 'finish it, or quote the words, e.g. "AND"')
   }
   const column = /^no such column: ([\s\S]*)$/.exec(message)
   if (column) {
@@ -153,10 +159,10 @@ export function describeFts5Error(message: string): FullTextQueryError {
       QUOTE_HINT,
     )
   }
-  if (message === 'unterminated string') return new FullTextQueryError('a double quote is not closed', 'close it, or write "" for a quote inside a phrase')
-  if (message === 'fts5: parser stack overflow') return new FullTextQueryError('the query nests brackets too deeply')
+  if (message === 'unterminated string') return new FullTextQueryError('unclosed double quote', 'close it, or write "" for a quote inside a phrase')
+  if (message === 'fts5: parser stack overflow') return new FullTextQueryError('brackets nested too deeply')
   const integer = /^expected integer, got "([\s\S]*)"$/.exec(message)
-  if (integer) return new FullTextQueryError(`NEAR takes a whole number as its distance, got "${integer[1]}"`, 'e.g. NEAR(cat ears, 5)')
-  if (message.startsWith('unknown special query')) return new FullTextQueryError('a query cannot start with "*"', 'put "*" right after a word for a prefix search, e.g. master*')
+  if (integer) return new FullTextQueryError(`the NEAR distance must be a whole number, got "${integer[1]}"`, 'e.g. NEAR(cat ears, 5)')
+  if (message.startsWith('unknown special query')) return new FullTextQueryError('"*" with no word before it', 'put "*" right after a word for a prefix search, e.g. master*')
   return new FullTextQueryError(message.replace(/^fts5: /, ''))
 }
