@@ -1,10 +1,12 @@
 import { Command, CommanderError } from 'commander'
 import { ConfigError } from '../config/load-config'
 import { QueryError } from '../server/search/query-error'
+import { FullTextQueryError } from '../server/store/full-text-query-error'
 import { SAGASU_VERSION } from '../server/version'
 import { registerErrors } from './commands/errors'
 import { registerImport } from './commands/import'
 import { registerParse } from './commands/parse'
+import { registerPrompts } from './commands/prompts'
 import { registerSearch } from './commands/search'
 import { registerServe } from './commands/serve'
 import { registerStats } from './commands/stats'
@@ -25,7 +27,7 @@ export async function main(argv: string[]): Promise<number> {
     .option('--json', 'print one JSON document on stdout')
     .exitOverride()
     .showHelpAfterError()
-  for (const register of [registerImport, registerSearch, registerParse, registerStats, registerErrors, registerServe, registerWatch]) register(program)
+  for (const register of [registerImport, registerSearch, registerPrompts, registerParse, registerStats, registerErrors, registerServe, registerWatch]) register(program)
   for (const command of program.commands) {
     command.exitOverride()
     command.showHelpAfterError()
@@ -49,13 +51,14 @@ function reportFailure(error: unknown, json: boolean): number {
     if (json) printJson({ error: { message: error.message.replace(/^error: /, '') } })
     return 2
   }
-  const badInput = error instanceof UsageError || error instanceof ConfigError || error instanceof QueryError
+  const badInput = error instanceof UsageError || error instanceof ConfigError || error instanceof QueryError || error instanceof FullTextQueryError
   const message = error instanceof Error ? error.message : String(error)
   if (json) {
     printJson({
       error: {
         message,
         ...(error instanceof QueryError ? { position: error.position, ...(error.hint ? { hint: error.hint } : {}) } : {}),
+        ...(error instanceof FullTextQueryError && error.hint ? { hint: error.hint } : {}),
       },
     })
   }

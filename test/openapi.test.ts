@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { SearchPage } from '../shared/types/api'
+import type { PromptSearchPage, PromptStats } from '../shared/types/prompt'
 import { openApiDocument, resolvePointer, schemaProblems } from '../server/openapi/openapi-document'
 import { tempDir } from './helpers/library'
 import { startServer, type RunningServer } from './helpers/server'
@@ -98,6 +99,17 @@ describe('/openapi.json and /docs on the built server', () => {
     await expectDocumented(`/api/search/explain?${new URLSearchParams({ q: 'type;=pixiv, !animated, width;>=100&<=4000', sort: 'filesize;1' })}`, '/api/search/explain', 'get', 200)
     await expectDocumented('/api/tags?prefix=a&limit=100', '/api/tags', 'get', 200)
     await expectDocumented(`/api/images/${first.results[0]!.id}`, '/api/images/{id}', 'get', 200)
+  })
+
+  it('answers prompt search and prompt stats as documented', async () => {
+    const stats = (await expectDocumented('/api/prompts/stats', '/api/prompts/stats', 'get', 200)) as PromptStats
+    expect(stats.withAiParameters).toBeGreaterThan(0)
+    const page = (await expectDocumented('/api/prompts/search?q=masterpiece%20OR%20hair*&l=200', '/api/prompts/search', 'get', 200)) as PromptSearchPage
+    expect(page.results.length).toBeGreaterThan(0)
+    await expectDocumented('/api/prompts/search?q=masterpiece%20OR%20hair*&l=1&offset=1', '/api/prompts/search', 'get', 200)
+    await expectDocumented('/api/prompts/search?q=%3Clora', '/api/prompts/search', 'get', 400)
+    await expectDocumented('/api/prompts/search?q=cat&l=201', '/api/prompts/search', 'get', 400)
+    await expectDocumented('/api/prompts/search?q=cat&bogus=1', '/api/prompts/search', 'get', 400)
   })
 
   it('answers bad requests with the documented error bodies and statuses', async () => {

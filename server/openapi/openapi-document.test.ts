@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { ImageInput, ImageRecord } from '../../shared/types/image'
 import { tempDir } from '../../test/helpers/library'
+import { promptSearchSchema } from '../http/prompt-search-request'
 import { searchRequestSchema } from '../http/search-request'
 import type { AndNode } from '../query/ast'
 import { explainSearch } from '../search/explain-search'
@@ -143,6 +144,13 @@ describe('the OpenAPI document', () => {
     expect(get.every((p) => p.in === 'query')).toBe(true)
     expect(document.components.schemas.SearchRequest).toMatchObject({ additionalProperties: false, properties: { limit: { minimum: 1, maximum: 500, default: 50 } } })
   })
+
+  it('takes the prompt-search parameters from the schema the route validates with', () => {
+    const parameters = (paths['/api/prompts/search']!.get!.parameters ?? []) as Array<{ name: string; in: string; required: boolean; schema: object }>
+    expect(parameters.map((p) => p.name).sort()).toEqual(Object.keys(promptSearchSchema.shape).sort())
+    expect(parameters.find((p) => p.name === 'q')).toMatchObject({ in: 'query', required: true, schema: { type: 'string', maxLength: 1000 } })
+    expect(parameters.find((p) => p.name === 'l')).toMatchObject({ required: false, schema: { type: 'integer', minimum: 1, maximum: 200, default: 20 } })
+  })
 })
 
 describe('the schemas hold real values', () => {
@@ -208,6 +216,27 @@ describe('the schemas hold real values', () => {
     expectMatches('Error', { error: { message: 'unknown field "widht"', position: 0, hint: 'did you mean "width"?' } })
     expectMatches('Error', { error: { message: 'no image with id 9' } })
     expect(schemaProblems(document, { $ref: '#/components/schemas/Error' }, { message: 'flat' })).not.toEqual([])
+  })
+
+  it('PromptSearchPage (seeds as integers and as digit strings), PromptStats', async () => {
+    const comfy = await store.saveImage({
+      ...base, path: 'comfy.png', filename: 'comfy.png', hash: '00000000000000bb',
+      ai: { source: 'comfyui', prompt: '1girl, snow', extra: { seed: '18446744073709551614' }, raw: '{}' },
+    })
+    const page = await store.searchPrompts({ query: '1girl', limit: 1 })
+    expect(page.nextOffset).toBe(1)
+    expectMatches('PromptSearchPage', page)
+    const all = await store.searchPrompts({ query: '1girl', limit: 10 })
+    expect(all.results.map((hit) => hit.seed).sort()).toEqual([42, '18446744073709551614'].sort())
+    expectMatches('PromptSearchPage', all)
+    expect(schemaProblems(document, { $ref: '#/components/schemas/PromptHit' }, { ...all.results[0], seed: 'abc' })).not.toEqual([])
+    expect(schemaProblems(document, { $ref: '#/components/schemas/PromptHit' }, { ...all.results[0], seed: 1.5 })).not.toEqual([])
+    expectMatches('PromptSearchPage', await store.searchPrompts({ query: 'nothing', limit: 10 }))
+    const stats = await store.promptStats()
+    expect(stats.steps).not.toBeNull()
+    expectMatches('PromptStats', stats)
+    expectMatches('PromptStats', { ...stats, steps: null, cfg: null })
+    await store.removeImages([comfy])
   })
 
   it('HealthReport', () => {

@@ -8,10 +8,13 @@
 import { z } from 'zod'
 import type { ErrorRecord, HealthReport, SearchPage, StoreStats } from '../../shared/types/api'
 import type { AiParameters, ImageRecord, TagInfo } from '../../shared/types/image'
+import type { NameCount, PromptHit, PromptSearchPage, PromptStats } from '../../shared/types/prompt'
 import type { ErrorBody } from '../http/error-response'
+import { promptSearchSchema } from '../http/prompt-search-request'
 import { searchRequestSchema } from '../http/search-request'
 import type { AndNode, Comparison, CompareNode, ExistsNode, NotNode, OrNode, Span, TagNode, Tags1Node, TextNode, Value } from '../query/ast'
 import type { ClauseExplanation, SearchExplanation } from '../search/explain-search'
+import { PROMPT_SEARCH } from '../search/search-prompts'
 
 /**
  * A JSON Schema (draft 2020-12, the dialect of OpenAPI 3.1). The key `optional` is reserved for
@@ -36,6 +39,7 @@ type SchemaName =
   | 'TagInfo' | 'TagList' | 'Explain' | 'ClauseExplanation' | 'QueryNode' | 'AndNode' | 'OrNode' | 'NotNode'
   | 'TagNode' | 'Tags1Node' | 'CompareNode' | 'ExistsNode' | 'TextNode' | 'Comparison' | 'Value' | 'Span'
   | 'ErrorRecord' | 'ErrorList' | 'LoginRequest' | 'LoginResult'
+  | 'PromptHit' | 'PromptSearchPage' | 'PromptStats' | 'NameCount'
 
 const optional = (schema: JsonSchema): OptionalProperty => ({ optional: schema })
 const ref = (name: SchemaName): JsonSchema => ({ $ref: `#/components/schemas/${name}` })
@@ -293,6 +297,77 @@ const errorList = object<{ total: number; errors: ErrorRecord[] }>('Error record
   errors: { type: 'array', items: ref('ErrorRecord') },
 })
 
+const AI_SOURCES = ['a1111', 'comfyui', 'novelai'] satisfies Array<AiParameters['source']>
+
+const promptHit = object<PromptHit>('An image whose AI prompts match the query.', {
+  id: int('image id (`/api/images/{id}` has the whole record)', { minimum: 1 }),
+  score: num('bm25 relevance, higher is better; a match in the negative prompt weighs half as much as one in the prompt'),
+  source: str('the tool that wrote the parameters', { enum: AI_SOURCES }),
+  prompt: str('positive prompt'),
+  negativePrompt: optional(str('negative prompt')),
+  seed: optional({
+    type: ['integer', 'string'],
+    description: 'seed: an integer up to 2^53, beyond that its exact decimal digits as a string (a JSON number would round it)',
+    pattern: '^[+-]?\\d+$',
+  }),
+  steps: optional(int('sampling steps')),
+  cfg: optional(num('CFG scale')),
+  sampler: optional(str('sampler name')),
+  model: optional(str('model name')),
+  folder: str('configured folder name'),
+  path: str('path relative to the folder root, `/` separators'),
+  hash: str('content hash: the thumbnail is `/thumbs/{hash}`', { pattern: '^[0-9a-f]{16}$' }),
+  width: int('width in pixels', { minimum: 0 }),
+  height: int('height in pixels', { minimum: 0 }),
+})
+
+const promptSearchPage = object<PromptSearchPage>('One page of prompt-search results, best match first.', {
+  total: int('how many images match the query in all', { minimum: 0 }),
+  results: { type: 'array', items: ref('PromptHit') },
+  nextOffset: { type: ['integer', 'null'], minimum: 0, description: 'the `offset` of the next page; null on the last page' },
+})
+
+const nameCount = object<NameCount>('A value and how many images have it.', { name: str('the value'), count: int('images with it', { minimum: 1 }) })
+
+const numberSummary = (what: string): JsonSchema => ({
+  description: `${what} over the images that have it; null when none has`,
+  oneOf: [
+    { type: 'null' },
+    object<NonNullable<PromptStats['steps']>>(what, { min: num('smallest'), max: num('largest'), mean: num('mean') }),
+  ],
+})
+
+const promptStats = object<PromptStats>('What the indexed AI-generation parameters hold.', {
+  images: int('indexed images, with or without AI parameters', { minimum: 0 }),
+  withAiParameters: int('images with AI-generation parameters', { minimum: 0 }),
+  withPrompt: int('images whose prompt is not empty', { minimum: 0 }),
+  withNegativePrompt: int('images whose negative prompt is not empty', { minimum: 0 }),
+  sources: { type: 'array', description: 'images per tool, most first', items: ref('NameCount') },
+  samplers: { type: 'array', description: 'the 20 most used samplers, most first', items: ref('NameCount') },
+  models: { type: 'array', description: 'the 20 most used models, most first', items: ref('NameCount') },
+  steps: numberSummary('Sampling steps'),
+  cfg: numberSummary('CFG scale'),
+})
+
+/** Shown for every prompt-search parameter; the constraints come from the zod schema. */
+const PROMPT_PARAMETER_TEXT: Record<keyof z.input<typeof promptSearchSchema>, { description: string; example?: string }> = {
+  q: {
+    description: 'SQLite FTS5 query over the columns `prompt` and `negative_prompt` (alias `negative`): words, `"phrases"`, `AND` / `OR` / `NOT` (upper case), `NEAR(a b, 5)`, `prefix*`, `^first`, column filters `negative: blurry`, `{prompt negative}: x`, `- negative: x`. Quote words with punctuation: `"masterpiece:1.2"`. See docs/http-api.md.',
+    example: '"long hair" NOT negative: blurry',
+  },
+  l: { description: 'results per page' },
+  offset: { description: 'results to skip (the `nextOffset` of the previous page)' },
+}
+
+/** The prompt-search parameters in the query string, from the zod schema the route validates with. */
+function promptSearchParameters(): unknown[] {
+  const schema = z.toJSONSchema(promptSearchSchema, { io: 'input' }) as { properties: Record<string, JsonSchema>; required?: string[] }
+  return Object.entries(schema.properties).map(([name, property]) => {
+    const { description, example } = PROMPT_PARAMETER_TEXT[name as keyof typeof PROMPT_PARAMETER_TEXT]
+    return { name, in: 'query', required: schema.required?.includes(name) ?? false, description, schema: property, ...(example === undefined ? {} : { example }) }
+  })
+}
+
 const SCHEMAS: Record<SchemaName, JsonSchema> = {
   Image: image,
   AiParameters: aiParameters,
@@ -315,6 +390,10 @@ const SCHEMAS: Record<SchemaName, JsonSchema> = {
   ErrorList: errorList,
   LoginRequest: object<{ token: string }>('The server token.', { token: str('`server.token` of the configuration (or SAGASU_TOKEN)') }),
   LoginResult: object<{ ok: true }>('Logged in (or no token is configured).', { ok: { type: 'boolean', const: true } }),
+  PromptHit: promptHit,
+  PromptSearchPage: promptSearchPage,
+  PromptStats: promptStats,
+  NameCount: nameCount,
 }
 
 // --- parameters, responses, operations ---
@@ -409,6 +488,7 @@ export function openApiDocument(version: string) {
     },
     tags: [
       { name: 'search', description: 'Queries, explain and tag autocomplete' },
+      { name: 'prompts', description: 'Full-text search over the AI-generation prompts' },
       { name: 'library', description: 'Images, counts, errors and server health' },
       { name: 'auth', description: 'Logging in when a token is configured' },
       { name: 'files', description: 'Original files and thumbnails' },
@@ -489,6 +569,25 @@ export function openApiDocument(version: string) {
             { name: 'limit', in: 'query', required: false, description: 'at most this many', schema: { type: 'integer', minimum: 1, maximum: 100, default: 20 } },
           ],
           responses: { 200: jsonResponse('Suggestions.', ref('TagList')), 400: responseRef('BadRequest'), 401: responseRef('Unauthorized') },
+        },
+      },
+      '/api/prompts/search': {
+        get: {
+          tags: ['prompts'], summary: 'Search AI prompts', operationId: 'searchPrompts',
+          description: `Images whose AI-generation prompts match \`q\`, in SQLite FTS5 query syntax (https://www.sqlite.org/fts5.html#full_text_query_syntax), best bm25 match first; ties go to the lower image id. Words are matched whole after stemming (\`smiling\` finds \`smile\`), without regard to case or accents; punctuation separates words, so \`(masterpiece:1.2)\` and \`<lora:foo:0.8>\` are found by \`masterpiece\` and \`lora\`. An empty, malformed or too long \`q\`, an unknown column, \`l\` outside 1–${PROMPT_SEARCH.maxLimit} or an unknown parameter is a 400 naming the problem.`,
+          parameters: promptSearchParameters(),
+          responses: {
+            200: jsonResponse('One page of matches.', ref('PromptSearchPage')),
+            400: jsonResponse('A bad parameter; for a malformed query, what is wrong with it and usually a `hint`.', ref('Error')),
+            401: responseRef('Unauthorized'),
+          },
+        },
+      },
+      '/api/prompts/stats': {
+        get: {
+          tags: ['prompts'], summary: 'AI-prompt counts', operationId: 'getPromptStats',
+          description: 'How many images have AI-generation parameters, a prompt and a negative prompt; images per tool; the most used samplers and models; the range of steps and CFG scale.',
+          responses: { 200: jsonResponse('The counts.', ref('PromptStats')), 401: responseRef('Unauthorized') },
         },
       },
       '/api/login': {

@@ -1,5 +1,6 @@
 import type { ErrorRecord, StoreStats } from '../../shared/types/api'
 import type { ImageInput, ImageRecord, SourceFields, TagInfo, TagScore } from '../../shared/types/image'
+import type { PromptSearchPage, PromptStats } from '../../shared/types/prompt'
 import type { AndNode, SortKey } from '../query/ast'
 
 /** What the scanner needs to decide whether a file changed: the fast path of change detection. */
@@ -63,6 +64,17 @@ export interface StorePage {
   next?: SortCursor
 }
 
+export interface PromptSearchRequest {
+  /**
+   * SQLite FTS5 query syntax over the columns `prompt` and `negative_prompt` (alias `negative`):
+   * words, "phrases", AND / OR / NOT, NEAR(…), prefix*, ^initial, column filters.
+   */
+  query: string
+  limit: number
+  /** Results to skip. */
+  offset?: number
+}
+
 /** The query as the store runs it, for the explain view. */
 export interface CompiledQuery {
   language: 'sql' | 'mongodb'
@@ -122,5 +134,14 @@ export interface Store {
   stats(): Promise<StoreStats>
   /** Loads what searches keep in memory (resolves at once when there is nothing to load). */
   warmUp(): Promise<void>
+
+  /**
+   * Images whose AI prompts match a full-text query, best (bm25) first. Throws FullTextQueryError
+   * (full-text-query-error.ts) when the query is empty or malformed, never another error for it.
+   */
+  searchPrompts(request: PromptSearchRequest): Promise<PromptSearchPage>
+  /** Counts of the AI-generation parameters: sources, samplers, models, settings. */
+  promptStats(): Promise<PromptStats>
+
   close(): Promise<void>
 }

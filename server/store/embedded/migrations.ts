@@ -4,7 +4,7 @@ import type Database from 'better-sqlite3'
  * Schema versions, applied in order; PRAGMA user_version records how many ran.
  * Never edit a released migration: add a new one.
  */
-const MIGRATIONS: string[] = [
+export const MIGRATIONS: readonly string[] = [
   `
   CREATE TABLE images (
     id          INTEGER PRIMARY KEY,
@@ -137,17 +137,42 @@ const MIGRATIONS: string[] = [
   CREATE INDEX images_textlen ON images (textlen);
   CREATE INDEX images_username ON images (username);
   `,
+  // Prompt search (GET /api/prompts/search): an FTS5 index over the AI prompts with a word tokenizer
+  // (the trigram `fulltext` table serves the query language's `prompt;` clause). It stores no text
+  // of its own (external content: ai_parameters) and is kept in step by triggers, which foreign-key
+  // cascades fire too; `rebuild` fills it for the rows already there.
+  `
+  CREATE VIRTUAL TABLE prompt_fts USING fts5 (
+    prompt, negative_prompt,
+    content = 'ai_parameters', content_rowid = 'image_id',
+    tokenize = 'porter unicode61 remove_diacritics 2'
+  );
+  CREATE TRIGGER ai_parameters_fts_inserted AFTER INSERT ON ai_parameters BEGIN
+    INSERT INTO prompt_fts (rowid, prompt, negative_prompt) VALUES (NEW.image_id, NEW.prompt, NEW.negative_prompt);
+  END;
+  CREATE TRIGGER ai_parameters_fts_deleted AFTER DELETE ON ai_parameters BEGIN
+    INSERT INTO prompt_fts (prompt_fts, rowid, prompt, negative_prompt) VALUES ('delete', OLD.image_id, OLD.prompt, OLD.negative_prompt);
+  END;
+  CREATE TRIGGER ai_parameters_fts_updated AFTER UPDATE ON ai_parameters BEGIN
+    INSERT INTO prompt_fts (prompt_fts, rowid, prompt, negative_prompt) VALUES ('delete', OLD.image_id, OLD.prompt, OLD.negative_prompt);
+    INSERT INTO prompt_fts (rowid, prompt, negative_prompt) VALUES (NEW.image_id, NEW.prompt, NEW.negative_prompt);
+  END;
+  INSERT INTO prompt_fts (prompt_fts) VALUES ('rebuild');
+  `,
 ]
 
 export const SCHEMA_VERSION = MIGRATIONS.length
 
-/** Brings the database to the newest schema; refuses a database made by a newer Sagasu. */
-export function migrate(db: Database.Database): void {
+/**
+ * Brings the database to the newest schema (or to `target`, which tests use to build an older
+ * one); refuses a database made by a newer Sagasu.
+ */
+export function migrate(db: Database.Database, target = SCHEMA_VERSION): void {
   const current = db.pragma('user_version', { simple: true }) as number
   if (current > SCHEMA_VERSION) {
     throw new Error(`the index was written by a newer Sagasu (schema ${current}, this one knows ${SCHEMA_VERSION}); upgrade Sagasu`)
   }
-  for (let version = current; version < SCHEMA_VERSION; version++) {
+  for (let version = current; version < target; version++) {
     db.transaction(() => {
       db.exec(MIGRATIONS[version]!)
       db.pragma(`user_version = ${version + 1}`)

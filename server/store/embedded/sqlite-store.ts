@@ -3,13 +3,15 @@ import Database from 'better-sqlite3'
 import { ensureDataDir } from '../../../config/data-dir'
 import type { ErrorRecord, StoreStats } from '../../../shared/types/api'
 import type { ImageInput, ImageRecord, SourceType, TagCategory, TagInfo, TagScore } from '../../../shared/types/image'
+import type { PromptSearchPage, PromptStats } from '../../../shared/types/prompt'
 import type { AndNode, QueryNode, SortKey, TagNode } from '../../query/ast'
-import type { CompiledQuery, ErrorInput, FailedFileState, FileState, Job, JobInput, JobStatus, Relocation, SearchRequest, SortCursor, Store, StorePage } from '../store'
+import type { CompiledQuery, ErrorInput, FailedFileState, FileState, Job, JobInput, JobStatus, PromptSearchRequest, Relocation, SearchRequest, SortCursor, Store, StorePage } from '../store'
 import { IMAGE_SELECT, rowToImage, type ImageRow } from './image-row'
 import { LiveMemoryIndex } from './memory-index/live-memory-index'
 import type { Bitset } from './memory-index/bitset'
 import type { IndexLookups } from './memory-index/memory-index'
 import { migrate } from './migrations'
+import { preparePromptQueries, type PromptQueries } from './prompt-queries'
 import { compileKeyset, compileSqlFilter, compileSqlOrder, scoreConditions, sortColumns, sqlFrom, toGlob, withTieBreak, type SetStrategy, type SqlFragment, type TagResolver } from './sql-filter'
 
 /** What the memory index settles of a query (see `indexedPart`). */
@@ -63,12 +65,14 @@ export interface SqliteStoreOptions {
 class SqliteStore implements Store {
   readonly profile = 'embedded' as const
   private readonly statements
+  private readonly prompts: PromptQueries
 
   /** The memory index's matches for the page being read (see `sagasu_matched`). */
   private matched: Bitset | undefined
 
   constructor(private readonly db: Database.Database, private readonly memory?: LiveMemoryIndex) {
     db.function('sagasu_matched', { deterministic: false, directOnly: true }, (id) => (this.matched?.has(Number(id)) ? 1 : 0))
+    this.prompts = preparePromptQueries(db)
     this.statements = {
       folders: db.prepare<[], { folder: string }>('SELECT folder FROM images GROUP BY folder UNION SELECT folder FROM errors ORDER BY folder'),
       countAll: db.prepare<[], { n: number }>('SELECT count(*) AS n FROM images'),
@@ -501,6 +505,14 @@ class SqliteStore implements Store {
       pendingJobs: jobs.pending + jobs.running,
       folders: this.db.prepare('SELECT folder AS name, count(*) AS images FROM images GROUP BY folder ORDER BY folder').all() as StoreStats['folders'],
     }
+  }
+
+  async searchPrompts(request: PromptSearchRequest): Promise<PromptSearchPage> {
+    return this.prompts.search(request)
+  }
+
+  async promptStats(): Promise<PromptStats> {
+    return this.prompts.stats()
   }
 
   async close(): Promise<void> {
