@@ -137,6 +137,33 @@ const MIGRATIONS: string[] = [
   CREATE INDEX images_textlen ON images (textlen);
   CREATE INDEX images_username ON images (username);
   `,
+  // 4: dataset batch sets (docs/dataset-api.md). Members are a snapshot: no foreign key to images,
+  // so a batch keeps its shape when images go; the content hash finds a copy or a re-import.
+  // `seed` has no declared type so a number stays a number and a string a string.
+  `
+  CREATE TABLE batch_sets (
+    key               INTEGER PRIMARY KEY,
+    id                TEXT    NOT NULL UNIQUE,
+    created_at        INTEGER NOT NULL,
+    batch_size        INTEGER NOT NULL,
+    validation_split  REAL    NOT NULL,
+    test_split        REAL    NOT NULL,
+    seed                      NOT NULL,
+    query             TEXT    NOT NULL,
+    train_images      INTEGER NOT NULL,
+    validation_images INTEGER NOT NULL,
+    test_images       INTEGER NOT NULL
+  );
+  -- split: 0 train, 1 validation, 2 test; position: 0-based order within the split.
+  CREATE TABLE batch_members (
+    set_key  INTEGER NOT NULL REFERENCES batch_sets (key) ON DELETE CASCADE,
+    split    INTEGER NOT NULL,
+    position INTEGER NOT NULL,
+    image_id INTEGER NOT NULL,
+    hash     TEXT    NOT NULL,
+    PRIMARY KEY (set_key, split, position)
+  ) WITHOUT ROWID;
+  `,
 ]
 
 export const SCHEMA_VERSION = MIGRATIONS.length
