@@ -27,17 +27,23 @@ export const imagePageSchema = z.strictObject({
   size: z.coerce.number().int().min(1).max(MAX_DATASET_PAGE).default(64),
 })
 
-const percent = (name: string) => z.number({ error: `${name}: must be a number from 0 to 100` }).min(0, `${name}: must be from 0 to 100`).max(100, `${name}: must be from 0 to 100`)
+const percent = (name: string) => {
+  const message = `${name}: must be a number from 0 to 100`
+  return z.number({ error: message }).min(0, message).max(100, message)
+}
+
+const SEED_MESSAGE = 'seed: must be a whole number from 0 to 2^53−1 or a string of 1 to 200 characters'
 
 /** `POST /api/dataset/batches` (JSON body: no coercion, a number must be a JSON number). */
 export const batchSetRequestSchema = z.strictObject({
-  batch_size: z.number({ error: 'batch_size: required, a whole number' }).int('batch_size: must be a whole number')
-    .min(1, 'batch_size: must be at least 1').max(MAX_BATCH_SIZE, `batch_size: at most ${MAX_BATCH_SIZE}`),
+  batch_size: z.number({ error: (issue) => (issue.input === undefined ? 'batch_size: required' : 'batch_size: must be a whole number (a JSON number)') })
+    .int('batch_size: must be a whole number').min(1, 'batch_size: must be at least 1').max(MAX_BATCH_SIZE, `batch_size: at most ${MAX_BATCH_SIZE}`),
   validation_split: percent('validation_split').default(0),
   test_split: percent('test_split').default(0),
-  seed: z.union([z.number().int().min(0).max(Number.MAX_SAFE_INTEGER), z.string().min(1).max(200)], {
-    error: 'seed: must be a whole number from 0 to 2^53−1 or a string of 1 to 200 characters',
-  }).optional(),
+  seed: z.union([
+    z.number().int(SEED_MESSAGE).min(0, SEED_MESSAGE).max(Number.MAX_SAFE_INTEGER, SEED_MESSAGE),
+    z.string().min(1, SEED_MESSAGE).max(200, SEED_MESSAGE),
+  ], { error: SEED_MESSAGE }).optional(),
   q: query.default(''),
 }).refine((body) => body.validation_split + body.test_split <= 100, {
   message: 'validation_split + test_split: must be at most 100 (the rest is train)',
@@ -52,4 +58,36 @@ export function parseSplit(text: string): DatasetSplit | undefined {
 /** `:n` of a batch route: a whole number ≥ 0. */
 export function parseBatchNumber(text: string): number | undefined {
   return /^\d{1,9}$/.test(text) ? Number(text) : undefined
+}
+
+/** `:id` of a batch route: 32 lower-case hex digits, as `POST /api/dataset/batches` makes them. */
+export function parseBatchSetId(text: string): string | undefined {
+  return /^[0-9a-f]{32}$/.test(text) ? text : undefined
+}
+
+export const MAX_TAG_NAME = 500
+
+/**
+ * The tag name of `/api/dataset/tags/<name>?…` from the raw request URL, percent-decoded exactly
+ * once; undefined when the encoding is malformed.
+ *
+ * @example
+ * tagNameFromUrl('/api/dataset/tags/what%3F%23x?x=1') // 'what?#x'
+ */
+export function tagNameFromUrl(rawUrl: string): string | undefined {
+  const path = rawUrl.split('?')[0]!
+  const encoded = path.slice(path.indexOf('/tags/') + '/tags/'.length)
+  try {
+    return decodeURIComponent(encoded)
+  } catch {
+    return undefined
+  }
+}
+
+/** Errors for malformed path parameters, one wording for every route. */
+export const invalidPath = {
+  id: (text: string) => `a batch set id is 32 hex digits, got "${text.slice(0, 100)}"`,
+  split: (text: string) => `split must be train, validation or test, got "${text.slice(0, 100)}"`,
+  n: (text: string) => `n must be a whole number from 0 (the first batch), got "${text.slice(0, 100)}"`,
+  tag: () => `a tag name has 1 to ${MAX_TAG_NAME} characters`,
 }

@@ -10,7 +10,9 @@ import { describeInvalid } from '../../../http/search-request'
 export default defineEventHandler(async (event) => {
   const body: unknown = await readBody(event).catch(() => Symbol.for('invalid'))
   if (typeof body === 'symbol') return errorResponse(event, 400, 'the body is not valid JSON')
-  if (body === undefined || body === null) return errorResponse(event, 400, 'the body must be a JSON object: {"batch_size": 64, "validation_split": 10, "test_split": 10, "seed": 42}')
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    return errorResponse(event, 400, 'the body must be a JSON object such as {"batch_size": 64, "validation_split": 10, "test_split": 10, "seed": 42}')
+  }
   const parsed = batchSetRequestSchema.safeParse(body)
   if (!parsed.success) return errorResponse(event, 400, describeInvalid(parsed.error, Object.keys(batchSetRequestSchema.shape)))
   try {
