@@ -5,6 +5,19 @@ import type { ImageKey } from '../store/store'
 /** A batch or sample seed: a whole number 0…2^53−1 or a string. `42` and `"42"` are the same seed. */
 export type Seed = number | string
 
+/**
+ * A seed typed as text (a query string, a command line): digits naming a whole number up to
+ * 2^53−1 without leading zeros are that number, anything else stays text. Either way the seed
+ * hashes as the same text, so the distinction only shows in how the seed is reported.
+ *
+ * @example
+ * seedFromText('42') // 42
+ * seedFromText('042') // '042' (another seed than 42)
+ */
+export function seedFromText(text: string): Seed {
+  return /^(0|[1-9]\d{0,15})$/.test(text) && Number(text) <= Number.MAX_SAFE_INTEGER ? Number(text) : text
+}
+
 type Hasher = Awaited<ReturnType<typeof xxhash>>
 let hasher: Promise<Hasher> | undefined
 

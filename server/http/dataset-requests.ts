@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import type { DatasetSplit } from '../../shared/types/dataset'
 import { SPLITS } from '../dataset/batch-plan'
+import { seedFromText } from '../dataset/seeded-order'
 
 /** Largest sample, page and batch the dataset routes answer in one response. */
 export const MAX_DATASET_PAGE = 500
@@ -11,7 +12,7 @@ const query = z.string().max(4000, 'q: at most 4000 characters')
 
 /** A seed in a query string is text; digits naming a whole number up to 2^53−1 become that number (so `?seed=42` is seed 42). */
 const seedText = z.string().min(1, 'seed: must not be empty').max(200, 'seed: at most 200 characters')
-  .transform((text) => (/^(0|[1-9]\d{0,15})$/.test(text) && Number(text) <= Number.MAX_SAFE_INTEGER ? Number(text) : text))
+  .transform(seedFromText)
 
 /** `GET /api/dataset/images/random` */
 export const randomImagesSchema = z.strictObject({
