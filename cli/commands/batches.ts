@@ -1,7 +1,6 @@
 import type { Command } from 'commander'
 import type { BatchSetInfo } from '../../shared/types/dataset'
 import { batchSetInfo, createBatchSet, findBatchSet } from '../../server/dataset/batch-sets'
-import { drawSeed } from '../../server/dataset/dataset-images'
 import { seedFromText } from '../../server/dataset/seeded-order'
 import { MAX_BATCH_SIZE, parseBatchSetId } from '../../server/http/dataset-requests'
 import { withContext, type GlobalOptions } from '../context'
@@ -36,7 +35,7 @@ export function registerBatches(program: Command): void {
       const test = parsePercent(options.test, '--test')
       if (validation + test > 100) throw new UsageError(`--validation + --test must be at most 100 (the rest is train), got ${validation + test}`)
       if (options.seed !== undefined && (options.seed === '' || options.seed.length > 200)) throw new UsageError('--seed must have 1 to 200 characters')
-      const seed = options.seed === undefined ? drawSeed() : seedFromText(options.seed)
+      const seed = options.seed === undefined ? undefined : seedFromText(options.seed)
       const info = await withContext(global, async (ctx) => {
         const created = await createBatchSet(ctx.store, { batch_size: batchSize, validation_split: validation, test_split: test, seed, q: options.query ?? '' })
         if (!created.ok) throw new UsageError(created.message)

@@ -100,6 +100,15 @@ describe('batch sets on a real SQLite store', () => {
     expect(await readAll(store, await create(store, { seed: 'forty-two' }))).not.toEqual(a)
   })
 
+  it('draws and stores a seed when none is given, and that seed makes the same batches again', async () => {
+    await addImages(store, 0, 80)
+    const created = await createBatchSet(store, { batch_size: 5, validation_split: 20, test_split: 20, q: '' })
+    if (!created.ok) throw new Error(created.message)
+    const { seed } = batchSetInfo((await store.getBatchSet(created.value.id))!)
+    expect(Number.isSafeInteger(seed)).toBe(true)
+    expect(await readAll(store, await create(store, { batch_size: 5, validation_split: 20, test_split: 20, seed }))).toEqual(await readAll(store, created.value.id))
+  })
+
   it('keeps every old image in its old split, in its old relative order, when the library grows', async () => {
     await addImages(store, 0, 200)
     const before = await readAll(store, await create(store))

@@ -3,8 +3,12 @@ import type { BatchSetInfo, BatchSetParameters, DatasetBatch, DatasetSplit } fro
 import { parseSearch } from '../search/search-images'
 import type { BatchEntry, BatchSetRecord, Store } from '../store/store'
 import { planBatchSet, SPLITS } from './batch-plan'
-import { toDatasetImage } from './dataset-images'
+import { drawSeed, toDatasetImage } from './dataset-images'
 import { ok, rejected, type Outcome } from './outcome'
+import type { Seed } from './seeded-order'
+
+/** What creating a batch set takes: the API's body, the seed optional (one is drawn and stored). */
+export type BatchSetRequest = Omit<BatchSetParameters, 'seed'> & { seed?: Seed }
 
 /**
  * Places every image matching `q` in train, validation or test by a hash of (seed, content hash),
@@ -16,9 +20,10 @@ import { ok, rejected, type Outcome } from './outcome'
  * await createBatchSet(store, { batch_size: 64, validation_split: 10, test_split: 10, seed: 42, q: 'tags.long_hair' })
  * // { ok: true, value: { id: 'df31e073520a47ffbeaec9d7ad74ebb2' } }
  */
-export async function createBatchSet(store: Store, params: BatchSetParameters, now = Date.now()): Promise<Outcome<{ id: string }>> {
+export async function createBatchSet(store: Store, params: BatchSetRequest, now = Date.now()): Promise<Outcome<{ id: string }>> {
   const { query } = parseSearch(params.q, '', now)
-  const plan = await planBatchSet(store.matchingImageKeys(query), params.seed, { validation: params.validation_split, test: params.test_split })
+  const seed = params.seed ?? drawSeed()
+  const plan = await planBatchSet(store.matchingImageKeys(query), seed, { validation: params.validation_split, test: params.test_split })
   if (plan.total === 0) return rejected(400, params.q.trim() ? 'q: the query matches no image; a batch set needs at least one' : 'the library has no images yet; a batch set needs at least one')
   const record: BatchSetRecord = {
     id: randomUUID().replaceAll('-', ''),
@@ -26,7 +31,7 @@ export async function createBatchSet(store: Store, params: BatchSetParameters, n
     batchSize: params.batch_size,
     validationSplit: params.validation_split,
     testSplit: params.test_split,
-    seed: params.seed,
+    seed,
     query: params.q,
     images: plan.images,
   }

@@ -1,7 +1,6 @@
 import { defineEventHandler, readBody, setResponseStatus } from 'h3'
 import { useApp } from '../../../app-context'
 import { createBatchSet } from '../../../dataset/batch-sets'
-import { drawSeed } from '../../../dataset/dataset-images'
 import { batchSetRequestSchema } from '../../../http/dataset-requests'
 import { badRequestOrThrow, errorResponse } from '../../../http/error-response'
 import { describeInvalid } from '../../../http/search-request'
@@ -16,7 +15,7 @@ export default defineEventHandler(async (event) => {
   const parsed = batchSetRequestSchema.safeParse(body)
   if (!parsed.success) return errorResponse(event, 400, describeInvalid(parsed.error, Object.keys(batchSetRequestSchema.shape)))
   try {
-    const created = await createBatchSet((await useApp()).store, { ...parsed.data, seed: parsed.data.seed ?? drawSeed() })
+    const created = await createBatchSet((await useApp()).store, parsed.data)
     if (!created.ok) return errorResponse(event, created.status, created.message)
     setResponseStatus(event, 201)
     return created.value
