@@ -3,7 +3,9 @@ import { ConfigError } from '../config/load-config'
 import { QueryError } from '../server/search/query-error'
 import { FullTextQueryError } from '../server/store/full-text-query-error'
 import { SAGASU_VERSION } from '../server/version'
+import { registerBatches } from './commands/batches'
 import { registerErrors } from './commands/errors'
+import { registerExportBatches } from './commands/export-batches'
 import { registerImport } from './commands/import'
 import { registerParse } from './commands/parse'
 import { registerPrompts } from './commands/prompts'
@@ -27,7 +29,7 @@ export async function main(argv: string[]): Promise<number> {
     .option('--json', 'print one JSON document on stdout')
     .exitOverride()
     .showHelpAfterError()
-  for (const register of [registerImport, registerSearch, registerPrompts, registerParse, registerStats, registerErrors, registerServe, registerWatch]) register(program)
+  for (const register of [registerImport, registerSearch, registerPrompts, registerParse, registerStats, registerErrors, registerServe, registerWatch, registerBatches, registerExportBatches]) register(program)
   for (const command of program.commands) {
     command.exitOverride()
     command.showHelpAfterError()

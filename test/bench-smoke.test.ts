@@ -21,4 +21,11 @@ describe('bench smoke', () => {
     expect(stdout).toMatch(/\| 21 \| tags1 substring \|/)
     expect(stdout).toMatch(/\d+ of 21 queries meet the target/)
   })
+
+  it('runs the dataset benchmark on a small generated index and reports every step', async () => {
+    const { stdout } = await run(process.execPath, ['bin/run-ts.mjs', 'bench/dataset.bench.ts', '--count', '2000', '--runs', '1', '--work', tempDir()], { cwd: ROOT })
+    expect(stdout).toMatch(/\| create \| `createBatchSet`: read, place, order, store the members \| [\d.]+ s \|/)
+    expect(stdout).toMatch(/\| read a batch \| train batch \d+ \(64 images, hydrated\) \| [\d.]+ s \|/)
+    expect(stdout).toMatch(/Memory: the plan of 2,000 images holds [\d.]+ MiB/)
+  })
 })

@@ -7,7 +7,9 @@
  */
 import { z } from 'zod'
 import type { ErrorRecord, HealthReport, SearchPage, StoreStats } from '../../shared/types/api'
+import type { BatchSetInfo, DatasetBatch, DatasetImage, DatasetImagePage, DatasetSample, DatasetStats } from '../../shared/types/dataset'
 import type { AiParameters, ImageRecord, TagInfo } from '../../shared/types/image'
+import { batchSetRequestSchema, MAX_BATCH_SIZE, MAX_DATASET_PAGE } from '../http/dataset-requests'
 import type { NameCount, PromptHit, PromptSearchPage, PromptStats } from '../../shared/types/prompt'
 import type { ErrorBody } from '../http/error-response'
 import { promptSearchSchema } from '../http/prompt-search-request'
@@ -39,6 +41,8 @@ type SchemaName =
   | 'TagInfo' | 'TagList' | 'Explain' | 'ClauseExplanation' | 'QueryNode' | 'AndNode' | 'OrNode' | 'NotNode'
   | 'TagNode' | 'Tags1Node' | 'CompareNode' | 'ExistsNode' | 'TextNode' | 'Comparison' | 'Value' | 'Span'
   | 'ErrorRecord' | 'ErrorList' | 'LoginRequest' | 'LoginResult'
+  | 'DatasetStats' | 'DatasetImage' | 'DatasetImagePage' | 'DatasetSample' | 'BatchSetRequest' | 'BatchSetCreated' | 'BatchSetList'
+  | 'BatchSetInfo' | 'DatasetBatch'
   | 'PromptHit' | 'PromptSearchPage' | 'PromptStats' | 'NameCount'
 
 const optional = (schema: JsonSchema): OptionalProperty => ({ optional: schema })
@@ -297,6 +301,98 @@ const errorList = object<{ total: number; errors: ErrorRecord[] }>('Error record
   errors: { type: 'array', items: ref('ErrorRecord') },
 })
 
+// --- the dataset API (docs/dataset-api.md; snake_case like the dataset tools it follows) ---
+
+const datasetStats = object<DatasetStats>('Counts for the dataset API.', {
+  num_images: int('indexed images', { minimum: 0 }),
+  num_tags: int('tagger tags carried by at least one image', { minimum: 0 }),
+  num_ratings: int('distinct `rating:*` tags carried by at least one image', { minimum: 0 }),
+  by_type: {
+    type: 'object',
+    description: 'images per source type',
+    properties: Object.fromEntries(SOURCE_TYPES.map((type) => [type, { type: 'integer', minimum: 0 }])),
+    required: SOURCE_TYPES,
+  },
+})
+
+const datasetImage = object<DatasetImage>('One image as the dataset routes return it.', {
+  id: int('image id (as now; a batch member whose image was re-imported shows the new id)', { minimum: 1 }),
+  hash: str('xxhash64 of the content, 16 hex digits', { pattern: '^[0-9a-f]{16}$' }),
+  folder: str('configured folder name'),
+  path: str('path inside the folder, `/` separators'),
+  file_ext: str('file extension, lower case'),
+  file_size: int('size in bytes', { minimum: 0 }),
+  width: int('width in pixels', { minimum: 0 }),
+  height: int('height in pixels', { minimum: 0 }),
+  type: ref('SourceType'),
+  illustid: optional(str('pixiv illust id')),
+  page: optional(int('pixiv page index', { minimum: 0 })),
+  userid: optional(str('pixiv user id or X handle')),
+  username: optional(str('user name')),
+  tweetid: optional(str('tweet id')),
+  postid: optional(str('yande.re post id')),
+  date: optional(epochMs('date of the work')),
+  source_url: optional(str('the work\'s page on pixiv, X or yande.re, when the file name tells')),
+  rating: { type: ['string', 'null'], description: 'the highest-scoring `rating:*` tag without the prefix (`general`, `sensitive`, `questionable`, `explicit`); null without one' },
+  tags: { type: 'array', description: 'tagger tag names, highest confidence first, `rating:*` left out', items: { type: 'string' } },
+  tags1: { type: 'array', description: 'tags from the source (yande.re file names, pixiv)', items: { type: 'string' } },
+  file_url: str('the original: `/files/{folder}/{path}`, each segment percent-encoded', { example: '/files/pixiv/414500_89732420_p0.png' }),
+  thumb_url: str('the thumbnail: `/thumbs/{hash}.webp`', { pattern: '^/thumbs/[0-9a-f]{16}\\.webp$' }),
+})
+
+const datasetImagePage = object<DatasetImagePage>('One page of the images matching the query, in id order.', {
+  count: int('images on this page', { minimum: 0, maximum: MAX_DATASET_PAGE }),
+  total: int('images matching the query in all', { minimum: 0 }),
+  page: int('0-based page number', { minimum: 0 }),
+  size: int('page size', { minimum: 1, maximum: MAX_DATASET_PAGE }),
+  result: { type: 'array', items: ref('DatasetImage') },
+})
+
+const datasetSample = object<DatasetSample>('A seeded sample: the first `count` matching images in the seed\'s order.', {
+  count: int('images returned', { minimum: 0, maximum: MAX_DATASET_PAGE }),
+  total: int('images matching the query in all', { minimum: 0 }),
+  seed: { type: ['integer', 'string'], description: 'the seed used: the one given (digits become a number), or the one drawn' },
+  result: { type: 'array', items: ref('DatasetImage') },
+})
+
+const batchSetRequest = (): JsonSchema => {
+  const schema = { ...z.toJSONSchema(batchSetRequestSchema, { io: 'input' }) } as JsonSchema & { properties: Record<string, JsonSchema> }
+  delete schema.$schema
+  const text: Record<string, string> = {
+    batch_size: 'images per batch; the last batch of a split may be shorter',
+    validation_split: 'percent of the images in the validation split (decimals allowed)',
+    test_split: 'percent of the images in the test split; validation_split + test_split at most 100, the rest is train',
+    seed: 'a whole number 0…2^53−1 or a string; `42` and `"42"` are the same seed. Absent: one is drawn and shown in the batch set info',
+    q: 'query text (docs/query-language.md); empty: every image',
+  }
+  const properties = Object.fromEntries(Object.entries(schema.properties).map(([name, property]) => [name, { ...property, description: text[name] }]))
+  return { ...schema, description: 'A batch set to create. No other key is accepted.', properties, example: { batch_size: 64, validation_split: 10, test_split: 10, seed: 123131231, q: 'tags.long_hair' } }
+}
+
+const batchSetInfoSchema = object<BatchSetInfo>('A batch set: its parameters, when it was made, and how many images and batches each split has.', {
+  id: str('batch set id, 32 hex digits', { pattern: '^[0-9a-f]{32}$' }),
+  created_at: epochMs('when it was created'),
+  batch_size: int('images per batch', { minimum: 1, maximum: MAX_BATCH_SIZE }),
+  validation_split: num('validation percent', { minimum: 0, maximum: 100 }),
+  test_split: num('test percent', { minimum: 0, maximum: 100 }),
+  seed: { type: ['integer', 'string'], description: 'the seed, as given (or drawn)' },
+  q: str('the query as given (relative dates were resolved at created_at)'),
+  total_batches: int('train + validation + test batches', { minimum: 0 }),
+  train_batches: int('batches in train', { minimum: 0 }),
+  validation_batches: int('batches in validation', { minimum: 0 }),
+  test_batches: int('batches in test', { minimum: 0 }),
+  total_images: int('images in the set (every image the query matched at creation)', { minimum: 1 }),
+  train_images: int('images in train', { minimum: 0 }),
+  validation_images: int('images in validation', { minimum: 0 }),
+  test_images: int('images in test', { minimum: 0 }),
+})
+
+const datasetBatch = object<DatasetBatch>('One batch of a split.', {
+  count: int('images returned', { minimum: 0, maximum: MAX_BATCH_SIZE }),
+  missing: int('members whose content is no longer in the library; left out of `result`', { minimum: 0 }),
+  result: { type: 'array', description: 'in the batch\'s order', items: ref('DatasetImage') },
+})
+
 const AI_SOURCES = ['a1111', 'comfyui', 'novelai'] satisfies Array<AiParameters['source']>
 
 const promptHit = object<PromptHit>('An image whose AI prompts match the query.', {
@@ -394,6 +490,15 @@ const SCHEMAS: Record<SchemaName, JsonSchema> = {
   PromptSearchPage: promptSearchPage,
   PromptStats: promptStats,
   NameCount: nameCount,
+  DatasetStats: datasetStats,
+  DatasetImage: datasetImage,
+  DatasetImagePage: datasetImagePage,
+  DatasetSample: datasetSample,
+  BatchSetRequest: batchSetRequest(),
+  BatchSetCreated: object<{ id: string }>('The new batch set.', { id: str('batch set id, 32 hex digits', { pattern: '^[0-9a-f]{32}$', example: 'df31e073520a47ffbeaec9d7ad74ebb2' }) }),
+  BatchSetList: object<{ ids: string[] }>('Every batch set, oldest first.', { ids: { type: 'array', items: { type: 'string' } } }),
+  BatchSetInfo: batchSetInfoSchema,
+  DatasetBatch: datasetBatch,
 }
 
 // --- parameters, responses, operations ---
@@ -491,6 +596,7 @@ export function openApiDocument(version: string) {
       { name: 'prompts', description: 'Full-text search over the AI-generation prompts' },
       { name: 'library', description: 'Images, counts, errors and server health' },
       { name: 'auth', description: 'Logging in when a token is configured' },
+      { name: 'dataset', description: 'Dataset counts, seeded samples and reproducible train/validation/test batches (docs/dataset-api.md)' },
       { name: 'files', description: 'Original files and thumbnails' },
       { name: 'reference', description: 'This description and its interactive page' },
     ],
@@ -569,6 +675,90 @@ export function openApiDocument(version: string) {
             { name: 'limit', in: 'query', required: false, description: 'at most this many', schema: { type: 'integer', minimum: 1, maximum: 100, default: 20 } },
           ],
           responses: { 200: jsonResponse('Suggestions.', ref('TagList')), 400: responseRef('BadRequest'), 401: responseRef('Unauthorized') },
+        },
+      },
+      '/api/dataset/stats': {
+        get: {
+          tags: ['dataset'], summary: 'Dataset counts', operationId: 'getDatasetStats',
+          responses: { 200: jsonResponse('Images, tags in use, ratings in use, images per source type.', ref('DatasetStats')), 401: responseRef('Unauthorized') },
+        },
+      },
+      '/api/dataset/tags/{name}': {
+        get: {
+          tags: ['dataset'], summary: 'One tag', operationId: 'getDatasetTag',
+          description: 'A tagger tag by exact name, with its category and how many images carry it (0 when none does any more). Percent-encode the name (`/`, `%`, `?`, `#`).',
+          parameters: [{ name: 'name', in: 'path', required: true, description: 'tag name (400 when longer than 500 characters)', schema: { type: 'string', minLength: 1, maxLength: 500 }, example: 'long_hair' }],
+          responses: { 200: jsonResponse('The tag.', ref('TagInfo')), 400: responseRef('BadRequest'), 401: responseRef('Unauthorized'), 404: jsonResponse('No tag of that name: `{"error":{"message":"no tag named \\"x\\""}}`.', ref('Error')) },
+        },
+      },
+      '/api/dataset/images': {
+        get: {
+          tags: ['dataset'], summary: 'Page through images', operationId: 'pageDatasetImages',
+          description: 'Page `page` (0-based) of `size` images matching `q`, in id order (oldest first). Past the last page: an empty `result`.',
+          parameters: [
+            { name: 'q', in: 'query', required: false, description: 'query text; absent: every image', schema: { type: 'string', maxLength: 4000 }, example: 'type;=pixiv' },
+            { name: 'page', in: 'query', required: false, description: '0-based page number', schema: { type: 'integer', minimum: 0, maximum: 100_000_000, default: 0 } },
+            { name: 'size', in: 'query', required: false, description: 'images per page', schema: { type: 'integer', minimum: 1, maximum: MAX_DATASET_PAGE, default: 64 } },
+          ],
+          responses: { 200: jsonResponse('One page.', ref('DatasetImagePage')), 400: responseRef('BadRequest'), 401: responseRef('Unauthorized') },
+        },
+      },
+      '/api/dataset/images/random': {
+        get: {
+          tags: ['dataset'], summary: 'Seeded random sample', operationId: 'sampleDatasetImages',
+          description: 'Up to `count` images drawn without replacement from those matching `q`: the first `count` in the order `xxhash64(hash, xxhash64(seed))` gives (docs/dataset-api.md). The same seed and data give the same sample; new images only displace old ones whose key they beat. Without `seed` one is drawn and returned.',
+          parameters: [
+            { name: 'count', in: 'query', required: false, description: 'images to draw', schema: { type: 'integer', minimum: 1, maximum: MAX_DATASET_PAGE, default: 64 } },
+            { name: 'seed', in: 'query', required: false, description: 'seed text, 1–200 characters; digits are the number (`42` = `"42"`)', schema: { type: 'string', minLength: 1, maxLength: 200 }, example: '123131231' },
+            { name: 'q', in: 'query', required: false, description: 'query text; absent: every image', schema: { type: 'string', maxLength: 4000 } },
+          ],
+          responses: { 200: jsonResponse('The sample.', ref('DatasetSample')), 400: responseRef('BadRequest'), 401: responseRef('Unauthorized') },
+        },
+      },
+      '/api/dataset/batches': {
+        get: {
+          tags: ['dataset'], summary: 'List batch sets', operationId: 'listBatchSets',
+          responses: { 200: jsonResponse('Batch set ids, oldest first.', ref('BatchSetList')), 401: responseRef('Unauthorized') },
+        },
+        post: {
+          tags: ['dataset'], summary: 'Create a batch set', operationId: 'createBatchSet',
+          description: 'Places every image matching `q` in validation, test or train by the upper 32 bits of `xxhash64(content hash, xxhash64(seed))`, orders each split by the lower 32 bits, cuts it into batches of `batch_size`, and stores the result (it survives restarts). An image keeps its split and relative order when the library grows. Copies of one picture land together.',
+          requestBody: { required: true, content: json(ref('BatchSetRequest')) },
+          responses: {
+            201: jsonResponse('Created.', ref('BatchSetCreated')),
+            400: jsonResponse('The body is not a JSON object, has an unknown key or a bad value (named in the message: sizes, splits outside 0–100 or summing over 100, a seed that is neither a whole number 0…2^53−1 nor a string), the query is invalid (with `position`), or it matches no image.', ref('Error')),
+            401: responseRef('Unauthorized'),
+          },
+        },
+      },
+      '/api/dataset/batches/{id}': {
+        get: {
+          tags: ['dataset'], summary: 'Batch set info', operationId: 'getBatchSet',
+          parameters: [parameterRef('batch-set-id')],
+          responses: { 200: jsonResponse('The batch set.', ref('BatchSetInfo')), 400: jsonResponse('The id is not 32 hex digits.', ref('Error')), 401: responseRef('Unauthorized'), 404: jsonResponse('No batch set with this id.', ref('Error')) },
+        },
+        delete: {
+          tags: ['dataset'], summary: 'Delete a batch set', operationId: 'deleteBatchSet',
+          description: 'Forgets the batch set and its members; the images are untouched.',
+          parameters: [parameterRef('batch-set-id')],
+          responses: { 204: { description: 'Deleted: no body.' }, 400: jsonResponse('The id is not 32 hex digits.', ref('Error')), 401: responseRef('Unauthorized'), 404: jsonResponse('No batch set with this id.', ref('Error')) },
+        },
+      },
+      '/api/dataset/batches/{id}/{split}/{n}': {
+        get: {
+          tags: ['dataset'], summary: 'One batch', operationId: 'getBatch',
+          description: 'Batch `n` (0-based) of a split: the images stored for it at creation, as they are now. A member whose image was deleted is resolved by content hash (a copy, or the file re-imported under a new id); when no image has that content it is left out and counted in `missing`, and the other members keep their batches.',
+          parameters: [
+            parameterRef('batch-set-id'),
+            { name: 'split', in: 'path', required: true, description: 'which split', schema: { type: 'string', enum: ['train', 'validation', 'test'] } },
+            { name: 'n', in: 'path', required: true, description: '0-based batch number, below `{split}_batches`', schema: { type: 'integer', minimum: 0 }, example: 0 },
+          ],
+          responses: {
+            200: jsonResponse('The batch.', ref('DatasetBatch')),
+            400: jsonResponse('The id is not 32 hex digits, `split` is not train, validation or test, or `n` is not a whole number ≥ 0.', ref('Error')),
+            401: responseRef('Unauthorized'),
+            404: jsonResponse('No batch set with this id, or `n` is past the last batch of the split (the message gives the range).', ref('Error')),
+          },
         },
       },
       '/api/prompts/search': {
@@ -659,6 +849,7 @@ export function openApiDocument(version: string) {
       schemas: SCHEMAS,
       parameters: {
         ...searchParameters(),
+        'batch-set-id': { name: 'id', in: 'path', required: true, description: 'batch set id: 32 lower-case hex digits, as `POST /api/dataset/batches` returns it', schema: { type: 'string', pattern: '^[0-9a-f]{32}$' }, example: 'df31e073520a47ffbeaec9d7ad74ebb2' },
         Range: { name: 'Range', in: 'header', required: false, description: 'one byte range: `bytes=a-b`, `bytes=a-` or `bytes=-n`', schema: { type: 'string' }, example: 'bytes=0-1023' },
         'If-None-Match': { name: 'If-None-Match', in: 'header', required: false, description: 'ETag(s) from an earlier answer', schema: { type: 'string' } },
       },

@@ -1,5 +1,6 @@
 import type { ErrorRecord, StoreStats } from '../../shared/types/api'
-import type { ImageInput, ImageRecord, SourceFields, TagInfo, TagScore } from '../../shared/types/image'
+import type { DatasetSplit } from '../../shared/types/dataset'
+import type { ImageInput, ImageRecord, SourceFields, SourceType, TagInfo, TagScore } from '../../shared/types/image'
 import type { PromptSearchPage, PromptStats } from '../../shared/types/prompt'
 import type { AndNode, SortKey } from '../query/ast'
 
@@ -81,6 +82,53 @@ export interface CompiledQuery {
   text: unknown
 }
 
+/** An image as a dataset batch records it: the id it had and its content hash. */
+export interface ImageKey {
+  id: number
+  hash: string
+}
+
+/** Counts for the dataset API. */
+export interface DatasetCounts {
+  images: number
+  /** Tagger tags carried by at least one image. */
+  tags: number
+  /** Distinct `rating:*` tags carried by at least one image. */
+  ratings: number
+  byType: Record<SourceType, number>
+}
+
+/** A batch set's parameters and split sizes, as stored at creation. */
+export interface BatchSetRecord {
+  id: string
+  createdAt: number
+  batchSize: number
+  validationSplit: number
+  testSplit: number
+  seed: number | string
+  /** The query text as given ('' for every image). */
+  query: string
+  /** Members per split. */
+  images: Record<DatasetSplit, number>
+}
+
+/** One member of a batch set: its split and 0-based position in that split's order. */
+export interface BatchMember extends ImageKey {
+  split: DatasetSplit
+  position: number
+}
+
+/**
+ * A member as it resolves now: the image with the recorded id if it still has the recorded
+ * content, else another image with that content (a copy, or the file re-imported under a new id),
+ * else none (`image` absent: the content is gone from the library).
+ */
+export interface BatchEntry {
+  position: number
+  member: ImageKey
+  image?: ImageRecord
+}
+
 /**
  * Everything Sagasu stores, behind one interface so the embedded (SQLite) and the servers
  * (MongoDB + Milvus + Meilisearch) profiles are interchangeable. Methods are async because
@@ -142,6 +190,26 @@ export interface Store {
   searchPrompts(request: PromptSearchRequest): Promise<PromptSearchPage>
   /** Counts of the AI-generation parameters: sources, samplers, models, settings. */
   promptStats(): Promise<PromptStats>
+
+  /** Image, tag and rating counts for the dataset API. */
+  datasetCounts(): Promise<DatasetCounts>
+  /** One tagger tag by exact name (count 0 when no image carries it any more). */
+  tagInfo(name: string): Promise<TagInfo | undefined>
+  /**
+   * Every image matching a query as `{id, hash}`, in id order, in chunks, so that a million
+   * matches never sit in memory as a million objects. No chunk holds the store busy while the
+   * consumer works on it; images added or removed meanwhile may or may not be seen.
+   */
+  matchingImageKeys(query: AndNode): AsyncIterable<ImageKey[]>
+  /** Stores a batch set and its members (position order within each split) at once. */
+  saveBatchSet(set: BatchSetRecord, members: Iterable<BatchMember>): Promise<void>
+  /** Batch set ids, oldest first. */
+  listBatchSets(): Promise<string[]>
+  getBatchSet(id: string): Promise<BatchSetRecord | undefined>
+  /** Members at positions [offset, offset + limit) of one split, resolved to images as they are now. */
+  batchEntries(id: string, split: DatasetSplit, offset: number, limit: number): Promise<BatchEntry[]>
+  /** Removes a batch set and its members; false when there is none with this id. */
+  deleteBatchSet(id: string): Promise<boolean>
 
   close(): Promise<void>
 }

@@ -137,7 +137,7 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX images_textlen ON images (textlen);
   CREATE INDEX images_username ON images (username);
   `,
-  // Prompt search (GET /api/prompts/search): an FTS5 index over the AI prompts with a word tokenizer
+  // 4: prompt search (GET /api/prompts/search): an FTS5 index over the AI prompts with a word tokenizer
   // (the trigram `fulltext` table serves the query language's `prompt;` clause). It stores no text
   // of its own (external content: ai_parameters) and is kept in step by triggers, which foreign-key
   // cascades fire too; `rebuild` fills it for the rows already there.
@@ -158,6 +158,33 @@ export const MIGRATIONS: readonly string[] = [
     INSERT INTO prompt_fts (rowid, prompt, negative_prompt) VALUES (NEW.image_id, NEW.prompt, NEW.negative_prompt);
   END;
   INSERT INTO prompt_fts (prompt_fts) VALUES ('rebuild');
+  `,
+  // 5: dataset batch sets (docs/dataset-api.md). Members are a snapshot: no foreign key to images,
+  // so a batch keeps its shape when images go; the content hash finds a copy or a re-import.
+  // `seed` has no declared type so a number stays a number and a string a string.
+  `
+  CREATE TABLE batch_sets (
+    key               INTEGER PRIMARY KEY,
+    id                TEXT    NOT NULL UNIQUE,
+    created_at        INTEGER NOT NULL,
+    batch_size        INTEGER NOT NULL,
+    validation_split  REAL    NOT NULL,
+    test_split        REAL    NOT NULL,
+    seed                      NOT NULL,
+    query             TEXT    NOT NULL,
+    train_images      INTEGER NOT NULL,
+    validation_images INTEGER NOT NULL,
+    test_images       INTEGER NOT NULL
+  );
+  -- split: 0 train, 1 validation, 2 test; position: 0-based order within the split.
+  CREATE TABLE batch_members (
+    set_key  INTEGER NOT NULL REFERENCES batch_sets (key) ON DELETE CASCADE,
+    split    INTEGER NOT NULL,
+    position INTEGER NOT NULL,
+    image_id INTEGER NOT NULL,
+    hash     TEXT    NOT NULL,
+    PRIMARY KEY (set_key, split, position)
+  ) WITHOUT ROWID;
   `,
 ]
 

@@ -1,11 +1,17 @@
 import { join } from 'node:path'
+import { setImmediate as nextTurn } from 'node:timers/promises'
 import Database from 'better-sqlite3'
 import { ensureDataDir } from '../../../config/data-dir'
 import type { ErrorRecord, StoreStats } from '../../../shared/types/api'
+import type { DatasetSplit } from '../../../shared/types/dataset'
 import type { ImageInput, ImageRecord, SourceType, TagCategory, TagInfo, TagScore } from '../../../shared/types/image'
 import type { PromptSearchPage, PromptStats } from '../../../shared/types/prompt'
 import type { AndNode, QueryNode, SortKey, TagNode } from '../../query/ast'
-import type { CompiledQuery, ErrorInput, FailedFileState, FileState, Job, JobInput, JobStatus, PromptSearchRequest, Relocation, SearchRequest, SortCursor, Store, StorePage } from '../store'
+import type {
+  BatchEntry, BatchMember, BatchSetRecord, CompiledQuery, DatasetCounts, ErrorInput, FailedFileState, FileState, ImageKey, Job, JobInput,
+  JobStatus, PromptSearchRequest, Relocation, SearchRequest, SortCursor, Store, StorePage,
+} from '../store'
+import { prepareDatasetQueries, type DatasetQueries } from './dataset-queries'
 import { IMAGE_SELECT, rowToImage, type ImageRow } from './image-row'
 import { LiveMemoryIndex } from './memory-index/live-memory-index'
 import type { Bitset } from './memory-index/bitset'
@@ -19,6 +25,9 @@ interface IndexedPart {
   matched: Bitset
   rest: AndNode
 }
+
+/** Images per chunk of `matchingImageKeys`. */
+const KEY_CHUNK = 10_000
 
 /** Sort fields with an index on images (see migrations.ts). */
 /** Past this many matches, a page does not pass their ids to SQL as a list. */
@@ -66,13 +75,14 @@ class SqliteStore implements Store {
   readonly profile = 'embedded' as const
   private readonly statements
   private readonly prompts: PromptQueries
-
+  private readonly dataset: DatasetQueries
   /** The memory index's matches for the page being read (see `sagasu_matched`). */
   private matched: Bitset | undefined
 
   constructor(private readonly db: Database.Database, private readonly memory?: LiveMemoryIndex) {
     db.function('sagasu_matched', { deterministic: false, directOnly: true }, (id) => (this.matched?.has(Number(id)) ? 1 : 0))
     this.prompts = preparePromptQueries(db)
+    this.dataset = prepareDatasetQueries(db)
     this.statements = {
       folders: db.prepare<[], { folder: string }>('SELECT folder FROM images GROUP BY folder UNION SELECT folder FROM errors ORDER BY folder'),
       countAll: db.prepare<[], { n: number }>('SELECT count(*) AS n FROM images'),
@@ -513,6 +523,59 @@ class SqliteStore implements Store {
 
   async promptStats(): Promise<PromptStats> {
     return this.prompts.stats()
+  }
+
+  async datasetCounts(): Promise<DatasetCounts> {
+    return this.dataset.counts()
+  }
+
+  async tagInfo(name: string): Promise<TagInfo | undefined> {
+    return this.dataset.tagInfo(name)
+  }
+
+  /**
+   * Chunks by id keyset, each its own statement: an open iterator would hold the connection busy,
+   * and the live library's writes would fail meanwhile. When the matches are a large part of the
+   * library the filter probes row by row along the id order; otherwise its sets are built per chunk,
+   * which is cheap for few matches.
+   */
+  async *matchingImageKeys(query: AndNode): AsyncIterable<ImageKey[]> {
+    const total = await this.count(query)
+    if (total === 0) return
+    const strategy = this.pageStrategy([{ field: 'id', direction: 1, span: query.span }], total)
+    const read = this.dataset.keyChunkReader(compileSqlFilter(query, strategy, this.resolveTags), sqlFrom(query))
+    let after = 0
+    for (;;) {
+      const chunk = read(after, KEY_CHUNK)
+      if (chunk.length) yield chunk
+      if (chunk.length < KEY_CHUNK) return
+      after = chunk.at(-1)!.id
+      // Lets other requests in between chunks of a large scan.
+      await nextTurn()
+    }
+  }
+
+  async saveBatchSet(set: BatchSetRecord, members: Iterable<BatchMember>): Promise<void> {
+    this.dataset.saveBatchSet(set, members)
+  }
+
+  async listBatchSets(): Promise<string[]> {
+    return this.dataset.listBatchSets()
+  }
+
+  async getBatchSet(id: string): Promise<BatchSetRecord | undefined> {
+    return this.dataset.getBatchSet(id)
+  }
+
+  async batchEntries(id: string, split: DatasetSplit, offset: number, limit: number): Promise<BatchEntry[]> {
+    return this.dataset.members(id, split, offset, limit).map(({ position, member, currentId }) => {
+      const image = currentId === null ? undefined : this.hydrate(this.statements.byId.get(currentId))
+      return image ? { position, member, image } : { position, member }
+    })
+  }
+
+  async deleteBatchSet(id: string): Promise<boolean> {
+    return this.dataset.deleteBatchSet(id)
   }
 
   async close(): Promise<void> {

@@ -1,0 +1,34 @@
+import type { ImageRecord } from './types/image'
+
+/**
+ * The thumbnail of an image: content-addressed, so copies share it.
+ *
+ * @example
+ * thumbnailUrl({ hash: 'bb1a161164c874de' }) // '/thumbs/bb1a161164c874de.webp'
+ */
+export function thumbnailUrl(image: Pick<ImageRecord, 'hash'>): string {
+  return `/thumbs/${image.hash}.webp`
+}
+
+/**
+ * The original, with each path segment encoded (names may hold spaces, `#`, `?` or Japanese).
+ *
+ * @example
+ * originalUrl({ folder: 'my pics', path: 'a b/#1.png' }) // '/files/my%20pics/a%20b/%231.png'
+ */
+export function originalUrl(image: Pick<ImageRecord, 'folder' | 'path'>): string {
+  return `/files/${encodeURIComponent(image.folder)}/${image.path.split('/').map(encodeURIComponent).join('/')}`
+}
+
+/**
+ * Where the image came from, when the file name tells.
+ *
+ * @example
+ * sourceUrl({ type: 'pixiv', illustid: '89732420' }) // 'https://www.pixiv.net/artworks/89732420'
+ */
+export function sourceUrl(image: Pick<ImageRecord, 'type' | 'illustid' | 'tweetid' | 'userid' | 'postid'>): string | undefined {
+  if (image.type === 'pixiv' && image.illustid) return `https://www.pixiv.net/artworks/${image.illustid}`
+  if (image.type === 'twitter' && image.tweetid && image.userid) return `https://x.com/${image.userid}/status/${image.tweetid}`
+  if (image.type === 'yandere' && image.postid) return `https://yande.re/post/show/${image.postid}`
+  return undefined
+}
