@@ -7,7 +7,7 @@
  */
 import { z } from 'zod'
 import type { ErrorRecord, HealthReport, SearchPage, StoreStats } from '../../shared/types/api'
-import type { AiParameters, ImageRecord, TagInfo } from '../../shared/types/image'
+import type { AiParameters, ImageRecord, PixivTag, PixivWork, TagInfo } from '../../shared/types/image'
 import type { ErrorBody } from '../http/error-response'
 import { searchRequestSchema } from '../http/search-request'
 import type { AndNode, Comparison, CompareNode, ExistsNode, NotNode, OrNode, Span, TagNode, Tags1Node, TextNode, Value } from '../query/ast'
@@ -35,7 +35,7 @@ type SchemaName =
   | 'Image' | 'AiParameters' | 'SourceType' | 'SearchPage' | 'SearchRequest' | 'Error' | 'Stats' | 'HealthReport'
   | 'TagInfo' | 'TagList' | 'Explain' | 'ClauseExplanation' | 'QueryNode' | 'AndNode' | 'OrNode' | 'NotNode'
   | 'TagNode' | 'Tags1Node' | 'CompareNode' | 'ExistsNode' | 'TextNode' | 'Comparison' | 'Value' | 'Span'
-  | 'ErrorRecord' | 'ErrorList' | 'LoginRequest' | 'LoginResult'
+  | 'ErrorRecord' | 'ErrorList' | 'LoginRequest' | 'LoginResult' | 'PixivWork' | 'PixivTag'
 
 const optional = (schema: JsonSchema): OptionalProperty => ({ optional: schema })
 const ref = (name: SchemaName): JsonSchema => ({ $ref: `#/components/schemas/${name}` })
@@ -117,8 +117,8 @@ const image = object<ImageRecord>(
     username: optional(str('user name')),
     tweetid: optional(str('tweet id')),
     postid: optional(str('yande.re post id (a string: sorts as text)')),
-    date: optional(epochMs('date of the work (tweet date from the file name)')),
-    tags1: optional({ type: 'array', description: 'tags from the file name (yande.re)', items: { type: 'string' } }),
+    date: optional(epochMs('date of the work (tweet date from the file name, or pixiv\'s posting date)')),
+    tags1: optional({ type: 'array', description: 'tags from the source: yande.re file-name tags; pixiv tags, then their English translations', items: { type: 'string' } }),
     ai: optional(ref('AiParameters')),
     tags: optional({
       type: 'object',
@@ -127,10 +127,31 @@ const image = object<ImageRecord>(
     }),
     textlen: int('length of the OCR text (0 without)', { minimum: 0 }),
     text: optional(str('OCR text')),
+    pixiv: optional(ref('PixivWork')),
     addedAt: epochMs('when Sagasu indexed it'),
     updatedAt: epochMs('when the record last changed'),
   },
 )
+
+const pixivTag = object<PixivTag>('A pixiv tag.', {
+  tag: str('the tag as on pixiv'),
+  translation: optional(str('its English translation, when pixiv has one')),
+})
+
+const pixivWork = object<PixivWork>('pixiv\'s metadata of the work (fetched by `sagasu pixiv` or `POST /api/pixiv/fetch`); every page image of the work carries the same.', {
+  illustid: str('pixiv illust id', { pattern: '^\\d+$' }),
+  title: str('title'),
+  description: str('the caption as pixiv sends it: HTML (`<br />`, links through `/jump.php`). Untrusted: render it as text.'),
+  userId: str('pixiv user id'),
+  userName: str('user name on pixiv when fetched'),
+  createDate: epochMs('when the work was posted'),
+  views: int('view count when fetched', { minimum: 0 }),
+  likes: int('like count when fetched', { minimum: 0 }),
+  bookmarks: int('bookmark count when fetched', { minimum: 0 }),
+  comments: int('comment count when fetched', { minimum: 0 }),
+  tags: { type: 'array', description: 'in pixiv\'s order', items: ref('PixivTag') },
+  fetchedAt: epochMs('when Sagasu fetched it'),
+})
 
 const searchPage = object<SearchPage>('One page of search results.', {
   total: int('how many images match the query in all', { minimum: 0 }),
@@ -296,6 +317,8 @@ const errorList = object<{ total: number; errors: ErrorRecord[] }>('Error record
 const SCHEMAS: Record<SchemaName, JsonSchema> = {
   Image: image,
   AiParameters: aiParameters,
+  PixivWork: pixivWork,
+  PixivTag: pixivTag,
   SourceType: { type: 'string', description: 'Where an image came from, as told by its file name.', enum: SOURCE_TYPES },
   SearchPage: searchPage,
   SearchRequest: searchRequest(),

@@ -4,13 +4,18 @@ import { ensureDataDir } from '../../../config/data-dir'
 import type { ErrorRecord, StoreStats } from '../../../shared/types/api'
 import type { ImageInput, ImageRecord, SourceType, TagCategory, TagInfo, TagScore } from '../../../shared/types/image'
 import type { AndNode, QueryNode, SortKey, TagNode } from '../../query/ast'
-import type { CompiledQuery, ErrorInput, FailedFileState, FileState, Job, JobInput, JobStatus, Relocation, SearchRequest, SortCursor, Store, StorePage } from '../store'
+import type {
+  CompiledQuery, ErrorInput, FailedFileState, FileState, Job, JobInput, JobStatus, PixivCounts, PixivOutcome, PixivPendingWork,
+  Relocation, SearchRequest, SortCursor, Store, StorePage,
+} from '../store'
 import { IMAGE_SELECT, rowToImage, type ImageRow } from './image-row'
 import { migrate } from './migrations'
+import { PixivQueries } from './pixiv-queries'
 import { compileKeyset, compileSqlFilter, compileSqlOrder, scoreConditions, sortColumns, sqlFrom, toGlob, withTieBreak, type SetStrategy, type SqlFragment, type TagResolver } from './sql-filter'
 
 /** Sort fields with an index on images (see migrations.ts). */
-const INDEXED_SORTS = new Set(['id', 'added', 'date', 'filesize', 'width', 'height', 'mtime', 'textlen', 'type', 'userid', 'username', 'illustid'])
+const INDEXED_SORTS = new Set(['id', 'added', 'date', 'filesize', 'width', 'height', 'mtime', 'textlen', 'type', 'userid', 'username', 'illustid',
+  'views', 'likes', 'bookmarks', 'comments'])
 
 /**
  * The embedded profile: one SQLite file (WAL) under the data directory.
@@ -35,8 +40,10 @@ export function openSqliteStore(dataDir: string): Store {
 class SqliteStore implements Store {
   readonly profile = 'embedded' as const
   private readonly statements
+  private readonly pixiv: PixivQueries
 
   constructor(private readonly db: Database.Database) {
+    this.pixiv = new PixivQueries(db, (id, tags1) => this.rewriteTags1(id, tags1))
     this.statements = {
       folders: db.prepare<[], { folder: string }>('SELECT folder FROM images GROUP BY folder UNION SELECT folder FROM errors ORDER BY folder'),
       countAll: db.prepare<[], { n: number }>('SELECT count(*) AS n FROM images'),
@@ -149,6 +156,8 @@ class SqliteStore implements Store {
       this.writeAi(id, input)
       this.writeTags1(id, input.tags1 ?? [])
       this.writeFulltext(id, input)
+      // pixiv metadata belongs to the work: a changed file, or a new page of a known work, gets it (again).
+      if (input.type === 'pixiv' && input.illustid) this.pixiv.reapply(id)
       return id
     })()
   }
@@ -159,6 +168,7 @@ class SqliteStore implements Store {
       this.writeTags1(id, to.tags1 ?? [])
       const current = this.statements.byId.get(id)
       if (current) this.writeFulltext(id, { ai: this.hydrate(current)?.ai, tags1: to.tags1 }, current.text)
+      this.pixiv.reapply(id)
     })()
   }
 
@@ -259,6 +269,22 @@ class SqliteStore implements Store {
     const counts: Record<JobStatus, number> = { pending: 0, running: 0, failed: 0 }
     for (const row of this.statements.countJobs.all()) counts[row.status] = row.n
     return counts
+  }
+
+  async pixivPending(options: { limit?: number; retryFailed?: boolean }): Promise<PixivPendingWork[]> {
+    return this.pixiv.pending(options)
+  }
+
+  async savePixivWork(illustid: string, outcome: PixivOutcome): Promise<void> {
+    this.pixiv.save(illustid, outcome)
+  }
+
+  async propagateUserNames(): Promise<number> {
+    return this.pixiv.propagateUserNames()
+  }
+
+  async pixivCounts(): Promise<PixivCounts> {
+    return this.pixiv.counts()
   }
 
   async search(request: SearchRequest): Promise<StorePage> {
@@ -393,7 +419,17 @@ class SqliteStore implements Store {
   private hydrate(row: ImageRow | undefined): ImageRecord | undefined {
     if (!row) return undefined
     const tags = this.statements.tagsOf.all(row.id)
-    return rowToImage(row, this.statements.tags1Of.all(row.id).map((tag) => tag.value), tags.length ? Object.fromEntries(tags.map((tag) => [tag.name, tag.score])) : undefined)
+    const image = rowToImage(row, this.statements.tags1Of.all(row.id).map((tag) => tag.value), tags.length ? Object.fromEntries(tags.map((tag) => [tag.name, tag.score])) : undefined)
+    const pixiv = row.type === 'pixiv' && row.illustid !== null ? this.pixiv.work(row.illustid) : undefined
+    if (pixiv) image.pixiv = pixiv
+    return image
+  }
+
+  /** New tags1 for an image, with its full-text row (OCR and prompts kept). */
+  private rewriteTags1(id: number, tags1: string[]): void {
+    this.writeTags1(id, tags1)
+    const row = this.statements.byId.get(id)
+    if (row) this.writeFulltext(id, { ai: rowToImage(row, []).ai, tags1 }, row.text)
   }
 
   private writeAi(id: number, input: Pick<ImageInput, 'ai'>): void {
