@@ -1,4 +1,4 @@
-import type { ErrorRecord, StoreStats } from '../../shared/types/api'
+import type { ErrorRecord, PixivLibraryCounts, StoreStats } from '../../shared/types/api'
 import type { ImageInput, ImageRecord, PixivWork, SourceFields, TagInfo, TagScore } from '../../shared/types/image'
 import type { AndNode, SortKey } from '../query/ast'
 
@@ -59,17 +59,7 @@ export type PixivOutcome =
   | { status: Exclude<PixivFetchStatus, 'ok'>; message: string; requests: number }
 
 /** pixiv works of the library by what is known about them. */
-export interface PixivCounts {
-  /** Distinct illust ids among the pixiv images. */
-  works: number
-  /** Works with metadata. */
-  ok: number
-  deleted: number
-  restricted: number
-  failed: number
-  /** Works never asked about. */
-  unfetched: number
-}
+export type PixivCounts = PixivLibraryCounts
 
 /** Where the previous page ended: its last row's sort values and id (keyset paging). */
 export interface SortCursor {
