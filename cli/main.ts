@@ -5,6 +5,7 @@ import { SAGASU_VERSION } from '../server/version'
 import { registerErrors } from './commands/errors'
 import { registerImport } from './commands/import'
 import { registerParse } from './commands/parse'
+import { registerPixiv } from './commands/pixiv'
 import { registerSearch } from './commands/search'
 import { registerServe } from './commands/serve'
 import { registerStats } from './commands/stats'
@@ -25,7 +26,7 @@ export async function main(argv: string[]): Promise<number> {
     .option('--json', 'print one JSON document on stdout')
     .exitOverride()
     .showHelpAfterError()
-  for (const register of [registerImport, registerSearch, registerParse, registerStats, registerErrors, registerServe, registerWatch]) register(program)
+  for (const register of [registerImport, registerSearch, registerParse, registerStats, registerErrors, registerPixiv, registerServe, registerWatch]) register(program)
   for (const command of program.commands) {
     command.exitOverride()
     command.showHelpAfterError()
