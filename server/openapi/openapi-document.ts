@@ -6,9 +6,10 @@
  * parameters come from the same zod schema that validates them.
  */
 import { z } from 'zod'
-import type { ErrorRecord, HealthReport, SearchPage, StoreStats } from '../../shared/types/api'
+import type { ErrorRecord, HealthReport, PixivJobStatus, PixivLibraryCounts, SearchPage, StoreStats } from '../../shared/types/api'
 import type { AiParameters, ImageRecord, PixivTag, PixivWork, TagInfo } from '../../shared/types/image'
 import type { ErrorBody } from '../http/error-response'
+import { pixivFetchRequestSchema } from '../http/pixiv-request'
 import { searchRequestSchema } from '../http/search-request'
 import type { AndNode, Comparison, CompareNode, ExistsNode, NotNode, OrNode, Span, TagNode, Tags1Node, TextNode, Value } from '../query/ast'
 import type { ClauseExplanation, SearchExplanation } from '../search/explain-search'
@@ -36,6 +37,7 @@ type SchemaName =
   | 'TagInfo' | 'TagList' | 'Explain' | 'ClauseExplanation' | 'QueryNode' | 'AndNode' | 'OrNode' | 'NotNode'
   | 'TagNode' | 'Tags1Node' | 'CompareNode' | 'ExistsNode' | 'TextNode' | 'Comparison' | 'Value' | 'Span'
   | 'ErrorRecord' | 'ErrorList' | 'LoginRequest' | 'LoginResult' | 'PixivWork' | 'PixivTag'
+  | 'PixivFetchRequest' | 'PixivJobStatus' | 'PixivLibraryCounts'
 
 const optional = (schema: JsonSchema): OptionalProperty => ({ optional: schema })
 const ref = (name: SchemaName): JsonSchema => ({ $ref: `#/components/schemas/${name}` })
@@ -314,6 +316,61 @@ const errorList = object<{ total: number; errors: ErrorRecord[] }>('Error record
   errors: { type: 'array', items: ref('ErrorRecord') },
 })
 
+/** The pixiv fetch body as JSON Schema, from the zod schema the route validates with. */
+function pixivFetchRequest(): JsonSchema {
+  const schema = { ...z.toJSONSchema(pixivFetchRequestSchema, { io: 'input' }) } as JsonSchema & { properties: Record<string, JsonSchema> }
+  delete schema.$schema
+  return {
+    ...schema,
+    description: 'What to fetch. An empty body (or `{}`): every pixiv work without metadata, except those pixiv answered deleted or restricted. No other key is accepted.',
+    properties: {
+      limit: { ...schema.properties.limit, description: 'at most this many works (oldest images first)' },
+      retryFailed: { ...schema.properties.retryFailed, description: 'also ask again about works pixiv answered deleted or restricted (after adding a session cookie, say)' },
+    },
+  }
+}
+
+const outcomeCount = (what: string) => int(what, { minimum: 0 })
+
+const pixivLibraryCounts = object<PixivLibraryCounts>('pixiv works of the library by what is known about them.', {
+  works: outcomeCount('distinct illust ids among the pixiv images'),
+  ok: outcomeCount('with metadata'),
+  deleted: outcomeCount('pixiv answered: deleted or no such work'),
+  restricted: outcomeCount('pixiv answered: not visible to this session'),
+  failed: outcomeCount('the last fetch failed transiently (the next run asks again)'),
+  unfetched: outcomeCount('never asked about'),
+})
+
+const nullableEpochMs = (description: string): JsonSchema => ({ type: ['integer', 'null'], description: `${description}, epoch milliseconds (UTC); null before` })
+
+const pixivJobStatus = object<PixivJobStatus>('The current (or last) background pixiv run, and the library\'s pixiv works.', {
+  running: bool('a run is going on'),
+  total: outcomeCount('works the run set out to fetch (0 before the first run)'),
+  done: outcomeCount('works asked about so far'),
+  counts: object<PixivJobStatus['counts']>('Outcomes of this run.', {
+    ok: outcomeCount('metadata stored'),
+    deleted: outcomeCount('deleted or no such work'),
+    restricted: outcomeCount('not visible to this session'),
+    failed: outcomeCount('transient failures that outlasted every retry'),
+  }),
+  requests: outcomeCount('HTTP requests sent, retries included'),
+  propagated: { type: ['integer', 'null'], minimum: 0, description: 'images that got a user name from another image of their user; null until the run ends' },
+  interrupted: bool('the run stopped before every work was asked about (server shutdown, an error)'),
+  lastError: {
+    oneOf: [
+      { type: 'null' },
+      object<NonNullable<PixivJobStatus['lastError']>>('The last work that could not be fetched, or what stopped the run.', {
+        illustid: { type: ['string', 'null'], description: 'the work; null when the run itself failed' },
+        message: str('`deleted: …`, `restricted: …`, `failed: …` with pixiv\'s message or the last problem'),
+        at: epochMs('when'),
+      }),
+    ],
+  },
+  startedAt: nullableEpochMs('when the run started'),
+  finishedAt: nullableEpochMs('when the run ended'),
+  library: ref('PixivLibraryCounts'),
+})
+
 const SCHEMAS: Record<SchemaName, JsonSchema> = {
   Image: image,
   AiParameters: aiParameters,
@@ -338,6 +395,9 @@ const SCHEMAS: Record<SchemaName, JsonSchema> = {
   ErrorList: errorList,
   LoginRequest: object<{ token: string }>('The server token.', { token: str('`server.token` of the configuration (or SAGASU_TOKEN)') }),
   LoginResult: object<{ ok: true }>('Logged in (or no token is configured).', { ok: { type: 'boolean', const: true } }),
+  PixivFetchRequest: pixivFetchRequest(),
+  PixivJobStatus: pixivJobStatus,
+  PixivLibraryCounts: pixivLibraryCounts,
 }
 
 // --- parameters, responses, operations ---
@@ -433,6 +493,7 @@ export function openApiDocument(version: string) {
     tags: [
       { name: 'search', description: 'Queries, explain and tag autocomplete' },
       { name: 'library', description: 'Images, counts, errors and server health' },
+      { name: 'jobs', description: 'Background work: fetching pixiv metadata' },
       { name: 'auth', description: 'Logging in when a token is configured' },
       { name: 'files', description: 'Original files and thumbnails' },
       { name: 'reference', description: 'This description and its interactive page' },
@@ -512,6 +573,26 @@ export function openApiDocument(version: string) {
             { name: 'limit', in: 'query', required: false, description: 'at most this many', schema: { type: 'integer', minimum: 1, maximum: 100, default: 20 } },
           ],
           responses: { 200: jsonResponse('Suggestions.', ref('TagList')), 400: responseRef('BadRequest'), 401: responseRef('Unauthorized') },
+        },
+      },
+      '/api/pixiv/fetch': {
+        post: {
+          tags: ['jobs'], summary: 'Fetch pixiv metadata', operationId: 'startPixivFetch',
+          description: 'Starts one background run of `sagasu pixiv`: asks pixiv (`pixiv.baseUrl` + `/ajax/illust/{id}`, one request per work, `pixiv.delayMs` apart, with retries) about the pixiv works of the library that have no metadata, stores title, counts, description, tags and user name on every page image, then shares user names between images of the same user. Only the configured base URL and numeric illust ids from the index are ever requested. Follow it with `GET /api/pixiv/status`.',
+          requestBody: { required: false, content: json(ref('PixivFetchRequest')) },
+          responses: {
+            202: jsonResponse('Started: the status at the start.', ref('PixivJobStatus')),
+            400: jsonResponse('The body is not valid JSON, has an unknown key or a bad value.', ref('Error')),
+            401: responseRef('Unauthorized'),
+            409: jsonResponse('A run is already going on: `{"error":{"message":"a pixiv fetch is already running; …"}}`.', ref('Error')),
+          },
+        },
+      },
+      '/api/pixiv/status': {
+        get: {
+          tags: ['jobs'], summary: 'pixiv fetch progress', operationId: 'getPixivStatus',
+          description: 'Progress of the current (or last) background run, and counts of the library\'s pixiv works. The jobs page polls it.',
+          responses: { 200: jsonResponse('The status.', ref('PixivJobStatus')), 401: responseRef('Unauthorized') },
         },
       },
       '/api/login': {
