@@ -46,7 +46,7 @@ describe('sagasu pixiv', () => {
     expect(code, stderr).toBe(0)
     expect(body).toEqual({ works: 5, done: 5, ok: 2, deleted: 1, restricted: 1, failed: 1, requests: 6, propagated: 1, interrupted: false })
     expect(stderr).toContain('pixiv 3001: deleted (該当作品は削除されたか、存在しない作品IDです。)')
-    expect(stderr).toContain('pixiv 3003: failed (HTTP 500 (2 requests))')
+    expect(stderr).toContain('pixiv 3003: failed (HTTP 500, 2 attempts)')
     expect(pixiv.count('110203040')).toBe(1)
 
     expect(await search('bookmarks;>100')).toEqual(['3011223_104755001_p0.png'])

@@ -38,7 +38,7 @@ export function registerPixiv(program: Command): void {
         progress.end()
         if (summary.interrupted) log('pixiv: interrupted; run it again to go on')
         if (global.json) printJson(summary)
-        else log(`${summary.done} of ${summary.works} works: ${summary.ok} ok, ${summary.deleted} deleted, ${summary.restricted} restricted, ${summary.failed} failed (${summary.requests} requests); ${summary.propagated} images got a user name`)
+        else log(`${summary.done} of ${summary.works} works: ${summary.ok} ok, ${summary.deleted} deleted, ${summary.restricted} restricted, ${summary.failed} failed (${summary.requests} requests); ${summary.propagated} ${summary.propagated === 1 ? 'image' : 'images'} got a user name`)
         if (summary.interrupted) process.exitCode = 130
       } finally {
         process.off('SIGINT', stop)

@@ -55,18 +55,18 @@ describe('the pixiv client, against a server that answers as pixiv does', () => 
     pixiv.reply('2005', { status: 500, body: '<html>Internal Server Error</html>' }, okReply('illust-single', '2005'))
     expect(await createPixivClient(options).fetchWork('2005')).toMatchObject({ status: 'ok', requests: 2 })
     pixiv.reply('2006', { status: 500, body: '<html>Internal Server Error</html>' })
-    expect(await createPixivClient(options).fetchWork('2006')).toEqual({ status: 'failed', message: 'HTTP 500 (4 requests)', requests: 4 })
+    expect(await createPixivClient(options).fetchWork('2006')).toEqual({ status: 'failed', message: 'HTTP 500, 4 attempts', requests: 4 })
     expect(pixiv.count('2006')).toBe(4)
     pixiv.reply('2007', { status: 503, body: '' })
-    expect(await createPixivClient({ ...options, retries: 0 }).fetchWork('2007')).toEqual({ status: 'failed', message: 'HTTP 503 (1 request)', requests: 1 })
+    expect(await createPixivClient({ ...options, retries: 0 }).fetchWork('2007')).toEqual({ status: 'failed', message: 'HTTP 503, 1 attempt', requests: 1 })
   })
 
   it('gives up on a reply slower than the timeout, and on one whose body never ends', async () => {
     const quick = { ...options, timeoutMs: 300, retries: 1 }
     pixiv.reply('2008', { ...okReply('illust-single', '2008'), hang: true })
-    expect(await createPixivClient(quick).fetchWork('2008')).toEqual({ status: 'failed', message: 'no complete reply within 300 ms (2 requests)', requests: 2 })
+    expect(await createPixivClient(quick).fetchWork('2008')).toEqual({ status: 'failed', message: 'no complete reply within 300 ms, 2 attempts', requests: 2 })
     pixiv.reply('2009', { ...okReply('illust-single', '2009'), hangBody: true })
-    expect(await createPixivClient(quick).fetchWork('2009')).toMatchObject({ status: 'failed', message: 'no complete reply within 300 ms (2 requests)' })
+    expect(await createPixivClient(quick).fetchWork('2009')).toMatchObject({ status: 'failed', message: 'no complete reply within 300 ms, 2 attempts' })
     pixiv.release()
   })
 
@@ -79,10 +79,10 @@ describe('the pixiv client, against a server that answers as pixiv does', () => 
   it('retries malformed JSON and a body that is not the work asked for, then records the failure', async () => {
     pixiv.reply('2011', { status: 200, body: '{"error":false,"message":"","body":{"illustId":"2011","illustTi' })
     expect(await createPixivClient({ ...options, retries: 2 }).fetchWork('2011')).toEqual({
-      status: 'failed', message: expect.stringMatching(/^HTTP 200: the reply is not JSON \("\{.*…"\) \(3 requests\)$/), requests: 3,
+      status: 'failed', message: expect.stringMatching(/^HTTP 200: the reply is not JSON \("\{.*…"\), 3 attempts$/), requests: 3,
     })
     pixiv.reply('2012', okReply('illust-single', '999'))
-    expect(await createPixivClient({ ...options, retries: 1 }).fetchWork('2012')).toEqual({ status: 'failed', message: 'the reply is about work 999 (2 requests)', requests: 2 })
+    expect(await createPixivClient({ ...options, retries: 1 }).fetchWork('2012')).toEqual({ status: 'failed', message: 'the reply is about work 999, 2 attempts', requests: 2 })
   })
 
   it('reports a network error as a failure after its retries', async () => {
@@ -90,7 +90,7 @@ describe('the pixiv client, against a server that answers as pixiv does', () => 
     const url = closed.url
     await closed.close()
     const outcome = await createPixivClient({ ...options, baseUrl: url, retries: 1 }).fetchWork('2013')
-    expect(outcome).toMatchObject({ status: 'failed', requests: 2, message: expect.stringMatching(/^network error: .*ECONNREFUSED.*\(2 requests\)$/) })
+    expect(outcome).toMatchObject({ status: 'failed', requests: 2, message: expect.stringMatching(/^network error: .*ECONNREFUSED.*, 2 attempts$/) })
   })
 
   it('requests nothing for an id that is not digits', async () => {

@@ -77,7 +77,7 @@ export function createPixivClient(options: PixivClientOptions): PixivClient {
           problem = answer.kind === 'ok' ? `the reply is about work ${answer.work.illustid}` : answer.message
           wait = reply.retryAfterMs
         }
-        if (attempt >= options.retries) return { status: 'failed', message: `${problem} (${requests} ${requests === 1 ? 'request' : 'requests'})`, requests }
+        if (attempt >= options.retries) return { status: 'failed', message: `${problem}, ${requests} ${requests === 1 ? 'attempt' : 'attempts'}`, requests }
         await sleep(Math.min(options.maxWaitMs, wait ?? options.backoffMs * 2 ** attempt), undefined, { signal })
       }
     },

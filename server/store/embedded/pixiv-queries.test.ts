@@ -110,7 +110,7 @@ describe('pixiv metadata in the SQLite store', () => {
     for (const id of ['1', '2', '3', '4']) await store.saveImage(pixivImage(id, 0))
     await store.savePixivWork('1', { status: 'deleted', message: '該当作品は削除されたか、存在しない作品IDです。', requests: 1 })
     await store.savePixivWork('2', { status: 'restricted', message: 'The creator has limited who can view this content', requests: 1 })
-    await store.savePixivWork('3', { status: 'failed', message: 'HTTP 500 after 5 requests', requests: 5 })
+    await store.savePixivWork('3', { status: 'failed', message: 'HTTP 500, 5 attempts', requests: 5 })
     await store.savePixivWork('4', work('4'))
     expect(await store.pixivPending({})).toEqual([{ illustid: '3' }])
     expect(await store.pixivPending({ retryFailed: true })).toEqual([{ illustid: '1' }, { illustid: '2' }, { illustid: '3' }])
@@ -122,7 +122,7 @@ describe('pixiv metadata in the SQLite store', () => {
       expect(rows).toEqual([
         { illustid: '1', status: 'deleted', message: '該当作品は削除されたか、存在しない作品IDです。', attempts: 1 },
         { illustid: '2', status: 'restricted', message: 'The creator has limited who can view this content', attempts: 1 },
-        { illustid: '3', status: 'failed', message: 'HTTP 500 after 5 requests', attempts: 5 },
+        { illustid: '3', status: 'failed', message: 'HTTP 500, 5 attempts', attempts: 5 },
         { illustid: '4', status: 'ok', message: null, attempts: 1 },
       ])
     } finally {
