@@ -55,6 +55,28 @@ export function isField(name: string): name is FieldName {
   return Object.hasOwn(FIELDS, name)
 }
 
+/**
+ * PxIMSE's names for pixiv's counts (its documents kept pixiv's own keys): accepted in queries and
+ * sorts, read as the field they stand for.
+ */
+export const FIELD_ALIASES: Readonly<Record<string, FieldName>> = {
+  viewCount: 'views',
+  likeCount: 'likes',
+  bookmarkCount: 'bookmarks',
+  commentCount: 'comments',
+}
+
+/**
+ * The field a name stands for: itself, or the field an alias names.
+ *
+ * @example
+ * canonicalField('likeCount') // 'likes'
+ * canonicalField('width') // 'width'
+ */
+export function canonicalField(name: string): string {
+  return Object.hasOwn(FIELD_ALIASES, name) ? FIELD_ALIASES[name]! : name
+}
+
 /** Clause keywords that are not plain fields: `tags.NAME`, `tags1:…`, and the full-text prefixes. */
 export const TEXT_PREFIXES = { m: 'ocr', mt: 'tags1', prompt: 'prompt', negative: 'negative' } as const
 
