@@ -1,4 +1,4 @@
-import type { PixivJobStatus, PixivRunSummary } from '../../shared/types/api'
+import type { PixivJobStatus, PixivLibraryCounts, PixivRunSummary } from '../../shared/types/api'
 import { fetchPixivMetadata } from '../../workers/pixiv/fetch-pixiv-metadata'
 import type { PipelineContext } from '../../workers/pipeline-context'
 
@@ -18,6 +18,9 @@ export interface PixivJob {
 
 type RunState = Omit<PixivJobStatus, 'library'>
 
+/** While a run goes on, the library's counts (a scan of every pixiv image) are refreshed at most this often. */
+const LIBRARY_COUNTS_MS = 5000
+
 const IDLE: RunState = {
   running: false, total: 0, done: 0, counts: { ok: 0, deleted: 0, restricted: 0, failed: 0 }, requests: 0,
   propagated: null, interrupted: false, lastError: null, startedAt: null, finishedAt: null,
@@ -36,6 +39,14 @@ export function createPixivJob(ctx: PipelineContext): PixivJob {
   let state: RunState = IDLE
   let abort: AbortController | undefined
   let running: Promise<void> | undefined
+  let library: { counts: PixivLibraryCounts; at: number } | undefined
+
+  /** The library's counts: fresh when idle; while running, at most LIBRARY_COUNTS_MS old, since the page polls every second. */
+  const libraryCounts = async (): Promise<PixivLibraryCounts> => {
+    if (state.running && library && Date.now() - library.at < LIBRARY_COUNTS_MS) return library.counts
+    library = { counts: await ctx.store.pixivCounts(), at: Date.now() }
+    return library.counts
+  }
 
   const run = async (options: PixivJobOptions, signal: AbortSignal) => {
     try {
@@ -72,7 +83,8 @@ export function createPixivJob(ctx: PipelineContext): PixivJob {
       return true
     },
     async status() {
-      return { ...state, library: await ctx.store.pixivCounts() }
+      const current = state
+      return { ...current, library: await libraryCounts() }
     },
     async stop() {
       abort?.abort()
