@@ -145,9 +145,10 @@ export interface Store {
    */
   pixivPending(options: { limit?: number; retryFailed?: boolean }): Promise<PixivPendingWork[]>
   /**
-   * Records a fetch outcome. On `ok` the metadata goes to every image of the work (title and counts;
-   * user name, user id and date where the file name gave none; tags1 = pixiv tags then their
-   * translations). Another outcome never erases metadata fetched before.
+   * Records a fetch outcome. On `ok` the metadata goes to every image of the work: title and counts;
+   * pixiv's user name (unless the file name gave another user id); user id and date where the file
+   * name gave none; tags1 = pixiv tags then their translations. Another outcome never erases
+   * metadata fetched before.
    */
   savePixivWork(illustid: string, outcome: PixivOutcome): Promise<void>
   /** Images with a user id but no user name take the name another image of the same user has; returns how many changed. */
