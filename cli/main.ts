@@ -9,6 +9,7 @@ import { registerExportBatches } from './commands/export-batches'
 import { registerImport } from './commands/import'
 import { registerParse } from './commands/parse'
 import { registerPrompts } from './commands/prompts'
+import { registerPixiv } from './commands/pixiv'
 import { registerSearch } from './commands/search'
 import { registerServe } from './commands/serve'
 import { registerStats } from './commands/stats'
@@ -29,7 +30,7 @@ export async function main(argv: string[]): Promise<number> {
     .option('--json', 'print one JSON document on stdout')
     .exitOverride()
     .showHelpAfterError()
-  for (const register of [registerImport, registerSearch, registerPrompts, registerParse, registerStats, registerErrors, registerServe, registerWatch, registerBatches, registerExportBatches]) register(program)
+  for (const register of [registerImport, registerSearch, registerPrompts, registerParse, registerStats, registerErrors, registerPixiv, registerServe, registerWatch, registerBatches, registerExportBatches]) register(program)
   for (const command of program.commands) {
     command.exitOverride()
     command.showHelpAfterError()

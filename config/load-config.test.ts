@@ -48,12 +48,35 @@ describe('loadConfig', () => {
     ['folders:\n  - {name: a, path: /p}\n  - {name: a, path: /q}\n', /"a" is used twice/],
     ['store:\n  profile: postgres\n', /store\.profile/],
     ['nonsense: [1\n', /not valid YAML/],
+    ['pixiv:\n  baseUrl: ftp://www.pixiv.net\n', /pixiv\.baseUrl: must be an http\(s\) URL/],
+    ['pixiv:\n  baseUrl: https://www.pixiv.net/?x=1\n', /pixiv\.baseUrl: must be an http\(s\) URL without query/],
+    ['pixiv:\n  baseUrl: not a url\n', /pixiv\.baseUrl/],
+    ['pixiv:\n  cookie: "PHPSESSID=abc\\r\\nX-Evil: 1"\n', /pixiv\.cookie: expected a Cookie header value/],
+    ['pixiv:\n  cookie: just-a-value\n', /pixiv\.cookie: expected a Cookie header value/],
+    ['pixiv:\n  delayMs: -1\n', /pixiv\.delayMs/],
+    ['pixiv:\n  concurrency: 0\n', /pixiv\.concurrency/],
+    ['pixiv:\n  timeoutMs: 1.5\n', /pixiv\.timeoutMs/],
+    ['pixiv:\n  retries: 11\n', /pixiv\.retries/],
+    ['pixiv:\n  delay: 100\n', /pixiv: unknown key "delay"/],
     ['- just\n- a list\n', /top level must be a mapping/],
     ['colour: blue\n', /\(top level\): unknown key "colour"/],
   ])('rejects %j naming the problem', (text, message) => {
     const { file } = configFile(text)
     expect(() => loadConfig({ file, env: {} })).toThrow(ConfigError)
     expect(() => loadConfig({ file, env: {} })).toThrow(message)
+  })
+
+  it('has pixiv defaults, takes the pixiv keys, and the session cookie from SAGASU_PIXIV_COOKIE', () => {
+    const defaults = loadConfig({ env: {}, cwd: tempDir() }).config.pixiv
+    expect(defaults).toEqual({
+      baseUrl: 'https://www.pixiv.net', userAgent: expect.stringMatching(/^Mozilla\/5\.0 /), delayMs: 1000, concurrency: 1,
+      timeoutMs: 20_000, retries: 4, backoffMs: 2000, maxWaitMs: 300_000,
+    })
+    expect(defaults.cookie).toBeUndefined()
+    const { file } = configFile('pixiv:\n  baseUrl: http://127.0.0.1:9999/mirror\n  cookie: "PHPSESSID=123_abc; device_token=x"\n  delayMs: 0\n  concurrency: 2\n')
+    expect(loadConfig({ file, env: {} }).config.pixiv).toMatchObject({ baseUrl: 'http://127.0.0.1:9999/mirror', cookie: 'PHPSESSID=123_abc; device_token=x', delayMs: 0, concurrency: 2 })
+    expect(loadConfig({ file, env: { SAGASU_PIXIV_COOKIE: 'PHPSESSID=from_env' } }).config.pixiv.cookie).toBe('PHPSESSID=from_env')
+    expect(() => loadConfig({ file, env: { SAGASU_PIXIV_COOKIE: 'no equals sign' } })).toThrow(/pixiv\.cookie/)
   })
 
   it('names a bad environment variable and a missing file', () => {

@@ -96,6 +96,7 @@ const ENV_KEYS: Array<[string, string[], 'string' | 'number' | 'boolean']> = [
   ['SAGASU_CONCURRENCY', ['import', 'concurrency'], 'number'],
   ['SAGASU_WATCH', ['watch', 'enabled'], 'boolean'],
   ['SAGASU_RESCAN_MINUTES', ['watch', 'rescanMinutes'], 'number'],
+  ['SAGASU_PIXIV_COOKIE', ['pixiv', 'cookie'], 'string'],
 ]
 
 function applyEnvironment(raw: RawConfig, env: NodeJS.ProcessEnv): void {

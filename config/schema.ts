@@ -23,6 +23,21 @@ function modelSchema(defaultName: string) {
     .prefault({})
 }
 
+/** A browser's User-Agent: pixiv's web API refuses requests that do not look like a browser's. */
+export const DEFAULT_PIXIV_USER_AGENT = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:128.0) Gecko/20100101 Firefox/128.0'
+
+/** `name=value` pairs separated by `;` — what a Cookie header holds: printable ASCII, no line breaks (header injection). */
+const COOKIE = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+=[\x21-\x3a\x3c-\x7e]*(?:; ?[!#$%&'*+\-.^_`|~0-9A-Za-z]+=[\x21-\x3a\x3c-\x7e]*)*$/
+
+const baseUrl = z.string().refine((text) => {
+  try {
+    const url = new URL(text)
+    return (url.protocol === 'http:' || url.protocol === 'https:') && !url.username && !url.password && !url.search && !url.hash
+  } catch {
+    return false
+  }
+}, 'must be an http(s) URL without query, fragment or credentials, such as https://www.pixiv.net')
+
 export const configSchema = z.strictObject({
   folders: z.array(folderSchema).default([]),
   dataDir: z.string().min(1).default('.sagasu'),
@@ -79,6 +94,28 @@ export const configSchema = z.strictObject({
     .strictObject({
       general: z.number().min(0).max(1).default(0.35),
       character: z.number().min(0).max(1).default(0.85),
+    })
+    .prefault({}),
+  /** `sagasu pixiv` and POST /api/pixiv/fetch: metadata from pixiv's web API. */
+  pixiv: z
+    .strictObject({
+      /** Only this base URL plus `/ajax/illust/<digits>` is ever requested. */
+      baseUrl: baseUrl.default('https://www.pixiv.net'),
+      /** A logged-in session (`PHPSESSID=…`) so restricted works answer too. */
+      cookie: z.string().regex(COOKIE, 'expected a Cookie header value such as "PHPSESSID=12345_abcdef" (name=value pairs separated by "; ")').optional(),
+      userAgent: z.string().min(1).max(500).regex(/^[\x20-\x7e]+$/, 'printable ASCII only').default(DEFAULT_PIXIV_USER_AGENT),
+      /** Pause between two requests of one worker. */
+      delayMs: z.number().int().min(0).max(600_000).default(1000),
+      /** Requests in flight at once. */
+      concurrency: z.number().int().min(1).max(8).default(1),
+      /** Per request, the whole answer included. */
+      timeoutMs: z.number().int().min(10).max(600_000).default(20_000),
+      /** Further tries after a network error, a timeout, 429 or 5xx. */
+      retries: z.number().int().min(0).max(10).default(4),
+      /** First wait before a retry; doubles with each one. */
+      backoffMs: z.number().int().min(0).max(600_000).default(2000),
+      /** The longest wait before a retry, Retry-After included. */
+      maxWaitMs: z.number().int().min(0).max(3_600_000).default(300_000),
     })
     .prefault({}),
 })

@@ -4,6 +4,7 @@ import { ensureDemoLibrary } from '../workers/demo-library'
 import type { PipelineContext } from '../workers/pipeline-context'
 import { startLiveLibrary, type LiveLibrary } from '../workers/watcher'
 import { currentWorkerId } from '../workers/worker-id'
+import { createPixivJob, type PixivJob } from './services/pixiv-job'
 import { openStore } from './store/open-store'
 import type { Store } from './store/store'
 
@@ -11,6 +12,8 @@ export interface SagasuApp {
   config: SagasuConfig
   store: Store
   library?: LiveLibrary
+  /** The background pixiv metadata run (POST /api/pixiv/fetch). */
+  pixiv: PixivJob
   /** Set when the configuration is a generated demo. */
   demo: boolean
 }
@@ -37,7 +40,7 @@ async function createApp(): Promise<SagasuApp> {
   const store = openStore(config, { longRunning: true, log })
   void store.warmUp()
   const ctx: PipelineContext = { config, store, worker: currentWorkerId(), log }
-  const started: SagasuApp = { config, store, demo }
+  const started: SagasuApp = { config, store, demo, pixiv: createPixivJob(ctx) }
   // With watching off (--no-watch, watch.enabled: false) the server only serves the index as it is.
   if (config.watch.enabled) {
     started.library = startLiveLibrary(ctx)
@@ -54,6 +57,7 @@ export function useApp(): Promise<SagasuApp> {
 export async function stopApp(): Promise<void> {
   const current = await app
   app = undefined
+  await current?.pixiv.stop()
   await current?.library?.close()
   await current?.store.close()
 }

@@ -17,7 +17,7 @@ import { parseDate } from '../server/query/dates'
 import { openSqliteStore } from '../server/store/embedded/sqlite-store'
 import { toMongoDocument, type MongoImageDocument } from '../server/store/servers/mongo-document'
 import { compileMongoFilter, compileMongoSort } from '../server/store/servers/mongo-filter'
-import type { SortCursor, Store } from '../server/store/store'
+import type { PixivOutcome, SortCursor, Store } from '../server/store/store'
 import { tempDir } from './helpers/library'
 
 const SEED = 20_261_121
@@ -59,6 +59,9 @@ const SIZES = [512, 600, 768, 800, 1024, 1080, 1200, 1920, 2048, 3000]
 const USERNAMES = ['ゆき', 'Alice', 'alice', 'shiro_', '作者A', 'Zeta', 'bob']
 const HANDLES = ['ArtistA', 'artist_b', 'Cc', 'zzz_draw', 'mika']
 const PIXIV_USERS = ['1234', '99', '100', '5555555', '42']
+const PIXIV_TITLES = ['雨の日', 'Rainy Day', 'rainy day', '無題', 'Café', '', 'C103 新刊', 'ＡＢＣ']
+const PIXIV_TAGS: Array<[string, string | undefined]> = [['オリジナル', 'original'], ['女の子', 'girl'], ['青空', 'blue sky'], ['風景', undefined],
+  ['Genshin', undefined], ['東方Project', 'Touhou Project'], ['long_hair', undefined]]
 
 /** A small deterministic generator (mulberry32), so the library is the same on every run. */
 function random(seed: number) {
@@ -91,6 +94,24 @@ interface LibraryImage {
 
 const START = Date.UTC(2015, 0, 1)
 const END = Date.UTC(2026, 5, 30)
+
+/** pixiv metadata for about two thirds of the library's works; the rest keep none (missing values). */
+function generatePixivWorks(illustids: string[]): Array<[string, PixivOutcome]> {
+  const r = random(SEED + 1)
+  return illustids.flatMap((illustid): Array<[string, PixivOutcome]> => {
+    if (r.chance(0.35)) return r.chance(0.5) ? [[illustid, { status: 'deleted', message: 'gone', requests: 1 }]] : []
+    const count = () => (r.chance(0.1) ? 0 : r.int(0, 5000))
+    const tags = r.some(PIXIV_TAGS, 0, 4).map(([tag, translation]) => (translation ? { tag, translation } : { tag }))
+    return [[illustid, {
+      status: 'ok',
+      requests: 1,
+      work: {
+        illustid, title: r.pick(PIXIV_TITLES), description: 'a<br />b', userId: r.pick(PIXIV_USERS), userName: r.pick(USERNAMES),
+        createDate: r.int(START, END), views: count(), likes: count(), bookmarks: count(), comments: r.int(0, 3), tags,
+      },
+    }]]
+  })
+}
 
 function generateLibrary(count: number): LibraryImage[] {
   const r = random(SEED)
@@ -544,6 +565,8 @@ describe('the SQL and MongoDB query compilers', () => {
         if (image.ocr !== undefined) await store.setOcrText(id, image.ocr)
         ids.push(id)
       }
+      const illustids = [...new Set(library.flatMap((image) => (image.input.illustid ? [image.input.illustid] : [])))]
+      for (const [illustid, outcome] of generatePixivWorks(illustids)) await store.savePixivWork(illustid, outcome)
     } finally {
       vi.useRealTimers()
     }
@@ -567,7 +590,8 @@ describe('the SQL and MongoDB query compilers', () => {
     const count = (test: (d: MongoImageDocument) => boolean) => documents.filter(test).length
     for (const test of [(d: MongoImageDocument) => d.ai !== undefined, (d: MongoImageDocument) => d.date !== undefined,
       (d: MongoImageDocument) => d.tagList.length > 0, (d: MongoImageDocument) => d.tags1.length > 0, (d: MongoImageDocument) => d.textlen > 0,
-      (d: MongoImageDocument) => d.animated, (d: MongoImageDocument) => d.ai?.seed === undefined]) {
+      (d: MongoImageDocument) => d.animated, (d: MongoImageDocument) => d.ai?.seed === undefined,
+      (d: MongoImageDocument) => d.bookmarks !== undefined, (d: MongoImageDocument) => d.type === 'pixiv' && d.bookmarks === undefined]) {
       expect(count(test)).toBeGreaterThan(10)
       expect(count(test)).toBeLessThan(IMAGE_COUNT - 10)
     }

@@ -82,6 +82,9 @@ describe('/openapi.json and /docs on the built server', () => {
     const stats = (await expectDocumented('/api/stats', '/api/stats', 'get', 200)) as { images: number }
     expect(stats.images).toBeGreaterThan(10)
     await expectDocumented('/api/errors', '/api/errors', 'get', 200)
+    const pixiv = (await expectDocumented('/api/pixiv/status', '/api/pixiv/status', 'get', 200)) as { running: boolean; library: { works: number } }
+    expect(pixiv.running).toBe(false)
+    expect(pixiv.library.works).toBeGreaterThan(0)
     await expectDocumented('/api/health', '/api/health', 'get', 401, { headers: { authorization: 'Bearer wrong-token-wrong-token' } })
   })
 
@@ -126,6 +129,9 @@ describe('/openapi.json and /docs on the built server', () => {
     await expectDocumented('/thumbs/not-a-hash', '/thumbs/{hash}', 'get', 400)
     await expectDocumented('/thumbs/0123456789abcdef', '/thumbs/{hash}', 'get', 404)
     await expectDocumented('/files/nope/x.png', '/files/{folder}/{path}', 'get', 404)
+    // Only bad bodies here: a valid one would start asking the real pixiv.net.
+    await expectDocumented('/api/pixiv/fetch', '/api/pixiv/fetch', 'post', 400, { method: 'POST', body: '{"limit": -1}', headers: { 'content-type': 'application/json' } })
+    await expectDocumented('/api/pixiv/fetch', '/api/pixiv/fetch', 'post', 400, { method: 'POST', body: '{"limit"', headers: { 'content-type': 'application/json' } })
     await expectDocumented('/api/login', '/api/login', 'post', 401, { method: 'POST', body: '{"token":"nope"}', headers: { 'content-type': 'application/json' } })
   })
 })

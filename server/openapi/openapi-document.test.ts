@@ -5,7 +5,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { ImageInput, ImageRecord } from '../../shared/types/image'
 import { tempDir } from '../../test/helpers/library'
 import { promptSearchSchema } from '../http/prompt-search-request'
+import { configSchema } from '../../config/schema'
+import { pixivFetchRequestSchema } from '../http/pixiv-request'
 import { searchRequestSchema } from '../http/search-request'
+import { createPixivJob } from '../services/pixiv-job'
 import type { AndNode } from '../query/ast'
 import { explainSearch } from '../search/explain-search'
 import { searchImages } from '../search/search-images'
@@ -172,6 +175,10 @@ describe('the schemas hold real values', () => {
     await store.setTags(full, [{ name: 'long_hair', category: 'general', score: 0.9 }, { name: 'frieren', category: 'character', score: 0.8 }])
     await store.setOcrText(full, 'ありがとう')
     await store.saveImage({ ...base, path: '1_2_p0.png', filename: '1_2_p0.png', hash: '00000000000000aa', type: 'pixiv', illustid: '2', userid: '1', page: 0 })
+    await store.savePixivWork('2', {
+      status: 'ok', requests: 1,
+      work: { illustid: '2', title: 't', description: 'a<br />b', userId: '1', userName: 'u', createDate: 1000, views: 3, likes: 2, bookmarks: 1, comments: 0, tags: [{ tag: 'オリジナル', translation: 'original' }, { tag: '雨' }] },
+    })
     await store.saveImage(base)
     await store.recordError({ folder: 'lib', path: 'bad.png', stage: 'probe', reason: 'not an image', level: 'error' })
   })
@@ -183,6 +190,8 @@ describe('the schemas hold real values', () => {
     for (const record of records) expectMatches('Image', record)
     const full = records.find((r) => r.type === 'yandere')!
     expect(Object.keys(full)).toEqual(expect.arrayContaining(['ai', 'tags', 'text', 'tags1', 'date', 'postid']))
+    expect(Object.keys(records.find((r) => r.type === 'pixiv')!)).toEqual(expect.arrayContaining(['pixiv', 'username', 'date', 'tags1']))
+    expect(schemaProblems(document, { $ref: '#/components/schemas/Image' }, { ...full, pixiv: { illustid: '2' } })).not.toEqual([])
     const typed: ImageRecord = { ...full, illustid: '1', page: 1, userid: 'u', username: 'n', tweetid: 't' }
     expectMatches('Image', typed)
     expect(schemaProblems(document, { $ref: '#/components/schemas/Image' }, { ...full, hash: 'XYZ' })).not.toEqual([])
@@ -237,6 +246,23 @@ describe('the schemas hold real values', () => {
     expectMatches('PromptStats', stats)
     expectMatches('PromptStats', { ...stats, steps: null, cfg: null })
     await store.removeImages([comfy])
+  })
+
+  it('PixivJobStatus, PixivFetchRequest', async () => {
+    const config = configSchema.parse({ dataDir: dir })
+    const job = createPixivJob({ config, store, worker: 'test/1', log: () => {} })
+    const idle = await job.status()
+    expectMatches('PixivJobStatus', idle)
+    expect(idle).toMatchObject({ running: false, startedAt: null, lastError: null, library: { works: 1, ok: 1 } })
+    expectMatches('PixivJobStatus', { ...idle, running: true, total: 3, done: 1, startedAt: 5, lastError: { illustid: '7', message: 'deleted: gone', at: 6 } })
+    expectMatches('PixivJobStatus', { ...idle, propagated: 2, finishedAt: 9, lastError: { illustid: null, message: 'disk full', at: 6 } })
+    expect(schemaProblems(document, { $ref: '#/components/schemas/PixivJobStatus' }, { ...idle, lastError: { message: 'x' } })).not.toEqual([])
+    expectMatches('PixivFetchRequest', {})
+    expectMatches('PixivFetchRequest', { limit: 10, retryFailed: true })
+    for (const bad of [{ limit: 0 }, { limit: 1.5 }, { retryFailed: 'yes' }, { other: 1 }]) {
+      expect(schemaProblems(document, { $ref: '#/components/schemas/PixivFetchRequest' }, bad), JSON.stringify(bad)).not.toEqual([])
+      expect(pixivFetchRequestSchema.safeParse(bad).success).toBe(false)
+    }
   })
 
   it('HealthReport', () => {

@@ -6,12 +6,13 @@
  * parameters come from the same zod schema that validates them.
  */
 import { z } from 'zod'
-import type { ErrorRecord, HealthReport, SearchPage, StoreStats } from '../../shared/types/api'
+import type { ErrorRecord, HealthReport, PixivJobStatus, PixivLibraryCounts, SearchPage, StoreStats } from '../../shared/types/api'
 import type { BatchSetInfo, DatasetBatch, DatasetImage, DatasetImagePage, DatasetSample, DatasetStats } from '../../shared/types/dataset'
-import type { AiParameters, ImageRecord, TagInfo } from '../../shared/types/image'
-import { batchSetRequestSchema, MAX_BATCH_SIZE, MAX_DATASET_PAGE } from '../http/dataset-requests'
+import type { AiParameters, ImageRecord, PixivTag, PixivWork, TagInfo } from '../../shared/types/image'
 import type { NameCount, PromptHit, PromptSearchPage, PromptStats } from '../../shared/types/prompt'
+import { batchSetRequestSchema, MAX_BATCH_SIZE, MAX_DATASET_PAGE } from '../http/dataset-requests'
 import type { ErrorBody } from '../http/error-response'
+import { pixivFetchRequestSchema } from '../http/pixiv-request'
 import { promptSearchSchema } from '../http/prompt-search-request'
 import { searchRequestSchema } from '../http/search-request'
 import type { AndNode, Comparison, CompareNode, ExistsNode, NotNode, OrNode, Span, TagNode, Tags1Node, TextNode, Value } from '../query/ast'
@@ -40,7 +41,8 @@ type SchemaName =
   | 'Image' | 'AiParameters' | 'SourceType' | 'SearchPage' | 'SearchRequest' | 'Error' | 'Stats' | 'HealthReport'
   | 'TagInfo' | 'TagList' | 'Explain' | 'ClauseExplanation' | 'QueryNode' | 'AndNode' | 'OrNode' | 'NotNode'
   | 'TagNode' | 'Tags1Node' | 'CompareNode' | 'ExistsNode' | 'TextNode' | 'Comparison' | 'Value' | 'Span'
-  | 'ErrorRecord' | 'ErrorList' | 'LoginRequest' | 'LoginResult'
+  | 'ErrorRecord' | 'ErrorList' | 'LoginRequest' | 'LoginResult' | 'PixivWork' | 'PixivTag'
+  | 'PixivFetchRequest' | 'PixivJobStatus' | 'PixivLibraryCounts'
   | 'DatasetStats' | 'DatasetImage' | 'DatasetImagePage' | 'DatasetSample' | 'BatchSetRequest' | 'BatchSetCreated' | 'BatchSetList'
   | 'BatchSetInfo' | 'DatasetBatch'
   | 'PromptHit' | 'PromptSearchPage' | 'PromptStats' | 'NameCount'
@@ -125,8 +127,8 @@ const image = object<ImageRecord>(
     username: optional(str('user name')),
     tweetid: optional(str('tweet id')),
     postid: optional(str('yande.re post id (a string: sorts as text)')),
-    date: optional(epochMs('date of the work (tweet date from the file name)')),
-    tags1: optional({ type: 'array', description: 'tags from the file name (yande.re)', items: { type: 'string' } }),
+    date: optional(epochMs('date of the work (tweet date from the file name, or pixiv\'s posting date)')),
+    tags1: optional({ type: 'array', description: 'tags from the source: yande.re file-name tags; pixiv tags, then their English translations', items: { type: 'string' } }),
     ai: optional(ref('AiParameters')),
     tags: optional({
       type: 'object',
@@ -135,10 +137,31 @@ const image = object<ImageRecord>(
     }),
     textlen: int('length of the OCR text (0 without)', { minimum: 0 }),
     text: optional(str('OCR text')),
+    pixiv: optional(ref('PixivWork')),
     addedAt: epochMs('when Sagasu indexed it'),
     updatedAt: epochMs('when the record last changed'),
   },
 )
+
+const pixivTag = object<PixivTag>('A pixiv tag.', {
+  tag: str('the tag as on pixiv'),
+  translation: optional(str('its English translation, when pixiv has one')),
+})
+
+const pixivWork = object<PixivWork>('pixiv\'s metadata of the work (fetched by `sagasu pixiv` or `POST /api/pixiv/fetch`); every page image of the work carries the same.', {
+  illustid: str('pixiv illust id', { pattern: '^\\d+$' }),
+  title: str('title'),
+  description: str('the caption as pixiv sends it: HTML (`<br />`, links through `/jump.php`). Untrusted: render it as text.'),
+  userId: str('pixiv user id'),
+  userName: str('user name on pixiv when fetched'),
+  createDate: epochMs('when the work was posted'),
+  views: int('view count when fetched', { minimum: 0 }),
+  likes: int('like count when fetched', { minimum: 0 }),
+  bookmarks: int('bookmark count when fetched', { minimum: 0 }),
+  comments: int('comment count when fetched', { minimum: 0 }),
+  tags: { type: 'array', description: 'in pixiv\'s order', items: ref('PixivTag') },
+  fetchedAt: epochMs('when Sagasu fetched it'),
+})
 
 const searchPage = object<SearchPage>('One page of search results.', {
   total: int('how many images match the query in all', { minimum: 0 }),
@@ -464,9 +487,66 @@ function promptSearchParameters(): unknown[] {
   })
 }
 
+/** The pixiv fetch body as JSON Schema, from the zod schema the route validates with. */
+function pixivFetchRequest(): JsonSchema {
+  const schema = { ...z.toJSONSchema(pixivFetchRequestSchema, { io: 'input' }) } as JsonSchema & { properties: Record<string, JsonSchema> }
+  delete schema.$schema
+  return {
+    ...schema,
+    description: 'What to fetch. An empty body (or `{}`): every pixiv work without metadata, except those pixiv answered deleted or restricted. No other key is accepted.',
+    properties: {
+      limit: { ...schema.properties.limit, description: 'at most this many works (oldest images first)' },
+      retryFailed: { ...schema.properties.retryFailed, description: 'also ask again about works pixiv answered deleted or restricted (after adding a session cookie, say)' },
+    },
+  }
+}
+
+const outcomeCount = (what: string) => int(what, { minimum: 0 })
+
+const pixivLibraryCounts = object<PixivLibraryCounts>('pixiv works of the library by what is known about them.', {
+  works: outcomeCount('distinct illust ids among the pixiv images'),
+  ok: outcomeCount('with metadata'),
+  deleted: outcomeCount('pixiv answered: deleted or no such work'),
+  restricted: outcomeCount('pixiv answered: not visible to this session'),
+  failed: outcomeCount('the last fetch failed transiently (the next run asks again)'),
+  unfetched: outcomeCount('never asked about'),
+})
+
+const nullableEpochMs = (description: string): JsonSchema => ({ type: ['integer', 'null'], description: `${description}, epoch milliseconds (UTC); null before` })
+
+const pixivJobStatus = object<PixivJobStatus>('The current (or last) background pixiv run, and the library\'s pixiv works.', {
+  running: bool('a run is going on'),
+  total: outcomeCount('works the run set out to fetch (0 before the first run)'),
+  done: outcomeCount('works asked about so far'),
+  counts: object<PixivJobStatus['counts']>('Outcomes of this run.', {
+    ok: outcomeCount('metadata stored'),
+    deleted: outcomeCount('deleted or no such work'),
+    restricted: outcomeCount('not visible to this session'),
+    failed: outcomeCount('transient failures that outlasted every retry'),
+  }),
+  requests: outcomeCount('HTTP requests sent, retries included'),
+  propagated: { type: ['integer', 'null'], minimum: 0, description: 'images that got a user name from another image of their user; null until the run ends' },
+  interrupted: bool('the run stopped before every work was asked about (server shutdown, an error)'),
+  lastError: {
+    oneOf: [
+      { type: 'null' },
+      object<NonNullable<PixivJobStatus['lastError']>>('The last work that could not be fetched, or what stopped the run.', {
+        illustid: { type: ['string', 'null'], description: 'the work; null when the run itself failed' },
+        message: str('`deleted: …`, `restricted: …`, `failed: …` with pixiv\'s message or the last problem'),
+        at: epochMs('when'),
+      }),
+    ],
+  },
+  startedAt: nullableEpochMs('when the run started'),
+  finishedAt: nullableEpochMs('when the run ended'),
+  library: ref('PixivLibraryCounts'),
+})
+
 const SCHEMAS: Record<SchemaName, JsonSchema> = {
   Image: image,
   AiParameters: aiParameters,
+  PixivWork: pixivWork,
+  PixivTag: pixivTag,
   SourceType: { type: 'string', description: 'Where an image came from, as told by its file name.', enum: SOURCE_TYPES },
   SearchPage: searchPage,
   SearchRequest: searchRequest(),
@@ -486,6 +566,9 @@ const SCHEMAS: Record<SchemaName, JsonSchema> = {
   ErrorList: errorList,
   LoginRequest: object<{ token: string }>('The server token.', { token: str('`server.token` of the configuration (or SAGASU_TOKEN)') }),
   LoginResult: object<{ ok: true }>('Logged in (or no token is configured).', { ok: { type: 'boolean', const: true } }),
+  PixivFetchRequest: pixivFetchRequest(),
+  PixivJobStatus: pixivJobStatus,
+  PixivLibraryCounts: pixivLibraryCounts,
   PromptHit: promptHit,
   PromptSearchPage: promptSearchPage,
   PromptStats: promptStats,
@@ -595,6 +678,7 @@ export function openApiDocument(version: string) {
       { name: 'search', description: 'Queries, explain and tag autocomplete' },
       { name: 'prompts', description: 'Full-text search over the AI-generation prompts' },
       { name: 'library', description: 'Images, counts, errors and server health' },
+      { name: 'jobs', description: 'Background work: fetching pixiv metadata' },
       { name: 'auth', description: 'Logging in when a token is configured' },
       { name: 'dataset', description: 'Dataset counts, seeded samples and reproducible train/validation/test batches (docs/dataset-api.md)' },
       { name: 'files', description: 'Original files and thumbnails' },
@@ -778,6 +862,26 @@ export function openApiDocument(version: string) {
           tags: ['prompts'], summary: 'AI-prompt counts', operationId: 'getPromptStats',
           description: 'How many images have AI-generation parameters, a prompt and a negative prompt; images per tool; the most used samplers and models; the range of steps and CFG scale.',
           responses: { 200: jsonResponse('The counts.', ref('PromptStats')), 401: responseRef('Unauthorized') },
+        },
+      },
+      '/api/pixiv/fetch': {
+        post: {
+          tags: ['jobs'], summary: 'Fetch pixiv metadata', operationId: 'startPixivFetch',
+          description: 'Starts one background run of `sagasu pixiv`: asks pixiv (`pixiv.baseUrl` + `/ajax/illust/{id}`, one request per work, `pixiv.delayMs` apart, with retries) about the pixiv works of the library that have no metadata, stores title, counts, description, tags and user name on every page image, then shares user names between images of the same user. Only the configured base URL and numeric illust ids from the index are ever requested. Follow it with `GET /api/pixiv/status`.',
+          requestBody: { required: false, content: json(ref('PixivFetchRequest')) },
+          responses: {
+            202: jsonResponse('Started: the status at the start.', ref('PixivJobStatus')),
+            400: jsonResponse('The body is not valid JSON, has an unknown key or a bad value.', ref('Error')),
+            401: responseRef('Unauthorized'),
+            409: jsonResponse('A run is already going on: `{"error":{"message":"a pixiv fetch is already running; …"}}`.', ref('Error')),
+          },
+        },
+      },
+      '/api/pixiv/status': {
+        get: {
+          tags: ['jobs'], summary: 'pixiv fetch progress', operationId: 'getPixivStatus',
+          description: 'Progress of the current (or last) background run, and counts of the library\'s pixiv works. The jobs page polls it.',
+          responses: { 200: jsonResponse('The status.', ref('PixivJobStatus')), 401: responseRef('Unauthorized') },
         },
       },
       '/api/login': {

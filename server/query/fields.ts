@@ -33,7 +33,12 @@ export const FIELDS = {
   username: { type: 'string', description: 'user name', sortable: true },
   tweetid: { type: 'string', description: 'tweet id', sortable: true },
   postid: { type: 'string', description: 'yande.re post id', sortable: true },
-  date: { type: 'date', description: 'date of the work (tweet date from the file name)', sortable: true },
+  date: { type: 'date', description: 'date of the work (tweet date from the file name, pixiv posting date)', sortable: true },
+  title: { type: 'string', description: 'pixiv title of the work', sortable: true },
+  views: { type: 'number', description: 'pixiv view count', sortable: true },
+  likes: { type: 'number', description: 'pixiv like count', sortable: true },
+  bookmarks: { type: 'number', description: 'pixiv bookmark count', sortable: true },
+  comments: { type: 'number', description: 'pixiv comment count', sortable: true },
   mtime: { type: 'date', description: 'file modification time', sortable: true },
   added: { type: 'date', description: 'when Sagasu indexed it', sortable: true },
   textlen: { type: 'number', description: 'length of the OCR text', sortable: true },
@@ -48,6 +53,28 @@ export type FieldName = keyof typeof FIELDS
 
 export function isField(name: string): name is FieldName {
   return Object.hasOwn(FIELDS, name)
+}
+
+/**
+ * PxIMSE's names for pixiv's counts (its documents kept pixiv's own keys): accepted in queries and
+ * sorts, read as the field they stand for.
+ */
+export const FIELD_ALIASES: Readonly<Record<string, FieldName>> = {
+  viewCount: 'views',
+  likeCount: 'likes',
+  bookmarkCount: 'bookmarks',
+  commentCount: 'comments',
+}
+
+/**
+ * The field a name stands for: itself, or the field an alias names.
+ *
+ * @example
+ * canonicalField('likeCount') // 'likes'
+ * canonicalField('width') // 'width'
+ */
+export function canonicalField(name: string): string {
+  return Object.hasOwn(FIELD_ALIASES, name) ? FIELD_ALIASES[name]! : name
 }
 
 /** Clause keywords that are not plain fields: `tags.NAME`, `tags1:…`, and the full-text prefixes. */

@@ -148,6 +148,19 @@ describe('PRODUCT.md clause forms', () => {
     ])
   })
 
+  it('PxIMSE\'s pixiv count names likeCount, viewCount, bookmarkCount, commentCount', () => {
+    expect(clauses('likeCount;=100, viewCount;!=200, bookmarkCount;>5&<10, commentCount')).toEqual([
+      cmp('likes', op('=', { kind: 'number', value: 100 })),
+      cmp('views', op('!=', { kind: 'number', value: 200 })),
+      cmp('bookmarks', op('>', { kind: 'number', value: 5 }), op('<', { kind: 'number', value: 10 })),
+      { type: 'exists', field: 'comments' },
+    ])
+    const sort = parseSort('bookmarkCount;1, likeCount')
+    expect(sort.ok && sort.value.map((key) => [key.field, key.direction])).toEqual([['bookmarks', 1], ['likes', -1]])
+    const twice = parseSort('likes, likeCount')
+    expect(!twice.ok && twice.error.message).toBe('likes is already in the sort')
+  })
+
   it('empty query', () => {
     expect(parse('')).toEqual({ type: 'and', children: [], span: { start: 0, end: 0 } })
     expect(parse('   ')).toEqual({ type: 'and', children: [], span: { start: 0, end: 3 } })

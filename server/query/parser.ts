@@ -7,7 +7,7 @@
 import type { AndNode, Comparison, ParseResult, QueryNode, Tags1Node, TextTarget, Value } from './ast'
 import { parseDate } from './dates'
 import { didYouMean, exampleFor, failure, shifted, unknownField, type Failure } from './diagnostics'
-import { EXISTS_ONLY, FIELDS, isField, TEXT_PREFIXES, type FieldName } from './fields'
+import { canonicalField, EXISTS_ONLY, FIELDS, isField, TEXT_PREFIXES, type FieldName } from './fields'
 import { scan } from './scanner'
 import type { Token, TokenKind } from './tokens'
 
@@ -329,7 +329,7 @@ function parseClause(s: State): ParseResult<QueryNode> {
   if (head.kind !== 'word') return failure('expected a field name', head.span.start)
   const tooMany = countClause(s, head.span.start)
   if (tooMany) return tooMany
-  const name = head.value
+  const name = canonicalField(head.value)
   if (name.startsWith('tags.')) return parseTag(s, head)
   const after = peek(s)
   if (after.kind === 'semi') {

@@ -4,7 +4,7 @@
  */
 import type { ParseResult, SortKey } from './ast'
 import { didYouMean, failure } from './diagnostics'
-import { FIELDS, isField } from './fields'
+import { canonicalField, FIELDS, isField } from './fields'
 import { QUERY_LIMITS } from './parser'
 import { scan } from './scanner'
 
@@ -38,7 +38,7 @@ export function parseSort(text: string): ParseResult<SortKey[]> {
     if (head.kind === 'quoted' && !head.terminated) return failure('unterminated quote', head.span.start, 'close it with "')
     if (head.kind !== 'word') return failure(`expected a field to sort on, not "${head.text}"`, head.span.start, 'e.g. filesize;1 or added;-1')
     i++
-    const field = head.value
+    const field = canonicalField(head.value)
     if (!isField(field)) {
       const near = didYouMean(field, SORTABLE)
       const list = `sortable fields: ${SORTABLE.join(', ')}`

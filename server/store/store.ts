@@ -1,6 +1,6 @@
-import type { ErrorRecord, StoreStats } from '../../shared/types/api'
+import type { ErrorRecord, PixivLibraryCounts, StoreStats } from '../../shared/types/api'
 import type { DatasetSplit } from '../../shared/types/dataset'
-import type { ImageInput, ImageRecord, SourceFields, SourceType, TagInfo, TagScore } from '../../shared/types/image'
+import type { ImageInput, ImageRecord, PixivWork, SourceFields, SourceType, TagInfo, TagScore } from '../../shared/types/image'
 import type { PromptSearchPage, PromptStats } from '../../shared/types/prompt'
 import type { AndNode, SortKey } from '../query/ast'
 
@@ -41,6 +41,27 @@ export interface Job extends JobInput {
   id: number
   attempts: number
 }
+
+/** A pixiv work whose metadata is still to be fetched. */
+export interface PixivPendingWork {
+  illustid: string
+  /** The pixiv user id, when a file name of the work gave one. */
+  userid?: string
+}
+
+/** How asking pixiv about a work ended. */
+export type PixivFetchStatus = 'ok' | 'deleted' | 'restricted' | 'failed'
+
+/**
+ * One fetch outcome. `deleted` and `restricted` are pixiv's own (permanent) answers; `failed` is
+ * a transient failure that outlasted every retry. `requests` is how many HTTP requests it took.
+ */
+export type PixivOutcome =
+  | { status: 'ok'; work: Omit<PixivWork, 'fetchedAt'>; requests: number }
+  | { status: Exclude<PixivFetchStatus, 'ok'>; message: string; requests: number }
+
+/** pixiv works of the library by what is known about them. */
+export type PixivCounts = PixivLibraryCounts
 
 /** Where the previous page ended: its last row's sort values and id (keyset paging). */
 export interface SortCursor {
@@ -177,6 +198,23 @@ export interface Store {
   search(request: SearchRequest): Promise<StorePage>
   count(query: AndNode): Promise<number>
   compile(query: AndNode, sort: SortKey[]): CompiledQuery
+  /**
+   * pixiv works of the library without metadata, in the order their images were added: those never
+   * asked about and those whose last fetch failed transiently, plus — with `retryFailed` — those
+   * pixiv answered deleted or restricted. Works with metadata are never listed.
+   */
+  pixivPending(options: { limit?: number; retryFailed?: boolean }): Promise<PixivPendingWork[]>
+  /**
+   * Records a fetch outcome. On `ok` the metadata goes to every image of the work: title and counts;
+   * pixiv's user name (unless the file name gave another user id); user id and date where the file
+   * name gave none; tags1 = pixiv tags then their translations. Another outcome never erases
+   * metadata fetched before.
+   */
+  savePixivWork(illustid: string, outcome: PixivOutcome): Promise<void>
+  /** Images with a user id but no user name take the name another image of the same user has; returns how many changed. */
+  propagateUserNames(): Promise<number>
+  pixivCounts(): Promise<PixivCounts>
+
   /** Tags whose name starts with `prefix`, most used first. */
   suggestTags(prefix: string, limit: number): Promise<TagInfo[]>
   stats(): Promise<StoreStats>

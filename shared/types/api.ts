@@ -42,3 +42,54 @@ export interface HealthReport {
   profile: 'embedded' | 'servers'
   capabilities: Record<string, boolean | string>
 }
+
+/** pixiv works by what is known about them, over the whole library. */
+export interface PixivLibraryCounts {
+  /** Distinct illust ids among the pixiv images. */
+  works: number
+  /** With metadata. */
+  ok: number
+  deleted: number
+  restricted: number
+  /** The last fetch failed transiently; the next run asks again. */
+  failed: number
+  /** Never asked about. */
+  unfetched: number
+}
+
+/** What one run of `sagasu pixiv` (or POST /api/pixiv/fetch) did: the document `sagasu pixiv --json` prints. */
+export interface PixivRunSummary {
+  /** Works the run set out to fetch. */
+  works: number
+  /** Works asked about (fewer than `works` when interrupted). */
+  done: number
+  ok: number
+  deleted: number
+  restricted: number
+  failed: number
+  /** HTTP requests sent, retries included. */
+  requests: number
+  /** Images that got a user name from another image of the same user afterwards. */
+  propagated: number
+  /** Stopped before every work was asked about (Ctrl-C, server shutdown). */
+  interrupted: boolean
+}
+
+/** GET /api/pixiv/status: the current or last background run, and the library's counts. */
+export interface PixivJobStatus {
+  running: boolean
+  /** Works the current (or last) run set out to fetch; 0 before the first run. */
+  total: number
+  done: number
+  /** Outcomes of the current (or last) run. */
+  counts: { ok: number; deleted: number; restricted: number; failed: number }
+  requests: number
+  /** Set when the run has finished. */
+  propagated: number | null
+  interrupted: boolean
+  /** The last work that could not be fetched, or what stopped the run. */
+  lastError: { illustid: string | null; message: string; at: number } | null
+  startedAt: number | null
+  finishedAt: number | null
+  library: PixivLibraryCounts
+}

@@ -57,12 +57,43 @@ export interface ImageRecord extends SourceFields {
   tags?: Record<string, number>
   textlen: number
   text?: string
+  /** pixiv's metadata of the work (every page of it), once `sagasu pixiv` fetched it. */
+  pixiv?: PixivWork
   addedAt: number
   updatedAt: number
 }
 
 /** Everything the import pipeline computes for one file; the store assigns id and timestamps. */
-export type ImageInput = Omit<ImageRecord, 'id' | 'addedAt' | 'updatedAt' | 'textlen' | 'text' | 'tags'>
+export type ImageInput = Omit<ImageRecord, 'id' | 'addedAt' | 'updatedAt' | 'textlen' | 'text' | 'tags' | 'pixiv'>
+
+/** A pixiv tag with its English translation, when pixiv has one. */
+export interface PixivTag {
+  tag: string
+  translation?: string
+}
+
+/**
+ * What pixiv says about a work (`GET https://www.pixiv.net/ajax/illust/{id}`). It belongs to the
+ * illust id, not to a file: every page image shares it, and a re-imported file keeps it.
+ */
+export interface PixivWork {
+  illustid: string
+  title: string
+  /** The caption as pixiv sends it: HTML (`<br />`, links through `/jump.php`). Render it as text. */
+  description: string
+  userId: string
+  userName: string
+  /** When the work was posted, epoch milliseconds. */
+  createDate: number
+  views: number
+  likes: number
+  bookmarks: number
+  comments: number
+  /** In pixiv's order. */
+  tags: PixivTag[]
+  /** When Sagasu fetched it, epoch milliseconds. */
+  fetchedAt: number
+}
 
 export type TagCategory = 'general' | 'character' | 'rating' | 'artist' | 'copyright' | 'meta'
 

@@ -25,6 +25,12 @@ export interface ImageRow {
   date: number | null
   textlen: number
   text: string | null
+  /** Copied from the pixiv work (see pixiv-queries.ts); the record carries them in `pixiv`. */
+  title: string | null
+  views: number | null
+  likes: number | null
+  bookmarks: number | null
+  comments: number | null
   added_at: number
   updated_at: number
   ai_source: AiParameters['source'] | null

@@ -186,6 +186,43 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (set_key, split, position)
   ) WITHOUT ROWID;
   `,
+  // 6: pixiv metadata. Every fetch outcome per work, and the query fields copied onto each page image.
+  `
+  CREATE TABLE pixiv_works (
+    illustid    TEXT    PRIMARY KEY,
+    -- The last fetch: ok, deleted, restricted (pixiv's answers) or failed (transient, after every retry).
+    status      TEXT    NOT NULL,
+    message     TEXT,
+    -- HTTP requests sent for this work, over every run.
+    attempts    INTEGER NOT NULL DEFAULT 0,
+    fetched_at  INTEGER NOT NULL,
+    -- The columns below hold the last successful fetch; metadata_at is NULL until there is one.
+    metadata_at INTEGER,
+    title       TEXT,
+    user_id     TEXT,
+    user_name   TEXT,
+    create_date INTEGER,
+    views       INTEGER,
+    likes       INTEGER,
+    bookmarks   INTEGER,
+    comments    INTEGER,
+    -- HTML as pixiv sends it.
+    description TEXT,
+    -- JSON: [{"tag": "…", "translation": "…"}] in pixiv's order.
+    tags        TEXT
+  );
+  CREATE INDEX pixiv_works_user ON pixiv_works (user_id);
+
+  ALTER TABLE images ADD COLUMN title TEXT;
+  ALTER TABLE images ADD COLUMN views INTEGER;
+  ALTER TABLE images ADD COLUMN likes INTEGER;
+  ALTER TABLE images ADD COLUMN bookmarks INTEGER;
+  ALTER TABLE images ADD COLUMN comments INTEGER;
+  CREATE INDEX images_views ON images (views);
+  CREATE INDEX images_likes ON images (likes);
+  CREATE INDEX images_bookmarks ON images (bookmarks);
+  CREATE INDEX images_comments ON images (comments);
+  `,
 ]
 
 export const SCHEMA_VERSION = MIGRATIONS.length

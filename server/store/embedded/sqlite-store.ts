@@ -9,7 +9,7 @@ import type { PromptSearchPage, PromptStats } from '../../../shared/types/prompt
 import type { AndNode, QueryNode, SortKey, TagNode } from '../../query/ast'
 import type {
   BatchEntry, BatchMember, BatchSetRecord, CompiledQuery, DatasetCounts, ErrorInput, FailedFileState, FileState, ImageKey, Job, JobInput,
-  JobStatus, PromptSearchRequest, Relocation, SearchRequest, SortCursor, Store, StorePage,
+  JobStatus, PixivCounts, PixivOutcome, PixivPendingWork, PromptSearchRequest, Relocation, SearchRequest, SortCursor, Store, StorePage,
 } from '../store'
 import { prepareDatasetQueries, type DatasetQueries } from './dataset-queries'
 import { IMAGE_SELECT, rowToImage, type ImageRow } from './image-row'
@@ -17,6 +17,7 @@ import { LiveMemoryIndex } from './memory-index/live-memory-index'
 import type { Bitset } from './memory-index/bitset'
 import type { IndexLookups } from './memory-index/memory-index'
 import { migrate } from './migrations'
+import { PixivQueries } from './pixiv-queries'
 import { preparePromptQueries, type PromptQueries } from './prompt-queries'
 import { compileKeyset, compileSqlFilter, compileSqlOrder, scoreConditions, sortColumns, sqlFrom, toGlob, withTieBreak, type SetStrategy, type SqlFragment, type TagResolver } from './sql-filter'
 
@@ -40,7 +41,8 @@ const MAX_IDS_DRIVING = 20_000
  */
 const MAX_WALK_PER_MATCH = 500
 
-const INDEXED_SORTS = new Set(['id', 'added', 'date', 'filesize', 'width', 'height', 'mtime', 'textlen', 'type', 'userid', 'username', 'illustid'])
+const INDEXED_SORTS = new Set(['id', 'added', 'date', 'filesize', 'width', 'height', 'mtime', 'textlen', 'type', 'userid', 'username', 'illustid',
+  'views', 'likes', 'bookmarks', 'comments'])
 
 /**
  * The embedded profile: one SQLite file (WAL) under the data directory.
@@ -76,6 +78,7 @@ class SqliteStore implements Store {
   private readonly statements
   private readonly prompts: PromptQueries
   private readonly dataset: DatasetQueries
+  private readonly pixiv: PixivQueries
   /** The memory index's matches for the page being read (see `sagasu_matched`). */
   private matched: Bitset | undefined
 
@@ -83,6 +86,7 @@ class SqliteStore implements Store {
     db.function('sagasu_matched', { deterministic: false, directOnly: true }, (id) => (this.matched?.has(Number(id)) ? 1 : 0))
     this.prompts = preparePromptQueries(db)
     this.dataset = prepareDatasetQueries(db)
+    this.pixiv = new PixivQueries(db, (id, tags1) => this.rewriteTags1(id, tags1))
     this.statements = {
       folders: db.prepare<[], { folder: string }>('SELECT folder FROM images GROUP BY folder UNION SELECT folder FROM errors ORDER BY folder'),
       countAll: db.prepare<[], { n: number }>('SELECT count(*) AS n FROM images'),
@@ -90,6 +94,7 @@ class SqliteStore implements Store {
       tagIdsLike: db.prepare<[string], { id: number }>('SELECT id FROM tag_names WHERE name GLOB ?'),
       tagCount: db.prepare<[string], { n: number }>('SELECT image_count AS n FROM tag_names WHERE name = ?'),
       maxId: db.prepare<[], { n: number | null }>('SELECT max(id) AS n FROM images'),
+      workImages: db.prepare<[string], number>("SELECT id FROM images WHERE type = 'pixiv' AND illustid = ?").pluck(),
       fileStates: db.prepare<[string], FileState>('SELECT id, path, filesize, mtime, hash FROM images WHERE folder = ?'),
       byId: db.prepare<[number], ImageRow>(`${IMAGE_SELECT} WHERE i.id = ?`),
       byPath: db.prepare<[string, string], ImageRow>(`${IMAGE_SELECT} WHERE i.folder = ? AND i.path = ?`),
@@ -196,6 +201,8 @@ class SqliteStore implements Store {
       this.writeAi(id, input)
       this.writeTags1(id, input.tags1 ?? [])
       this.writeFulltext(id, input)
+      // pixiv metadata belongs to the work: a changed file, or a new page of a known work, gets it (again).
+      if (input.type === 'pixiv' && input.illustid) this.pixiv.reapply(id)
       return id
     })(), (id) => [id])
   }
@@ -206,6 +213,7 @@ class SqliteStore implements Store {
       this.writeTags1(id, to.tags1 ?? [])
       const current = this.statements.byId.get(id)
       if (current) this.writeFulltext(id, { ai: this.hydrate(current)?.ai, tags1: to.tags1 }, current.text)
+      this.pixiv.reapply(id)
     })())
   }
 
@@ -306,6 +314,23 @@ class SqliteStore implements Store {
     const counts: Record<JobStatus, number> = { pending: 0, running: 0, failed: 0 }
     for (const row of this.statements.countJobs.all()) counts[row.status] = row.n
     return counts
+  }
+
+  async pixivPending(options: { limit?: number; retryFailed?: boolean }): Promise<PixivPendingWork[]> {
+    return this.pixiv.pending(options)
+  }
+
+  async savePixivWork(illustid: string, outcome: PixivOutcome): Promise<void> {
+    // A fetch rewrites the tags1 of every page image, which the memory index holds.
+    this.tracked(this.statements.workImages.all(illustid), () => this.pixiv.save(illustid, outcome))
+  }
+
+  async propagateUserNames(): Promise<number> {
+    return this.pixiv.propagateUserNames()
+  }
+
+  async pixivCounts(): Promise<PixivCounts> {
+    return this.pixiv.counts()
   }
 
   async search(request: SearchRequest): Promise<StorePage> {
@@ -589,7 +614,17 @@ class SqliteStore implements Store {
   private hydrate(row: ImageRow | undefined): ImageRecord | undefined {
     if (!row) return undefined
     const tags = this.statements.tagsOf.all(row.id)
-    return rowToImage(row, this.statements.tags1Of.all(row.id).map((tag) => tag.value), tags.length ? Object.fromEntries(tags.map((tag) => [tag.name, tag.score])) : undefined)
+    const image = rowToImage(row, this.statements.tags1Of.all(row.id).map((tag) => tag.value), tags.length ? Object.fromEntries(tags.map((tag) => [tag.name, tag.score])) : undefined)
+    const pixiv = row.type === 'pixiv' && row.illustid !== null ? this.pixiv.work(row.illustid) : undefined
+    if (pixiv) image.pixiv = pixiv
+    return image
+  }
+
+  /** New tags1 for an image, with its full-text row (OCR and prompts kept). */
+  private rewriteTags1(id: number, tags1: string[]): void {
+    this.writeTags1(id, tags1)
+    const row = this.statements.byId.get(id)
+    if (row) this.writeFulltext(id, { ai: rowToImage(row, []).ai, tags1 }, row.text)
   }
 
   private writeAi(id: number, input: Pick<ImageInput, 'ai'>): void {

@@ -27,6 +27,12 @@ export interface MongoImageDocument {
   postid?: string
   /** Epoch milliseconds. */
   date?: number
+  /** pixiv metadata of the work, copied onto each page image so queries filter and sort on it. */
+  title?: string
+  views?: number
+  likes?: number
+  bookmarks?: number
+  comments?: number
   mtime: number
   added: number
   /** Length of the OCR text; 0 when there is none. */
@@ -54,7 +60,9 @@ const OPTIONAL_AI_FIELDS = ['negativePrompt', 'seed', 'steps', 'cfg', 'sampler',
 
 /**
  * The MongoDB document of an image record: `addedAt` becomes `added`, tags become a `tagList` of
- * `{ n, s }` so one element can be matched on name and score together.
+ * `{ n, s }` so one element can be matched on name and score together, and the query fields of
+ * the pixiv work (title and counts) sit at the top level. The whole work (description, tags) is
+ * the work's own document, not repeated per page.
  *
  * @example
  * toMongoDocument(image) // { _id: 7, id: 7, …, tags1: [], tagList: [{ n: 'long_hair', s: 0.93 }] }
@@ -86,6 +94,10 @@ export function toMongoDocument(image: ImageRecord): MongoImageDocument {
     if (value !== undefined && value !== null) Object.assign(document, { [key]: value })
   }
   if (image.text !== undefined && image.text !== null) document.text = image.text
+  if (image.pixiv) {
+    const { title, views, likes, bookmarks, comments } = image.pixiv
+    Object.assign(document, { title, views, likes, bookmarks, comments })
+  }
   if (image.ai) {
     const ai: MongoAiDocument = { prompt: image.ai.prompt }
     for (const key of OPTIONAL_AI_FIELDS) {

@@ -8,7 +8,7 @@ import { FIELDS, isField, type FieldName } from '../../query/fields'
  */
 export type MongoFilter = Record<string, unknown>
 
-/** Document paths behind the query's field names (see MongoImageDocument). */
+/** Document paths behind the query's field names (see MongoImageDocument): the same name at the top level (pixiv's title and counts too), AI parameters under `ai`. */
 const PATHS: Record<FieldName, string> = {
   ...(Object.fromEntries(Object.keys(FIELDS).map((name) => [name, name])) as Record<FieldName, string>),
   seed: 'ai.seed',
