@@ -54,7 +54,7 @@ export const configSchema = z.strictObject({
       profile: z.enum(['embedded', 'servers']).default('embedded'),
       /**
        * The server keeps tag, tags1, text and source-type facts in memory for fast exact counts
-       * (about 60 MB per million images). Off: counts come from SQL alone.
+       * (about 175 MB for a million tagged images). Off: counts come from SQL alone.
        */
       memoryIndex: z.boolean().default(true),
     })
