@@ -30,3 +30,24 @@ export async function withContext<T>(options: GlobalOptions, work: (ctx: Pipelin
     await ctx.store.close()
   }
 }
+
+/**
+ * Runs a long command's work with an open store, Ctrl-C (SIGINT) and SIGTERM turned into an abort
+ * of `signal` so the work stops at its next safe point; the store is closed however it ends.
+ */
+export async function withInterruptibleContext<T>(
+  options: GlobalOptions,
+  config: SagasuConfig,
+  work: (ctx: PipelineContext, signal: AbortSignal) => Promise<T>,
+): Promise<T> {
+  const abort = new AbortController()
+  const stop = () => abort.abort()
+  process.once('SIGINT', stop)
+  process.once('SIGTERM', stop)
+  try {
+    return await withContext(options, (ctx) => work(ctx, abort.signal), config)
+  } finally {
+    process.off('SIGINT', stop)
+    process.off('SIGTERM', stop)
+  }
+}

@@ -2,7 +2,7 @@ import { resolve } from 'node:path'
 import type { Command } from 'commander'
 import type { FolderConfig } from '../../config/schema'
 import { runImport } from '../../workers/import'
-import { openContext, readConfig, type GlobalOptions } from '../context'
+import { readConfig, withInterruptibleContext, type GlobalOptions } from '../context'
 import { UsageError } from '../errors'
 import { createProgressBar, log, printJson } from '../output'
 import { parseCount } from '../parse-options'
@@ -24,30 +24,21 @@ export function registerImport(program: Command): void {
       const config = readConfig(global)
       const folders = selectFolders(config.folders, names)
       const concurrency = options.concurrency === undefined ? config.import.concurrency : parseCount(options.concurrency, '--concurrency', 1, 64)
-      const ctx = openContext(global, config)
       const progress = createProgressBar()
-      const abort = new AbortController()
-      const stop = () => abort.abort()
-      process.once('SIGINT', stop)
-      process.once('SIGTERM', stop)
-      try {
+      await withInterruptibleContext(global, config, async (ctx, signal) => {
         const counts = await runImport(ctx, {
           folders,
           concurrency,
           retryErrors: options.retryErrors,
-          signal: abort.signal,
+          signal,
           onProgress: ({ phase, done, total }) => progress.update(phase, done, total),
         })
         progress.end()
-        if (abort.signal.aborted) log('import interrupted; run it again to resume')
+        if (signal.aborted) log('import interrupted; run it again to resume')
         if (global.json) printJson(counts)
         else log(`scanned ${counts.scanned}: ${counts.added} added, ${counts.updated} updated, ${counts.moved} moved, ${counts.removed} removed, ${counts.unchanged} unchanged, ${counts.errors} errors`)
-        if (abort.signal.aborted) process.exitCode = 130
-      } finally {
-        process.off('SIGINT', stop)
-        process.off('SIGTERM', stop)
-        await ctx.store.close()
-      }
+        if (signal.aborted) process.exitCode = 130
+      })
     })
 }
 

@@ -1,6 +1,6 @@
 import type { Command } from 'commander'
 import { fetchPixivMetadata } from '../../workers/pixiv/fetch-pixiv-metadata'
-import { openContext, readConfig, type GlobalOptions } from '../context'
+import { readConfig, withInterruptibleContext, type GlobalOptions } from '../context'
 import { createProgressBar, log, printJson } from '../output'
 import { parseCount } from '../parse-options'
 
@@ -19,17 +19,12 @@ export function registerPixiv(program: Command): void {
       const global = { ...command.optsWithGlobals<GlobalOptions>(), ...options }
       const limit = options.limit === undefined ? undefined : parseCount(options.limit, '--limit', 1, 10_000_000)
       const config = readConfig(global)
-      const ctx = openContext(global, config)
       const progress = createProgressBar()
-      const abort = new AbortController()
-      const stop = () => abort.abort()
-      process.once('SIGINT', stop)
-      process.once('SIGTERM', stop)
-      try {
+      await withInterruptibleContext(global, config, async (ctx, signal) => {
         const summary = await fetchPixivMetadata(ctx, {
           limit,
           retryFailed: options.retryFailed,
-          signal: abort.signal,
+          signal,
           onProgress: ({ total, done, last }) => {
             if (last && last.outcome.status !== 'ok') log(`pixiv ${last.illustid}: ${last.outcome.status} (${last.outcome.message})`)
             progress.update('pixiv', done, total)
@@ -40,10 +35,6 @@ export function registerPixiv(program: Command): void {
         if (global.json) printJson(summary)
         else log(`${summary.done} of ${summary.works} works: ${summary.ok} ok, ${summary.deleted} deleted, ${summary.restricted} restricted, ${summary.failed} failed (${summary.requests} requests); ${summary.propagated} ${summary.propagated === 1 ? 'image' : 'images'} got a user name`)
         if (summary.interrupted) process.exitCode = 130
-      } finally {
-        process.off('SIGINT', stop)
-        process.off('SIGTERM', stop)
-        await ctx.store.close()
-      }
+      })
     })
 }

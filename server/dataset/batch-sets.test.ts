@@ -3,6 +3,7 @@ import xxhash from 'xxhash-wasm'
 import type { BatchSetParameters, DatasetSplit } from '../../shared/types/dataset'
 import type { ImageInput } from '../../shared/types/image'
 import { tempDir } from '../../test/helpers/library'
+import { openTempStore } from '../../test/helpers/store'
 import { parseSearch } from '../search/search-images'
 import { QueryError } from '../search/query-error'
 import { openSqliteStore } from '../store/embedded/sqlite-store'
@@ -54,11 +55,7 @@ async function readAll(store: Store, id: string): Promise<Record<DatasetSplit, n
 describe('batch sets on a real SQLite store', () => {
   let dir: string
   let store: Store
-
-  beforeEach(() => {
-    dir = tempDir()
-    store = openSqliteStore(dir)
-  })
+  beforeEach(() => ({ dir, store } = openTempStore()))
   afterEach(() => store.close())
 
   it('uses every matching image exactly once, in batches of batch_size (the last may be short)', async () => {

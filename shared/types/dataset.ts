@@ -1,4 +1,4 @@
-import type { SourceType, TagInfo } from './image'
+import type { SourceFields, SourceType, TagInfo } from './image'
 
 // The dataset API (docs/dataset-api.md) names its fields in snake_case, as the danbooru-style
 // dataset tools it follows do; the rest of Sagasu's API is camelCase.
@@ -20,7 +20,7 @@ export interface DatasetStats {
 export type DatasetTag = TagInfo
 
 /** One image as the dataset routes return it: what a training script needs, with URLs to fetch it. */
-export interface DatasetImage {
+export interface DatasetImage extends Omit<SourceFields, 'tags1'> {
   id: number
   /** xxhash64 of the content, 16 hex digits. */
   hash: string
@@ -30,15 +30,6 @@ export interface DatasetImage {
   file_size: number
   width: number
   height: number
-  type: SourceType
-  illustid?: string
-  page?: number
-  userid?: string
-  username?: string
-  tweetid?: string
-  postid?: string
-  /** Epoch milliseconds (UTC). */
-  date?: number
   /** The work's page (pixiv, X, yande.re), when the file name tells. */
   source_url?: string
   /** The highest-scoring `rating:*` tag without its prefix (`general`, `sensitive`, …); null without one. */

@@ -2,10 +2,9 @@ import Database from 'better-sqlite3'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { ImageInput, PixivWork } from '../../../shared/types/image'
-import { tempDir } from '../../../test/helpers/library'
+import { openTempStore } from '../../../test/helpers/store'
 import { searchImages } from '../../search/search-images'
 import type { PixivOutcome, Store } from '../store'
-import { openSqliteStore } from './sqlite-store'
 
 function pixivImage(illustid: string, page: number, overrides: Partial<ImageInput> = {}): ImageInput {
   const filename = `${overrides.userid ? `${overrides.userid}_` : ''}${illustid}_p${page}.png`
@@ -34,11 +33,7 @@ const ids = async (store: Store, query: string, sort?: string) => (await searchI
 describe('pixiv metadata in the SQLite store', () => {
   let dir: string
   let store: Store
-
-  beforeEach(() => {
-    dir = tempDir()
-    store = openSqliteStore(dir)
-  })
+  beforeEach(() => ({ dir, store } = openTempStore()))
   afterEach(() => store.close())
 
   it('lists each work once, oldest images first, with a user id when a file name gave one', async () => {

@@ -4,6 +4,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import type { AiParameters, ImageInput } from '../../../shared/types/image'
 import type { PromptHit } from '../../../shared/types/prompt'
 import { tempDir } from '../../../test/helpers/library'
+import { openTempStore } from '../../../test/helpers/store'
 import { FullTextQueryError } from '../full-text-query-error'
 import type { Store } from '../store'
 import { migrate, MIGRATIONS } from './migrations'
@@ -218,11 +219,7 @@ describe('prompt search in the SQLite store', () => {
 describe('the prompt index follows the stored parameters', () => {
   let dir: string
   let store: Store
-
-  beforeEach(() => {
-    dir = tempDir()
-    store = openSqliteStore(dir)
-  })
+  beforeEach(() => ({ dir, store } = openTempStore()))
   afterEach(() => store.close())
 
   it('after a re-import with a changed prompt, a re-import without parameters, and removals', async () => {

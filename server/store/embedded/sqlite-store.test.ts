@@ -3,6 +3,7 @@ import Database from 'better-sqlite3'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { ImageInput } from '../../../shared/types/image'
 import { tempDir } from '../../../test/helpers/library'
+import { openTempStore } from '../../../test/helpers/store'
 import { parseQuery, parseSort } from '../../query'
 import type { Store } from '../store'
 import { SCHEMA_VERSION } from './migrations'
@@ -18,11 +19,7 @@ function image(overrides: Partial<ImageInput> = {}): ImageInput {
 describe('SQLite store', () => {
   let dir: string
   let store: Store
-
-  beforeEach(() => {
-    dir = tempDir()
-    store = openSqliteStore(dir)
-  })
+  beforeEach(() => ({ dir, store } = openTempStore()))
   afterEach(() => store.close())
 
   it('saves, replaces at the same path keeping the id, and reads back every field', async () => {

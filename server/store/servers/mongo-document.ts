@@ -1,10 +1,10 @@
-import type { ImageRecord, SourceType } from '../../../shared/types/image'
+import type { ImageRecord, SourceFields } from '../../../shared/types/image'
 
 /**
  * One image as the servers profile stores it in MongoDB (see docs/query-semantics.md). Absent
  * optional fields are left out, never stored as null, so `$exists` tells whether a value is there.
  */
-export interface MongoImageDocument {
+export interface MongoImageDocument extends Omit<SourceFields, 'tags1'> {
   _id: number
   id: number
   folder: string
@@ -18,15 +18,6 @@ export interface MongoImageDocument {
   frames: number
   animated: boolean
   hash: string
-  type: SourceType
-  illustid?: string
-  page?: number
-  userid?: string
-  username?: string
-  tweetid?: string
-  postid?: string
-  /** Epoch milliseconds. */
-  date?: number
   /** pixiv metadata of the work, copied onto each page image so queries filter and sort on it. */
   title?: string
   views?: number
