@@ -20,7 +20,7 @@ const IMAGE_STD = [0.26862954, 0.26130258, 0.27577711]
 export function tinyClipFiles(): ModelFiles {
   const vocab = new Map<string, number>()
   for (const word of [...SPECIAL_TOKENS, ...TINY_CLIP_COLOURS, ...FILLER_WORDS]) vocab.set(word, vocab.size)
-  return new Map([
+  return new Map<string, Uint8Array | string>([
     ['config.json', json(config(vocab.size))],
     ['preprocessor_config.json', json(preprocessorConfig())],
     ['tokenizer.json', json(tokenizer(vocab))],

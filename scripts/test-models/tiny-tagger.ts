@@ -51,9 +51,9 @@ const WD14_TAG_ID: Record<string, number> = {
  * six one-sided channel differences whose sum is how colourful a pixel is.
  */
 const HIDDEN_UNITS: Array<[number, number, number, number]> = [
-  [1, -1, -1, -64],
-  [-1, 1, -1, -64],
-  [-1, -1, 1, -64],
+  [1, -1, -1, -32],
+  [-1, 1, -1, -32],
+  [-1, -1, 1, -32],
   [-2, 1, 1, -300],
   [1, 1, -2, -300],
   [1, -1, 0, 0], [-1, 1, 0, 0], [0, 1, -1, 0], [0, -1, 1, 0], [-1, 0, 1, 0], [1, 0, -1, 0],
@@ -69,9 +69,9 @@ function tagWeights(tag: string): { weights: Map<number, number>; bias: number }
     case 'sensitive': case 'rating:questionable': return one(RED, 0.03, -3)
     case 'questionable': return { weights: new Map(), bias: -4 }
     case 'explicit': case 'rating:explicit': return { weights: new Map(), bias: -5 }
-    case 'red': return one(RED, 0.05, -3)
-    case 'green': return one(GREEN, 0.05, -3)
-    case 'blue': return one(BLUE, 0.05, -3)
+    case 'red': return one(RED, 0.08, -3)
+    case 'green': return one(GREEN, 0.08, -3)
+    case 'blue': return one(BLUE, 0.08, -3)
     case 'monochrome': return { weights: new Map(DIFFERENCES.map((unit) => [unit, -0.05])), bias: 4 }
     case 'hatsune_miku': return one(TEAL, 0.08, -3)
     case 'kirisame_marisa': return one(YELLOW, 0.08, -3)
@@ -82,7 +82,7 @@ function tagWeights(tag: string): { weights: Map<number, number>; bias: number }
 export function tinyTaggerFiles(layout: TaggerLayoutName, options: TinyTaggerOptions = {}): ModelFiles {
   if (layout === 'wd14') {
     const model = taggerModel({ tags: TINY_WD14_TAGS, size: options.inputSize ?? 448, channels: 'bgr', scale: 255, inputName: 'input', outputName: 'output' })
-    return new Map([
+    return new Map<string, Uint8Array | string>([
       ['model.onnx', model],
       ['selected_tags.csv', selectedTagsCsv()],
     ])
