@@ -12,6 +12,7 @@ import {
   type Processor,
   type Tensor,
 } from '@huggingface/transformers'
+import { CLIP_FILES } from './clip-files'
 import type { ModelImage } from './model-image'
 import { ModelLoadError, firstLine } from './model-load-error'
 import type { HubOptions } from './model-hub'
@@ -32,16 +33,6 @@ export interface ClipModel {
 
 /** A local folder (`models.clip.path`), or a hub id downloaded once into `<dataDir>/models`. */
 export type ClipSource = { folder: string } | ({ name: string } & HubOptions)
-
-/** The standard CLIP folder layout, as Xenova's exports for transformers.js have it. */
-export const CLIP_FILES = [
-  'config.json',
-  'preprocessor_config.json',
-  'tokenizer.json',
-  'tokenizer_config.json',
-  'onnx/text_model.onnx',
-  'onnx/vision_model.onnx',
-] as const
 
 /**
  * Loads tokenizer, processor and both towers. Failures are ModelLoadError("CLIP disabled: …")

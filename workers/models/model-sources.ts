@@ -1,12 +1,15 @@
 import { join } from 'node:path'
 import type { SagasuConfig } from '../../config/schema'
 import type { ClipModel } from './clip-model'
-import { loadClipModel } from './clip-model'
 import type { HubOptions } from './model-hub'
 import { downloadModelFiles, isModelId, localModelFolder, missingFiles, probeHub } from './model-hub'
 import { ModelLoadError, firstLine } from './model-load-error'
 import type { TaggerModel } from './tagger-model'
-import { loadTaggerModel } from './tagger-model'
+
+// The runtimes (onnxruntime, transformers.js) are imported on first load only: a health check or
+// a CLI command that never runs a model does not pay for loading them.
+const loadClipModel: typeof import('./clip-model').loadClipModel = async (source) => (await import('./clip-model')).loadClipModel(source)
+const loadTaggerModel: typeof import('./tagger-model').loadTaggerModel = async (...args) => (await import('./tagger-model')).loadTaggerModel(...args)
 
 /** How to load one configured model, and the registry key that identifies it. */
 export interface ModelSource<M> {
