@@ -23,20 +23,35 @@ function modelSchema(defaultName: string) {
     .prefault({})
 }
 
+const taggerSchema = z
+  .strictObject({
+    enabled: z.boolean().default(true),
+    /** A WD14 v3 model id the machine downloads once into dataDir/models. */
+    name: z.string().min(1).default('SmilingWolf/wd-swinv2-tagger-v3'),
+    /** A local folder with the model files, for offline installs; wins over `name`. */
+    path: z.string().min(1).optional(),
+    /** The folder layout: `auto` recognises selected_tags.csv (WD14 v3) or tags.txt (DeepDanbooru). */
+    layout: z.enum(['auto', 'wd14', 'deepdanbooru']).default('auto'),
+  })
+  .prefault({})
+
 /** A browser's User-Agent: pixiv's web API refuses requests that do not look like a browser's. */
 export const DEFAULT_PIXIV_USER_AGENT = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:128.0) Gecko/20100101 Firefox/128.0'
 
 /** `name=value` pairs separated by `;` — what a Cookie header holds: printable ASCII, no line breaks (header injection). */
 const COOKIE = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+=[\x21-\x3a\x3c-\x7e]*(?:; ?[!#$%&'*+\-.^_`|~0-9A-Za-z]+=[\x21-\x3a\x3c-\x7e]*)*$/
 
-const baseUrl = z.string().refine((text) => {
+function isBaseUrl(text: string): boolean {
   try {
     const url = new URL(text)
     return (url.protocol === 'http:' || url.protocol === 'https:') && !url.username && !url.password && !url.search && !url.hash
   } catch {
     return false
   }
-}, 'must be an http(s) URL without query, fragment or credentials, such as https://www.pixiv.net')
+}
+
+const baseUrl = z.string().refine(isBaseUrl, 'must be an http(s) URL without query, fragment or credentials, such as https://www.pixiv.net')
+const hubUrl = z.string().refine(isBaseUrl, 'must be an http(s) URL without query, fragment or credentials, such as https://huggingface.co')
 
 export const configSchema = z.strictObject({
   folders: z.array(folderSchema).default([]),
@@ -79,15 +94,21 @@ export const configSchema = z.strictObject({
   models: z
     .strictObject({
       clip: modelSchema('Xenova/clip-vit-base-patch32'),
-      tagger: modelSchema('SmilingWolf/wd-swinv2-tagger-v3'),
+      tagger: taggerSchema,
       ocr: z
         .strictObject({
           enabled: z.boolean().default(true),
           languages: z.array(z.enum(['jpn', 'jpn_vert', 'chi_sim', 'eng'])).min(1).default(['jpn', 'jpn_vert', 'chi_sim', 'eng']),
         })
         .prefault({}),
-      /** Unload a model after this many idle seconds. */
+      /** Unload a model after this many idle seconds (0: keep it loaded). */
       idleUnloadSeconds: z.number().int().min(0).default(300),
+      /** Images per inference call of the tagger and CLIP stages; memory grows with it. */
+      batchSize: z.number().int().min(1).max(256).default(8),
+      /** Where models named by id are downloaded from: the Hugging Face hub or a mirror of it. */
+      hubUrl: hubUrl.default('https://huggingface.co'),
+      /** How long to wait for the hub's first answer before a model is reported unavailable. */
+      hubTimeoutSeconds: z.number().min(0.1).max(600).default(10),
     })
     .prefault({}),
   thresholds: z

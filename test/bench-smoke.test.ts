@@ -22,6 +22,13 @@ describe('bench smoke', () => {
     expect(stdout).toMatch(/\d+ of 21 queries meet the target/)
   })
 
+  it('runs the model pipeline benchmark on a few small images with the fixture models', async () => {
+    const { stdout } = await run(process.execPath, ['bin/run-ts.mjs', 'bench/pipeline.bench.ts', '--count', '4', '--batch', '2', '--min-side', '64', '--max-side', '96', '--work', tempDir()], { cwd: ROOT })
+    expect(stdout).toMatch(/\| WD14 tagger \(448, BGR\) \| [\d.]+ \| [\d.]+ ms \|/)
+    expect(stdout).toMatch(/\| DeepDanbooru tagger \(512, RGB, edge pad\) \| [\d.]+ \|/)
+    expect(stdout).toMatch(/\| CLIP image tower \(224\) \| [\d.]+ \|/)
+  })
+
   it('runs the dataset benchmark on a small generated index and reports every step', async () => {
     const { stdout } = await run(process.execPath, ['bin/run-ts.mjs', 'bench/dataset.bench.ts', '--count', '2000', '--runs', '1', '--work', tempDir()], { cwd: ROOT })
     expect(stdout).toMatch(/\| create \| `createBatchSet`: read, place, order, store the members \| [\d.]+ s \|/)

@@ -2,6 +2,7 @@ import { defineEventHandler } from 'h3'
 import type { HealthReport } from '../../shared/types/api'
 import { useApp } from '../app-context'
 import { SAGASU_VERSION } from '../version'
+import { modelHealth } from '../models/model-health'
 
 export default defineEventHandler(async (): Promise<HealthReport> => {
   const { config, demo } = await useApp()
@@ -15,9 +16,8 @@ export default defineEventHandler(async (): Promise<HealthReport> => {
       aiMetadata: true,
       watch: config.watch.enabled,
       demoLibrary: demo,
-      // The model stages arrive with their own issue; until then these are reported as absent.
-      clip: false,
-      tagger: false,
+      ...(await modelHealth(config)),
+      // OCR arrives with its own stage.
       ocr: false,
     },
   }

@@ -1,0 +1,56 @@
+import type { SagasuConfig } from '../../config/schema'
+import type { BatchItem, BatchOutcome, BatchStage } from '../stage'
+import { runInChunks } from './batch-runner'
+import type { ClipModel } from './clip-model'
+import { loadModelImage } from './model-image'
+import type { ModelRegistry } from './model-registry'
+import type { ModelSource } from './model-sources'
+import { clipSource } from './model-sources'
+import { sharedModelRegistry } from './shared-registry'
+
+/**
+ * The `embed` stage: an L2-normalised CLIP image embedding per image. Also the text side for
+ * CLIP search (`embedText`), sharing the one loaded model through the registry.
+ *
+ * @example
+ * const clip = new ClipStage(config)
+ * const [query] = await clip.embedText(['red hair'])
+ */
+export class ClipStage implements BatchStage<Float32Array> {
+  readonly name = 'embed'
+  private readonly source: ModelSource<ClipModel>
+
+  constructor(
+    private readonly config: SagasuConfig,
+    private readonly registry: ModelRegistry = sharedModelRegistry(config),
+  ) {
+    this.source = clipSource(config)
+  }
+
+  version(): string {
+    return this.source.key
+  }
+
+  async load(): Promise<void> {
+    await this.registry.preload(this.source.key, this.source.load)
+  }
+
+  async run(batch: BatchItem[]): Promise<Array<BatchOutcome<Float32Array>>> {
+    return this.registry.use(this.source.key, this.source.load, (clip) =>
+      runInChunks(batch, {
+        chunkSize: this.config.models.batchSize,
+        prepare: (item) => loadModelImage(item.absPath, clip.imageSize, 'cover'),
+        infer: (images) => clip.embedImages(images),
+      }),
+    )
+  }
+
+  /** L2-normalised text embeddings, in the same space as the images'. */
+  async embedText(texts: string[]): Promise<Float32Array[]> {
+    return this.registry.use(this.source.key, this.source.load, (clip) => clip.embedText(texts))
+  }
+
+  async unload(): Promise<void> {
+    await this.registry.unload(this.source.key)
+  }
+}

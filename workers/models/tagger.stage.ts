@@ -1,0 +1,56 @@
+import type { SagasuConfig } from '../../config/schema'
+import type { TagScore } from '../../shared/types/image'
+import type { BatchItem, BatchOutcome, BatchStage } from '../stage'
+import { runInChunks } from './batch-runner'
+import { loadModelImage } from './model-image'
+import type { ModelRegistry } from './model-registry'
+import { sharedModelRegistry } from './shared-registry'
+import type { ModelSource } from './model-sources'
+import { taggerSource } from './model-sources'
+import { selectTags } from './tag-selection'
+import type { TaggerModel } from './tagger-model'
+
+/**
+ * The `tag` stage: WD14 v3 or DeepDanbooru tags with scores for each image, filtered by the
+ * per-category thresholds of `config.thresholds`, ratings as `rating:*` (the best one always kept).
+ *
+ * @example
+ * const stage = new TaggerStage(config)
+ * await stage.load()
+ * const [outcome] = await stage.run([{ imageId: 1, hash: '…', absPath: '/pics/a.png' }])
+ */
+export class TaggerStage implements BatchStage<TagScore[]> {
+  readonly name = 'tag'
+  private readonly source: ModelSource<TaggerModel>
+
+  constructor(
+    private readonly config: SagasuConfig,
+    private readonly registry: ModelRegistry = sharedModelRegistry(config),
+  ) {
+    this.source = taggerSource(config)
+  }
+
+  version(): string {
+    const { general, character } = this.config.thresholds
+    return `tagger:${this.source.key.slice('tagger:'.length)};general=${general};character=${character}`
+  }
+
+  async load(): Promise<void> {
+    await this.registry.preload(this.source.key, this.source.load)
+  }
+
+  /** Rejects only when the model cannot be loaded (a ModelLoadError); bad images fail one by one. */
+  async run(batch: BatchItem[]): Promise<Array<BatchOutcome<TagScore[]>>> {
+    return this.registry.use(this.source.key, this.source.load, (tagger) =>
+      runInChunks(batch, {
+        chunkSize: this.config.models.batchSize,
+        prepare: (item) => loadModelImage(item.absPath, tagger.size, tagger.layout.fit),
+        infer: async (images) => (await tagger.predict(images)).map((scores) => selectTags(scores, tagger.layout.tags, this.config.thresholds)),
+      }),
+    )
+  }
+
+  async unload(): Promise<void> {
+    await this.registry.unload(this.source.key)
+  }
+}
