@@ -29,6 +29,13 @@ describe('loadConfig', () => {
     expect(config.models.tagger.name).toBe('SmilingWolf/wd-swinv2-tagger-v3')
   })
 
+  it('gives OCR one worker on the 4.0.0 data by default and names a bad OCR key', () => {
+    const { config } = loadConfig({ file: configFile('models:\n  ocr:\n    languages: [eng]\n').file, env: {} })
+    expect(config.models.ocr).toEqual({ enabled: true, languages: ['eng'], workers: 1, data: '4.0.0' })
+    expect(() => loadConfig({ file: configFile('models:\n  ocr:\n    data: best\n').file, env: {} })).toThrow(/models\.ocr\.data/)
+    expect(() => loadConfig({ file: configFile('models:\n  ocr:\n    workers: 0\n').file, env: {} })).toThrow(/models\.ocr\.workers/)
+  })
+
   it('lets the environment override the file, and --data-dir override both', () => {
     const { dir, file } = configFile('server:\n  port: 4000\n')
     const env = { SAGASU_PORT: '5000', SAGASU_HOST: '::1', SAGASU_FOLDERS: 'a=/x;b=rel', SAGASU_WATCH: 'false', SAGASU_DATA_DIR: '/env-data' }

@@ -99,6 +99,10 @@ export const configSchema = z.strictObject({
         .strictObject({
           enabled: z.boolean().default(true),
           languages: z.array(z.enum(['jpn', 'jpn_vert', 'chi_sim', 'eng'])).min(1).default(['jpn', 'jpn_vert', 'chi_sim', 'eng']),
+          /** Tesseract workers recognising at once; each holds its own copy of the language models. */
+          workers: z.number().int().min(1).max(8).default(1),
+          /** Which traineddata of the @tesseract.js-data packages: 4.0.0 (more accurate for CJK) or 4.0.0_best_int (smaller). */
+          data: z.enum(['4.0.0', '4.0.0_best_int']).default('4.0.0'),
         })
         .prefault({}),
       /** Unload a model after this many idle seconds (0: keep it loaded). */

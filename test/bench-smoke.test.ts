@@ -3,8 +3,10 @@ import { promisify } from 'node:util'
 import { describe, expect, it } from 'vitest'
 import { ROOT } from './helpers/cli'
 import { tempDir } from './helpers/library'
+import { hasCjkFonts } from '../scripts/ocr/text-image'
 
 const run = promisify(execFile)
+const cjkFonts = await hasCjkFonts()
 
 // Benchmarks are not timed tests; this only proves the import benchmark still runs end to end.
 describe('bench smoke', () => {
@@ -34,5 +36,12 @@ describe('bench smoke', () => {
     expect(stdout).toMatch(/\| create \| `createBatchSet`: read, place, order, store the members \| [\d.]+ s \|/)
     expect(stdout).toMatch(/\| read a batch \| train batch \d+ \(64 images, hydrated\) \| [\d.]+ s \|/)
     expect(stdout).toMatch(/Memory: the plan of 2,000 images holds [\d.]+ MiB/)
+  })
+
+  // The OCR benchmark renders CJK text, so it needs fonts-noto-cjk (absent on CI).
+  it.runIf(cjkFonts)('runs the OCR benchmark on a few generated images and reports every language', async () => {
+    const { stdout } = await run(process.execPath, ['bin/run-ts.mjs', 'bench/ocr.bench.ts', '--count', '20', '--work', tempDir()], { cwd: ROOT })
+    for (const text of ['English', 'Japanese, horizontal', 'Japanese, vertical', 'Chinese \\(simplified\\)']) expect(stdout).toMatch(new RegExp(`\\| ${text} \\| \\d+ \\| \\*\\*[\\d.]+ %\\*\\*`))
+    expect(stdout).toMatch(/Throughput: [\d.]+ images\/s \(20 images in [\d.]+ s, 0 failed\)/)
   })
 })
