@@ -1,8 +1,10 @@
 import { createRequire } from 'node:module'
-import { dirname } from 'node:path'
+import { dirname, join } from 'node:path'
 import vuetify from 'vite-plugin-vuetify'
 
 // Keep this file short: build-time wiring only. Runtime settings come from sagasu.config.yaml.
+
+const packageDir = (name: string) => dirname(createRequire(import.meta.url).resolve(`${name}/package.json`))
 export default defineNuxtConfig({
   compatibilityDate: '2025-07-15',
   ssr: false,
@@ -16,8 +18,19 @@ export default defineNuxtConfig({
   },
   nitro: {
     esbuild: { options: { target: 'es2022' } },
+    // Files loaded by path at run time, which the bundler's trace cannot see: tesseract's WebAssembly
+    // builds and the OCR language data (workers/ocr/).
+    externals: {
+      traceInclude: [
+        ...['', '-lstm', '-simd', '-simd-lstm', '-relaxedsimd', '-relaxedsimd-lstm'].map((variant) => join(packageDir('tesseract.js-core'), `tesseract-core${variant}.wasm`)),
+        ...['jpn', 'jpn_vert', 'chi_sim', 'eng'].flatMap((language) => [
+          join(packageDir(`@tesseract.js-data/${language}`), 'package.json'),
+          ...['4.0.0', '4.0.0_best_int'].map((data) => join(packageDir(`@tesseract.js-data/${language}`), data, `${language}.traineddata.gz`)),
+        ]),
+      ],
+    },
     // Swagger UI's files for the API reference at /docs (server/routes/docs.get.ts).
-    publicAssets: [{ dir: dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json')), baseURL: '/docs/assets', maxAge: 86400 }],
+    publicAssets: [{ dir: packageDir('swagger-ui-dist'), baseURL: '/docs/assets', maxAge: 86400 }],
   },
   typescript: { strict: true },
 })

@@ -113,6 +113,14 @@ function applyEnvironment(raw: RawConfig, env: NodeJS.ProcessEnv): void {
     }
     setPath(raw, path, value, name)
   }
+  // SAGASU_MODELS="tagger,ocr" runs just those models; "none" none (a server that only serves an index).
+  if (env.SAGASU_MODELS) {
+    const names = env.SAGASU_MODELS.split(',').map((name) => name.trim()).filter(Boolean)
+    const known = ['clip', 'tagger', 'ocr']
+    const unknown = names.filter((name) => name !== 'none' && !known.includes(name))
+    if (unknown.length) throw new ConfigError(`SAGASU_MODELS: unknown model ${unknown.join(', ')}; known: ${known.join(', ')}, or none`)
+    for (const model of known) setPath(raw, ['models', model, 'enabled'], names.includes(model), 'SAGASU_MODELS')
+  }
   // SAGASU_FOLDERS="name=/path;other=/path2" replaces the folder list (handy for containers).
   if (env.SAGASU_FOLDERS) {
     raw.folders = env.SAGASU_FOLDERS.split(';').filter(Boolean).map((entry) => {

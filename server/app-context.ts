@@ -2,6 +2,7 @@ import { loadConfig } from '../config/load-config'
 import type { SagasuConfig } from '../config/schema'
 import { ensureDemoLibrary } from '../workers/demo-library'
 import type { PipelineContext } from '../workers/pipeline-context'
+import { startModelWorker, type ModelWorker } from '../workers/model-worker'
 import { startLiveLibrary, type LiveLibrary } from '../workers/watcher'
 import { currentWorkerId } from '../workers/worker-id'
 import { createPixivJob, type PixivJob } from './services/pixiv-job'
@@ -12,6 +13,8 @@ export interface SagasuApp {
   config: SagasuConfig
   store: Store
   library?: LiveLibrary
+  /** Runs the model stages (tagger, CLIP, OCR) in the background over what imports add. */
+  models: ModelWorker
   /** The background pixiv metadata run (POST /api/pixiv/fetch). */
   pixiv: PixivJob
   /** Set when the configuration is a generated demo. */
@@ -40,10 +43,11 @@ async function createApp(): Promise<SagasuApp> {
   const store = openStore(config, { longRunning: true, log })
   void store.warmUp()
   const ctx: PipelineContext = { config, store, worker: currentWorkerId(), log }
-  const started: SagasuApp = { config, store, demo, pixiv: createPixivJob(ctx) }
+  const models = startModelWorker(ctx)
+  const started: SagasuApp = { config, store, demo, pixiv: createPixivJob(ctx), models }
   // With watching off (--no-watch, watch.enabled: false) the server only serves the index as it is.
   if (config.watch.enabled) {
-    started.library = startLiveLibrary(ctx)
+    started.library = startLiveLibrary(ctx, { afterChanges: () => models.kick() })
     started.library.ready.then(() => log('library up to date'), (error: unknown) => log(`first import failed: ${String(error)}`))
   }
   return started
@@ -59,5 +63,6 @@ export async function stopApp(): Promise<void> {
   app = undefined
   await current?.pixiv.stop()
   await current?.library?.close()
+  await current?.models.close()
   await current?.store.close()
 }

@@ -17,7 +17,12 @@ export interface LiveLibrary {
  * within seconds, and a periodic full re-scan for what events miss (network drives, changes made
  * while Sagasu was stopped). Work runs one batch at a time through the same job queue as imports.
  */
-export function startLiveLibrary(ctx: PipelineContext): LiveLibrary {
+export interface LiveLibraryOptions {
+  /** Called after each import or flush that may have added work for the model stages. */
+  afterChanges?: () => void
+}
+
+export function startLiveLibrary(ctx: PipelineContext, options: LiveLibraryOptions = {}): LiveLibrary {
   const { config } = ctx
   const folders = config.folders
   const changed = new Map<string, { folder: FolderConfig; path: string }>()
@@ -38,6 +43,7 @@ export function startLiveLibrary(ctx: PipelineContext): LiveLibrary {
     const counts = await runImport(ctx, { folders, concurrency: config.import.concurrency, signal: abort.signal })
     const touched = counts.added + counts.updated + counts.moved + counts.removed
     if (touched) ctx.log(`library: ${counts.added} added, ${counts.updated} updated, ${counts.moved} moved, ${counts.removed} removed, ${counts.errors} errors`)
+    options.afterChanges?.()
   })
 
   const flush = () => enqueue(async () => {
@@ -65,6 +71,7 @@ export function startLiveLibrary(ctx: PipelineContext): LiveLibrary {
     }
     await removeImagesAndThumbnails(ctx, [...new Set(gone)])
     if (toIndex.length || gone.length) ctx.log(`library: ${toIndex.length} changed, ${gone.length} removed`)
+    if (toIndex.length) options.afterChanges?.()
   })
 
   const schedule = () => {

@@ -2,6 +2,7 @@ import { resolve } from 'node:path'
 import type { Command } from 'commander'
 import type { FolderConfig } from '../../config/schema'
 import { runImport } from '../../workers/import'
+import { runModelStages } from '../../workers/model-stages'
 import { readConfig, withInterruptibleContext, type GlobalOptions } from '../context'
 import { UsageError } from '../errors'
 import { createProgressBar, log, printJson } from '../output'
@@ -10,6 +11,7 @@ import { parseCount } from '../parse-options'
 interface ImportOptions extends GlobalOptions {
   concurrency?: string
   retryErrors?: boolean
+  wait?: boolean
 }
 
 export function registerImport(program: Command): void {
@@ -19,6 +21,7 @@ export function registerImport(program: Command): void {
     .argument('[folders...]', 'configured folder names, or paths of configured folders')
     .option('--concurrency <n>', 'files processed at once')
     .option('--retry-errors', 'try again the files that failed before')
+    .option('--wait', 'also run the model stages (tagger, CLIP, OCR) over what is not done yet, and wait for them')
     .action(async (names: string[], options: ImportOptions, command: Command) => {
       const global = { ...command.optsWithGlobals<GlobalOptions>(), ...options }
       const config = readConfig(global)
@@ -34,9 +37,16 @@ export function registerImport(program: Command): void {
           onProgress: ({ phase, done, total }) => progress.update(phase, done, total),
         })
         progress.end()
+        if (!global.json) log(`scanned ${counts.scanned}: ${counts.added} added, ${counts.updated} updated, ${counts.moved} moved, ${counts.removed} removed, ${counts.unchanged} unchanged, ${counts.errors} errors`)
+        const stages = options.wait && !signal.aborted
+          ? await runModelStages(ctx, { signal, onProgress: (stage) => progress.update(stage.stage, stage.done, stage.done + stage.pending) })
+          : undefined
+        progress.end()
+        for (const stage of stages ?? []) {
+          if (!global.json) log(stage.state === 'disabled' ? `${stage.stage}: disabled: ${stage.reason}` : `${stage.stage}: ${stage.processed} images, ${stage.failed} failed; ${stage.done} done in all`)
+        }
         if (signal.aborted) log('import interrupted; run it again to resume')
-        if (global.json) printJson(counts)
-        else log(`scanned ${counts.scanned}: ${counts.added} added, ${counts.updated} updated, ${counts.moved} moved, ${counts.removed} removed, ${counts.unchanged} unchanged, ${counts.errors} errors`)
+        if (global.json) printJson(stages ? { ...counts, stages } : counts)
         if (signal.aborted) process.exitCode = 130
       })
     })

@@ -6,7 +6,7 @@
  * parameters come from the same zod schema that validates them.
  */
 import { z } from 'zod'
-import type { ErrorRecord, HealthReport, PixivJobStatus, PixivLibraryCounts, SearchPage, StoreStats } from '../../shared/types/api'
+import type { ErrorRecord, HealthReport, JobsReport, PixivJobStatus, PixivLibraryCounts, SearchPage, StageProgress, StoreStats } from '../../shared/types/api'
 import type { BatchSetInfo, DatasetBatch, DatasetImage, DatasetImagePage, DatasetSample, DatasetStats } from '../../shared/types/dataset'
 import type { AiParameters, ImageRecord, PixivTag, PixivWork, TagInfo } from '../../shared/types/image'
 import type { NameCount, PromptHit, PromptSearchPage, PromptStats } from '../../shared/types/prompt'
@@ -41,7 +41,7 @@ type SchemaName =
   | 'Image' | 'AiParameters' | 'SourceType' | 'SearchPage' | 'SearchRequest' | 'Error' | 'Stats' | 'HealthReport'
   | 'TagInfo' | 'TagList' | 'Explain' | 'ClauseExplanation' | 'QueryNode' | 'AndNode' | 'OrNode' | 'NotNode'
   | 'TagNode' | 'Tags1Node' | 'CompareNode' | 'ExistsNode' | 'TextNode' | 'Comparison' | 'Value' | 'Span'
-  | 'ErrorRecord' | 'ErrorList' | 'LoginRequest' | 'LoginResult' | 'PixivWork' | 'PixivTag'
+  | 'ErrorRecord' | 'ErrorList' | 'LoginRequest' | 'LoginResult' | 'PixivWork' | 'PixivTag' | 'JobsReport' | 'StageProgress'
   | 'PixivFetchRequest' | 'PixivJobStatus' | 'PixivLibraryCounts'
   | 'DatasetStats' | 'DatasetImage' | 'DatasetImagePage' | 'DatasetSample' | 'BatchSetRequest' | 'BatchSetCreated' | 'BatchSetList'
   | 'BatchSetInfo' | 'DatasetBatch'
@@ -218,6 +218,26 @@ const stats = object<StoreStats>('Counts of the index (the same document as `sag
 })
 
 const CAPABILITIES = ['search', 'thumbnails', 'aiMetadata', 'watch', 'demoLibrary', 'clip', 'tagger', 'ocr']
+
+const stageProgress = object<StageProgress>('Progress of one model stage.', {
+  stage: str('`tag` (tagger), `embed` (CLIP image embedding) or `ocr`', { enum: ['tag', 'embed', 'ocr'] }),
+  state: str('`idle`: nothing to do now; `running`; `disabled`: its model cannot load (see `reason`)', { enum: ['idle', 'running', 'disabled'] }),
+  reason: optional(str('why the stage is disabled, one line')),
+  done: int('images done with the current model and settings', { minimum: 0 }),
+  pending: int('images still to do', { minimum: 0 }),
+  processed: int('images handled in the current or last run', { minimum: 0 }),
+  failed: int('images that failed in the current or last run (each has an error record)', { minimum: 0 }),
+  rate: num('images per second over the current or last run', { minimum: 0 }),
+})
+
+const jobsReport = object<JobsReport>('The import queue and the model stages.', {
+  files: object<JobsReport['files']>('File jobs of imports (the persisted queue).', {
+    pending: int('waiting', { minimum: 0 }),
+    running: int('claimed by a worker', { minimum: 0 }),
+    failed: int('given up', { minimum: 0 }),
+  }),
+  stages: { type: 'array', description: 'the enabled model stages', items: ref('StageProgress') },
+})
 
 const healthReport: JsonSchema = {
   type: 'object',
@@ -552,6 +572,8 @@ const SCHEMAS: Record<SchemaName, JsonSchema> = {
   SearchRequest: searchRequest(),
   Error: errorSchema,
   Stats: stats,
+  JobsReport: jobsReport,
+  StageProgress: stageProgress,
   HealthReport: healthReport,
   TagInfo: tagInfo,
   TagList: tagList,
@@ -697,6 +719,13 @@ export function openApiDocument(version: string) {
         get: {
           tags: ['library'], summary: 'Index counts', operationId: 'getStats',
           responses: { 200: jsonResponse('Counts of the index.', ref('Stats')), 401: responseRef('Unauthorized') },
+        },
+      },
+      '/api/jobs': {
+        get: {
+          tags: ['library'], summary: 'Import and model-stage progress', operationId: 'getJobs',
+          description: 'The persisted file-job queue of imports, and per model stage (tagger, CLIP, OCR) how many images are done and pending, the rate of the current run, and why a stage is disabled. The jobs page polls it.',
+          responses: { 200: jsonResponse('The progress.', ref('JobsReport')), 401: responseRef('Unauthorized') },
         },
       },
       '/api/errors': {

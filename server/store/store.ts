@@ -63,6 +63,14 @@ export type PixivOutcome =
 /** pixiv works of the library by what is known about them. */
 export type PixivCounts = PixivLibraryCounts
 
+/** An image a model stage still has to run on: enough to find the file. */
+export interface StageWork {
+  id: number
+  hash: string
+  folder: string
+  path: string
+}
+
 /** Where the previous page ended: its last row's sort values and id (keyset paging). */
 export interface SortCursor {
   values: Array<string | number | boolean | null>
@@ -176,6 +184,16 @@ export interface Store {
   setTags(id: number, tags: TagScore[]): Promise<void>
   /** Replaces the OCR text of an image (and its length). */
   setOcrText(id: number, text: string): Promise<void>
+
+  /**
+   * Images a model stage has not yet run on with this version (a new model or new settings make
+   * every image pending again), oldest first, after `afterId`.
+   */
+  pendingForStage(stage: string, version: string, limit: number, afterId?: number): Promise<StageWork[]>
+  /** Records that a stage ran (or failed for good) on these images with this version. */
+  markStageDone(ids: number[], stage: string, version: string): Promise<void>
+  /** How many images a stage has run on with this version, and how many are left. */
+  stageCounts(stage: string, version: string): Promise<{ done: number; pending: number }>
 
   recordError(error: ErrorInput): Promise<void>
   clearError(folder: string, path: string): Promise<void>

@@ -93,3 +93,30 @@ export interface PixivJobStatus {
   finishedAt: number | null
   library: PixivLibraryCounts
 }
+
+export type ModelStageName = 'tag' | 'embed' | 'ocr'
+
+/** Progress of one model stage, for the CLI, `GET /api/jobs` and the jobs page. */
+export interface StageProgress {
+  stage: ModelStageName
+  /** `idle`: nothing to do now; `running`; `disabled`: its model cannot load (`reason` says why). */
+  state: 'idle' | 'running' | 'disabled'
+  reason?: string
+  /** Images done with the current model and settings, in the whole index. */
+  done: number
+  /** Images still to do. */
+  pending: number
+  /** In the current or last run: images handled and images that failed. */
+  processed: number
+  failed: number
+  /** Images per second over the current or last run; 0 before its first batch. */
+  rate: number
+}
+
+/** `GET /api/jobs`: the import queue and the model stages. */
+export interface JobsReport {
+  /** File jobs of imports (persisted queue). */
+  files: { pending: number; running: number; failed: number }
+  /** The enabled model stages; none when every model is turned off. */
+  stages: StageProgress[]
+}

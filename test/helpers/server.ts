@@ -27,7 +27,8 @@ export async function startServer(args: string[], options: { env?: NodeJS.Proces
   const port = await freePort()
   const child = spawn(process.execPath, [CLI, ...args, 'serve', '--port', String(port)], {
     cwd: ROOT,
-    env: { ...process.env, SAGASU_CONFIG: '', ...options.env },
+    // Model stages off unless a test turns them on: they would otherwise run over every library in the background.
+    env: { ...process.env, SAGASU_CONFIG: '', SAGASU_MODELS: 'none', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   let output = ''

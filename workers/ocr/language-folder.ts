@@ -11,13 +11,12 @@ export type OcrLanguage = 'jpn' | 'jpn_vert' | 'chi_sim' | 'eng'
  */
 export type OcrDataVariant = '4.0.0' | '4.0.0_best_int'
 
-const require = createRequire(import.meta.url)
-
 /** The gzipped traineddata shipped in node_modules by `@tesseract.js-data/<language>`. */
 export function packagedDataFile(language: OcrLanguage, variant: OcrDataVariant): string {
   let packageJson: string
   try {
-    packageJson = require.resolve(`@tesseract.js-data/${language}/package.json`)
+    // Made per call, not at module load: in the built server import.meta.url is only right once its entry has run.
+    packageJson = createRequire(import.meta.url).resolve(`@tesseract.js-data/${language}/package.json`)
   } catch {
     throw new Error(`OCR language data for ${language} is not installed: the npm package @tesseract.js-data/${language} is missing`)
   }

@@ -9,7 +9,7 @@ import type { PromptSearchPage, PromptStats } from '../../../shared/types/prompt
 import type { AndNode, QueryNode, SortKey, TagNode } from '../../query/ast'
 import type {
   BatchEntry, BatchMember, BatchSetRecord, CompiledQuery, DatasetCounts, ErrorInput, FailedFileState, FileState, ImageKey, Job, JobInput,
-  JobStatus, PixivCounts, PixivOutcome, PixivPendingWork, PromptSearchRequest, Relocation, SearchRequest, SortCursor, Store, StorePage,
+  JobStatus, PixivCounts, StageWork, PixivOutcome, PixivPendingWork, PromptSearchRequest, Relocation, SearchRequest, SortCursor, Store, StorePage,
 } from '../store'
 import { prepareDatasetQueries, type DatasetQueries } from './dataset-queries'
 import { IMAGE_SELECT, rowToImage, type ImageRow } from './image-row'
@@ -107,6 +107,12 @@ class SqliteStore implements Store {
       deleteTags: db.prepare<[number]>('DELETE FROM image_tags WHERE image_id = ?'),
       insertTag: db.prepare<[number, number, number]>('INSERT OR REPLACE INTO image_tags (image_id, tag_id, score) VALUES (?, ?, ?)'),
       deleteStages: db.prepare<[number]>('DELETE FROM image_stages WHERE image_id = ?'),
+      pendingForStage: db.prepare<[string, string, number, number], StageWork>(
+        `SELECT i.id, i.hash, i.folder, i.path FROM images i
+        WHERE NOT EXISTS (SELECT 1 FROM image_stages s WHERE s.image_id = i.id AND s.stage = ? AND s.version = ?) AND i.id > ?
+        ORDER BY i.id LIMIT ?`),
+      markStage: db.prepare<[number, string, string, number]>('INSERT OR REPLACE INTO image_stages (image_id, stage, version, done_at) VALUES (?, ?, ?, ?)'),
+      stageDone: db.prepare<[string, string], { n: number }>('SELECT count(*) AS n FROM image_stages WHERE stage = ? AND version = ?'),
       setOcr: db.prepare<[string | null, number, number, number]>('UPDATE images SET text = ?, textlen = ?, updated_at = ? WHERE id = ?'),
       suggestTags: db.prepare<[string, string, number], { name: string; category: TagCategory; count: number }>(
         'SELECT name, category, image_count AS count FROM tag_names WHERE name >= ? AND name < ? AND image_count > 0 ORDER BY image_count DESC, name LIMIT ?'),
@@ -255,6 +261,23 @@ class SqliteStore implements Store {
         this.writeFulltext(id, image, image.text ?? null)
       }
     })())
+  }
+
+  async pendingForStage(stage: string, version: string, limit: number, afterId = 0): Promise<StageWork[]> {
+    return this.statements.pendingForStage.all(stage, version, afterId, limit)
+  }
+
+  async markStageDone(ids: number[], stage: string, version: string): Promise<void> {
+    const now = Date.now()
+    this.db.transaction(() => {
+      // An image removed while its batch ran has no row to mark (the foreign key would refuse it).
+      for (const id of ids) if (this.statements.hashOf.get(id)) this.statements.markStage.run(id, stage, version, now)
+    })()
+  }
+
+  async stageCounts(stage: string, version: string): Promise<{ done: number; pending: number }> {
+    const done = this.statements.stageDone.get(stage, version)!.n
+    return { done, pending: Math.max(0, this.statements.countAll.get()!.n - done) }
   }
 
   async recordError(error: ErrorInput): Promise<void> {

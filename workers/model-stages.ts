@@ -1,0 +1,146 @@
+import { join } from 'node:path'
+import type { SagasuConfig } from '../config/schema'
+import type { StageProgress } from '../shared/types/api'
+import type { TagScore } from '../shared/types/image'
+import type { StageWork, Store } from '../server/store/store'
+import { firstLine } from './models/model-load-error'
+import { TaggerStage } from './models/tagger.stage'
+import { ocrStageFromConfig } from './ocr'
+import type { PipelineContext } from './pipeline-context'
+import type { BatchItem, BatchOutcome, BatchStage } from './stage'
+
+/** Images handed to a stage at once; the stage batches inference within it (`models.batchSize`). */
+const WORK_CHUNK = 32
+
+/** A model stage with what to do with its output. */
+interface ModelStage<Output> {
+  stage: BatchStage<Output>
+  /** Stores one image's output. */
+  save(store: Store, imageId: number, output: Output): Promise<void>
+}
+
+export type AnyModelStage = ModelStage<TagScore[]> | ModelStage<Float32Array> | ModelStage<string>
+
+function withSave<Output>(stage: BatchStage<Output>, save: ModelStage<Output>['save']): ModelStage<Output> {
+  return { stage, save }
+}
+
+/**
+ * The model stages the configuration turns on: tagger, CLIP image embedding, OCR. Order matters
+ * only for latency: tags are what most searches use, so they come first.
+ */
+export function modelStages(config: SagasuConfig): AnyModelStage[] {
+  const stages: AnyModelStage[] = []
+  if (config.models.tagger.enabled) {
+    stages.push(withSave(new TaggerStage(config), (store, id, tags) => store.setTags(id, tags)))
+  }
+  const ocr = ocrStageFromConfig(config)
+  if (ocr) stages.push(withSave(ocr, (store, id, text) => store.setOcrText(id, text)))
+  return stages
+}
+
+export interface RunModelStagesOptions {
+  /** The stages to run (default: `modelStages(config)`); a long-lived caller keeps one set. */
+  stages?: AnyModelStage[]
+  signal?: AbortSignal
+  onProgress?: (progress: StageProgress) => void
+}
+
+/**
+ * Runs every enabled model stage over the images it has not run on with its current version,
+ * until none is left (or `signal` aborts). A stage whose model cannot load is reported disabled
+ * and skipped; an image a stage fails on gets an error record and is not tried again with that
+ * version. Each image's output is stored as soon as its batch is done, so an interrupted run loses
+ * at most one batch.
+ */
+export async function runModelStages(ctx: PipelineContext, options: RunModelStagesOptions = {}): Promise<StageProgress[]> {
+  const results: StageProgress[] = []
+  const stages = options.stages ?? modelStages(ctx.config)
+  try {
+    for (const entry of stages) {
+      if (options.signal?.aborted) break
+      results.push(await runStage(ctx, entry as ModelStage<unknown>, options))
+    }
+  } finally {
+    // Stages made for this run only (a CLI command) let go of their models, or the process would wait for their idle timers.
+    if (!options.stages) for (const { stage } of stages) await stage.unload()
+  }
+  return results
+}
+
+async function runStage(ctx: PipelineContext, { stage, save }: ModelStage<unknown>, options: RunModelStagesOptions): Promise<StageProgress> {
+  const { store } = ctx
+  const version = stage.version()
+  const counts = await store.stageCounts(stage.name, version)
+  const progress: StageProgress = { stage: stage.name, state: 'idle', done: counts.done, pending: counts.pending, processed: 0, failed: 0, rate: 0 }
+  const report = () => options.onProgress?.({ ...progress })
+  let afterId = 0
+  let work = await store.pendingForStage(stage.name, version, WORK_CHUNK)
+  if (!work.length) {
+    report()
+    return progress
+  }
+  try {
+    await stage.load()
+  } catch (error) {
+    progress.state = 'disabled'
+    progress.reason = firstLine(error)
+    ctx.log(`${stage.name}: ${progress.reason}`)
+    report()
+    return progress
+  }
+  progress.state = 'running'
+  report()
+  const started = Date.now()
+  try {
+    while (work.length && !options.signal?.aborted) {
+      const outcomes = await stage.run(work.map((item) => batchItem(ctx.config, item)))
+      progress.failed += await saveOutcomes(ctx, stage.name, work, outcomes, save)
+      await store.markStageDone(work.map((item) => item.id), stage.name, version)
+      progress.done += work.length
+      progress.pending = Math.max(0, progress.pending - work.length)
+      progress.processed += work.length
+      progress.rate = progress.processed / Math.max(0.001, (Date.now() - started) / 1000)
+      report()
+      afterId = work.at(-1)!.id
+      work = await store.pendingForStage(stage.name, version, WORK_CHUNK, afterId)
+    }
+  } catch (error) {
+    // The model itself broke mid-run (not one image): stop this stage, keep what is stored.
+    progress.state = 'disabled'
+    progress.reason = firstLine(error)
+    ctx.log(`${stage.name}: stopped: ${progress.reason}`)
+    report()
+    return progress
+  }
+  progress.state = 'idle'
+  report()
+  return progress
+}
+
+/** Stores each image's output, records an error for each failure; returns how many failed. */
+async function saveOutcomes(
+  ctx: PipelineContext,
+  stage: string,
+  work: StageWork[],
+  outcomes: Array<BatchOutcome<unknown>>,
+  save: ModelStage<unknown>['save'],
+): Promise<number> {
+  let failed = 0
+  for (const [k, item] of work.entries()) {
+    const outcome = outcomes[k]
+    if (outcome?.status === 'done') {
+      await save(ctx.store, item.id, outcome.output)
+    } else if (outcome?.status !== 'skipped') {
+      failed++
+      const reason = outcome?.reason ?? 'the stage gave no result for this image'
+      await ctx.store.recordError({ folder: item.folder, path: item.path, stage, reason, level: 'error' })
+    }
+  }
+  return failed
+}
+
+function batchItem(config: SagasuConfig, work: StageWork): BatchItem {
+  const folder = config.folders.find((f) => f.name === work.folder)
+  return { imageId: work.id, hash: work.hash, absPath: folder ? join(folder.path, work.path) : '' }
+}
