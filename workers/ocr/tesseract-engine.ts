@@ -54,10 +54,10 @@ export class TesseractEngine {
     const workers: Worker[] = []
     try {
       const horizontal = horizontalLanguages.length > 0
-        ? await createWorker(horizontalLanguages.join('+'), OEM.LSTM_ONLY, options).then((worker) => (workers.push(worker), worker))
+        ? await startWorker(horizontalLanguages.join('+'), options, settings.timeoutMs).then((worker) => (workers.push(worker), worker))
         : null
       const vertical = settings.languages.includes('jpn_vert')
-        ? await createWorker('jpn_vert', OEM.LSTM_ONLY, options).then((worker) => (workers.push(worker), worker))
+        ? await startWorker('jpn_vert', options, settings.timeoutMs).then((worker) => (workers.push(worker), worker))
         : null
       await vertical?.setParameters({ tessedit_pageseg_mode: PSM.SINGLE_BLOCK_VERT_TEXT })
       const threads = workers.map(threadOf).filter((thread): thread is ThreadWorker => thread !== null)
@@ -103,6 +103,22 @@ export class TesseractEngine {
       clearTimeout(timer)
       for (const cleanup of cleanups) cleanup()
     }
+  }
+}
+
+/**
+ * createWorker with a deadline: when tesseract's WebAssembly core cannot load, the worker aborts
+ * inside its own thread and createWorker never settles.
+ */
+async function startWorker(languages: string, options: Parameters<typeof createWorker>[2], timeoutMs: number): Promise<Worker> {
+  let timer: NodeJS.Timeout | undefined
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`tesseract did not start within ${timeoutMs / 1000} s`)), timeoutMs)
+  })
+  try {
+    return await Promise.race([createWorker(languages, OEM.LSTM_ONLY, options), deadline])
+  } finally {
+    clearTimeout(timer)
   }
 }
 
