@@ -5,7 +5,8 @@ import { SAGASU_VERSION } from '../version'
 import { modelHealth } from '../models/model-health'
 
 export default defineEventHandler(async (): Promise<HealthReport> => {
-  const { config, demo } = await useApp()
+  const { config, demo, models } = await useApp()
+  const ocr = (await models.progress()).find((stage) => stage.stage === 'ocr')
   return {
     name: 'sagasu',
     version: SAGASU_VERSION,
@@ -17,8 +18,8 @@ export default defineEventHandler(async (): Promise<HealthReport> => {
       watch: config.watch.enabled,
       demoLibrary: demo,
       ...(await modelHealth(config)),
-      // OCR arrives with its own stage.
-      ocr: false,
+      ocr: ocr !== undefined && ocr.state !== 'disabled',
+      ...(!config.models.ocr.enabled ? { ocrReason: 'turned off (models.ocr.enabled is false)' } : ocr?.reason ? { ocrReason: ocr.reason } : {}),
     },
   }
 })
