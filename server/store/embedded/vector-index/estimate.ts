@@ -1,0 +1,41 @@
+/** What an estimate is for: N vectors of `dims` in a float16 graph with `connectivity` (M). */
+export interface EstimateInput {
+  count: number
+  dims: number
+  connectivity: number
+}
+
+export interface IndexEstimate extends EstimateInput {
+  /** The saved graph file. */
+  diskBytes: number
+  /** The graph loaded in memory: the file's contents plus usearch's key → slot table. */
+  memoryBytes: number
+  /** The float32 embeddings in SQLite (the source of truth), with SQLite's per-row overhead. */
+  sqliteBytes: number
+}
+
+/** Bytes per vector of usearch's key → slot hash table in memory (measured, see BENCHMARKS.md). */
+const KEY_TABLE_BYTES = 32
+/** SQLite's overhead per embedding row: key, header, the (model, image_id) index entry (measured). */
+const SQLITE_ROW_BYTES = 60
+
+/**
+ * Memory and disk for a vector index, from usearch's layout (fitted to saved files within 0.1 %):
+ * per vector a float16 copy (2·dims), the node header (key, level, neighbour count: 16 bytes),
+ * the bottom layer's 2·M neighbour slots of 4 bytes, and the upper layers, which a node reaches with
+ * probability 1/(M−1) on average, of M slots plus a count each.
+ *
+ * @example
+ * estimateIndex({ count: 1_000_000, dims: 512, connectivity: 32 }).diskBytes // ≈ 1.30 GB
+ */
+export function estimateIndex(input: EstimateInput): IndexEstimate {
+  const { count, dims, connectivity: m } = input
+  const perVector = 2 * dims + 16 + 8 * m + (4 * m + 4) / (m - 1)
+  const diskBytes = Math.round(count * perVector)
+  return {
+    ...input,
+    diskBytes,
+    memoryBytes: Math.round(diskBytes + count * KEY_TABLE_BYTES),
+    sqliteBytes: Math.round(count * (4 * dims + SQLITE_ROW_BYTES)),
+  }
+}
