@@ -84,7 +84,7 @@ export const configSchema = z.strictObject({
       /** HNSW efSearch: candidates per search (at least k). More: better recall, slower searches. */
       expansionSearch: z.number().int().min(8).max(4096).default(64),
       /** A filtered search with at most this many matching images scans their vectors exactly instead of the graph. */
-      exactBelow: z.number().int().min(0).max(10_000_000).default(20_000),
+      exactBelow: z.number().int().min(0).max(10_000_000).default(5_000),
     })
     .prefault({}),
   import: z

@@ -26,7 +26,7 @@ export interface PlanInput {
 export type NearestPlan = 'empty' | 'exact' | 'hnsw' | 'hnsw-then-exact'
 
 /** Candidates fetched per expected match beyond the plain share (the filter is not independent of the vectors). */
-const OVERFETCH = 2
+const OVERFETCH = 4
 /** Past this many candidates a graph search costs more than scanning the matches exactly. */
 const MAX_FETCH = 16_384
 
