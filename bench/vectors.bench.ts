@@ -43,7 +43,7 @@ for (const [name, value] of Object.entries({ count, dims, queries: queryCount, u
   if (!Number.isInteger(value) || value < (name === 'uniform' ? 0 : 1)) throw new Error(`--${name} must be a whole number`)
 }
 const K = 10
-const PARAMS: HnswParameters = { connectivity: 32, expansionAdd: 64, expansionSearch: 64 }
+const PARAMS: HnswParameters = { connectivity: 32, expansionAdd: 64, expansionSearch: 256 }
 const log = (message: string) => process.stderr.write(`${message}\n`)
 const work = join(values.work, `vectors-${count}x${dims}`)
 mkdirSync(work, { recursive: true })
@@ -258,7 +258,7 @@ const out = [
   '',
   table(['data', 'search', 'recall@10', 'p50', 'p95'], rows),
   '',
-  `Filtered, k=10, ${filteredQueries} queries, through \`planNearest\` (graph in memory, vectors of the exact path read from SQLite); recall against exact search over the matching vectors:`,
+  `Filtered, k=10, efSearch=${PARAMS.expansionSearch}, ${filteredQueries} queries, through \`planNearest\` (graph in memory, vectors of the exact path read from SQLite); recall against exact search over the matching vectors:`,
   '',
   table(['selectivity (matches)', 'strategy', 'plans taken', 'recall@10', 'p50', 'p95'], filteredRows),
   ...(stressRows.length ? ['', `Stress: ${uniformCount.toLocaleString('en')} uniform random unit vectors, build ${stressBuild}:`, '', table(['search', 'recall@10', 'p50', 'p95'], stressRows)] : []),

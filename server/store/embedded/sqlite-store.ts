@@ -89,7 +89,7 @@ export interface VectorOptions {
   exactBelow: number
 }
 
-export const DEFAULT_VECTOR_OPTIONS: VectorOptions = { connectivity: 32, expansionAdd: 64, expansionSearch: 64, exactBelow: 5_000 }
+export const DEFAULT_VECTOR_OPTIONS: VectorOptions = { connectivity: 32, expansionAdd: 64, expansionSearch: 256, exactBelow: 5_000 }
 
 export interface SqliteStoreOptions {
   /**
