@@ -7,6 +7,7 @@ import { registerBatches } from './commands/batches'
 import { registerErrors } from './commands/errors'
 import { registerExportBatches } from './commands/export-batches'
 import { registerImport } from './commands/import'
+import { registerIndex } from './commands/index'
 import { registerParse } from './commands/parse'
 import { registerPrompts } from './commands/prompts'
 import { registerPixiv } from './commands/pixiv'
@@ -15,6 +16,7 @@ import { registerServe } from './commands/serve'
 import { registerStats } from './commands/stats'
 import { registerWatch } from './commands/watch'
 import { UsageError } from './errors'
+import { VectorInputError } from '../server/store/vector-input-error'
 import { printJson } from './output'
 
 /**
@@ -30,7 +32,7 @@ export async function main(argv: string[]): Promise<number> {
     .option('--json', 'print one JSON document on stdout')
     .exitOverride()
     .showHelpAfterError()
-  for (const register of [registerImport, registerSearch, registerPrompts, registerParse, registerStats, registerErrors, registerPixiv, registerServe, registerWatch, registerBatches, registerExportBatches]) register(program)
+  for (const register of [registerImport, registerSearch, registerPrompts, registerParse, registerStats, registerErrors, registerPixiv, registerServe, registerWatch, registerBatches, registerExportBatches, registerIndex]) register(program)
   for (const command of program.commands) {
     command.exitOverride()
     command.showHelpAfterError()
@@ -54,7 +56,7 @@ function reportFailure(error: unknown, json: boolean): number {
     if (json) printJson({ error: { message: error.message.replace(/^error: /, '') } })
     return 2
   }
-  const badInput = error instanceof UsageError || error instanceof ConfigError || error instanceof QueryError || error instanceof FullTextQueryError
+  const badInput = error instanceof UsageError || error instanceof ConfigError || error instanceof QueryError || error instanceof FullTextQueryError || error instanceof VectorInputError
   const message = error instanceof Error ? error.message : String(error)
   if (json) {
     printJson({

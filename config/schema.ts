@@ -74,6 +74,19 @@ export const configSchema = z.strictObject({
       memoryIndex: z.boolean().default(true),
     })
     .prefault({}),
+  /** The vector index of CLIP embeddings (embedded profile): an HNSW graph per model under dataDir/vectors. */
+  vectors: z
+    .strictObject({
+      /** HNSW M: links per vector. More: better recall, more memory (8 bytes per vector per unit); a change rebuilds the index. */
+      connectivity: z.number().int().min(4).max(128).default(32),
+      /** HNSW efConstruction: candidates per insert. More: a better graph, slower imports; a change rebuilds the index. */
+      expansionAdd: z.number().int().min(8).max(1024).default(64),
+      /** HNSW efSearch: candidates per search (at least k). More: better recall, slower searches; 256 reaches recall@10 0.976 at a million CLIP-like vectors (BENCHMARKS.md). */
+      expansionSearch: z.number().int().min(8).max(4096).default(256),
+      /** A filtered search with at most this many matching images scans their vectors exactly instead of the graph. */
+      exactBelow: z.number().int().min(0).max(10_000_000).default(5_000),
+    })
+    .prefault({}),
   import: z
     .strictObject({
       concurrency: z.number().int().min(1).max(64).default(2),

@@ -31,6 +31,14 @@ describe('bench smoke', () => {
     expect(stdout).toMatch(/\| CLIP image tower \(224\) \| [\d.]+ \|/)
   })
 
+  it('runs the vector benchmark on a few thousand small vectors and reports every table', async () => {
+    const { stdout } = await run(process.execPath, ['bin/run-ts.mjs', 'bench/vectors.bench.ts', '--count', '3000', '--dims', '32', '--queries', '20', '--uniform', '1000', '--work', tempDir()], { cwd: ROOT })
+    expect(stdout).toMatch(/\| build \(all cores, batches of 10,000\) \| [\d,]+ vectors\/s/)
+    expect(stdout).toMatch(/\| clustered \| HNSW efSearch=64 \| [\d.]+ \| [\d.]+ ms \| [\d.]+ ms \|/)
+    expect(stdout).toMatch(/\| 10 % \([\d,]+\) \| planner \(exactBelow 5,000\) \| exact 20 \| 1\.000 \|/)
+    expect(stdout).toMatch(/\| efSearch=128 \| [\d.]+ \|/)
+  })
+
   it('runs the dataset benchmark on a small generated index and reports every step', async () => {
     const { stdout } = await run(process.execPath, ['bin/run-ts.mjs', 'bench/dataset.bench.ts', '--count', '2000', '--runs', '1', '--work', tempDir()], { cwd: ROOT })
     expect(stdout).toMatch(/\| create \| `createBatchSet`: read, place, order, store the members \| [\d.]+ s \|/)

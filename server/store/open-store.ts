@@ -13,7 +13,7 @@ export interface OpenStoreOptions {
 export function openStore(config: SagasuConfig, options: OpenStoreOptions = {}): Store {
   switch (config.store.profile) {
     case 'embedded':
-      return openSqliteStore(config.dataDir, { memoryIndex: Boolean(options.longRunning) && config.store.memoryIndex, log: options.log })
+      return openSqliteStore(config.dataDir, { memoryIndex: Boolean(options.longRunning) && config.store.memoryIndex, vectors: config.vectors, log: options.log })
     case 'servers':
       throw new ConfigError('store.profile "servers" (MongoDB + Milvus + Meilisearch) is not available in this version; use "embedded"')
   }

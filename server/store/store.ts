@@ -158,6 +158,38 @@ export interface BatchEntry {
   image?: ImageRecord
 }
 
+/** The largest k a vector search may ask for. */
+export const MAX_NEAREST_K = 10_000
+
+export interface NearestRequest {
+  /** The embedding model, as the vectors were saved under. */
+  model: string
+  /** L2-normalised, the model's dimension. */
+  vector: Float32Array
+  /** 1 to MAX_NEAREST_K. */
+  k: number
+  /** Only images matching this query (every image when absent). */
+  query?: AndNode
+  /** Only results at least this similar (cosine). */
+  minScore?: number
+}
+
+/** One model's vector index, for `sagasu index stats` and after a rebuild. */
+export interface VectorIndexStats {
+  model: string
+  dims: number
+  /** Embeddings stored (the source of truth). */
+  vectors: number
+  /** Vectors in the index in memory (0 when it is not loaded in this process). */
+  indexed: number
+  /** absent: not loaded here; loading; ready; behind: catching up with other processes' writes. */
+  state: 'absent' | 'loading' | 'ready' | 'behind'
+  /** Size of the saved index file. */
+  fileBytes: number
+  /** Embedding changes the index (in memory, else on disk) does not hold yet. */
+  pending: number
+}
+
 /**
  * Everything Sagasu stores, behind one interface so the embedded (SQLite) and the servers
  * (MongoDB + Milvus + Meilisearch) profiles are interchangeable. Methods are async because
@@ -266,6 +298,26 @@ export interface Store {
   batchEntries(id: string, split: DatasetSplit, offset: number, limit: number): Promise<BatchEntry[]>
   /** Removes a batch set and its members; false when there is none with this id. */
   deleteBatchSet(id: string): Promise<boolean>
+
+  /**
+   * Stores (replaces) an image's embedding for a model; vectors are L2-normalised by the caller.
+   * Throws VectorInputError (vector-input-error.ts) for a vector that is not unit length, not finite,
+   * or not the dimension of the model's other vectors. An image removed meanwhile is skipped.
+   */
+  saveEmbedding(imageId: number, model: string, vector: Float32Array): Promise<void>
+  getEmbedding(imageId: number, model: string): Promise<Float32Array | undefined>
+  /** Ids of images that have no embedding for `model` yet, oldest first (the pipeline's to-do list). */
+  imagesWithoutEmbedding(model: string, limit: number): Promise<number[]>
+  /**
+   * The k images most similar to `vector` (inner product = cosine on unit vectors) among the images matching `query`
+   * (every image when absent), best first, with score ≥ minScore when given. The result is the true top-k of the
+   * matching images up to the index's approximation: a selective query must never lose matches to post-filtering.
+   * A model without stored vectors gives no results; a bad request throws VectorInputError.
+   */
+  nearest(request: NearestRequest): Promise<Array<{ id: number; score: number }>>
+  /** Builds the vector index of one model (every model when absent) afresh from the stored embeddings. */
+  rebuildVectorIndex(options?: { model?: string; onProgress?: (model: string, done: number, total: number) => void }): Promise<VectorIndexStats[]>
+  vectorIndexStats(): Promise<VectorIndexStats[]>
 
   close(): Promise<void>
 }

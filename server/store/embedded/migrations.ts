@@ -223,6 +223,38 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX images_bookmarks ON images (bookmarks);
   CREATE INDEX images_comments ON images (comments);
   `,
+  // 7: image embeddings (CLIP), the source of truth the vector index is built from, and their change log.
+  `
+  CREATE TABLE image_embeddings (
+    model      TEXT    NOT NULL,
+    image_id   INTEGER NOT NULL REFERENCES images (id) ON DELETE CASCADE,
+    dims       INTEGER NOT NULL,
+    -- float32 little-endian, L2-normalised: kept exact so a rebuild or a profile migration never
+    -- recomputes model outputs and never rounds twice (the index itself holds float16).
+    vector     BLOB    NOT NULL,
+    updated_at INTEGER NOT NULL,
+    PRIMARY KEY (model, image_id)
+  );
+  CREATE INDEX image_embeddings_image ON image_embeddings (image_id);
+
+  -- Every change of an embedding, in commit order: the vector index of each process applies the
+  -- changes after the last one it holds (its own writes and other processes' alike).
+  CREATE TABLE embedding_changes (
+    seq      INTEGER PRIMARY KEY AUTOINCREMENT,
+    model    TEXT    NOT NULL,
+    image_id INTEGER NOT NULL
+  );
+  CREATE INDEX embedding_changes_model ON embedding_changes (model, seq);
+  CREATE TRIGGER image_embeddings_inserted AFTER INSERT ON image_embeddings BEGIN
+    INSERT INTO embedding_changes (model, image_id) VALUES (new.model, new.image_id);
+  END;
+  CREATE TRIGGER image_embeddings_updated AFTER UPDATE ON image_embeddings BEGIN
+    INSERT INTO embedding_changes (model, image_id) VALUES (new.model, new.image_id);
+  END;
+  CREATE TRIGGER image_embeddings_deleted AFTER DELETE ON image_embeddings BEGIN
+    INSERT INTO embedding_changes (model, image_id) VALUES (old.model, old.image_id);
+  END;
+  `,
 ]
 
 export const SCHEMA_VERSION = MIGRATIONS.length

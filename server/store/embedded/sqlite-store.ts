@@ -9,14 +9,22 @@ import type { PromptSearchPage, PromptStats } from '../../../shared/types/prompt
 import type { AndNode, QueryNode, SortKey, TagNode } from '../../query/ast'
 import type {
   BatchEntry, BatchMember, BatchSetRecord, CompiledQuery, DatasetCounts, ErrorInput, FailedFileState, FileState, ImageKey, Job, JobInput,
-  JobStatus, PixivCounts, StageWork, PixivOutcome, PixivPendingWork, PromptSearchRequest, Relocation, SearchRequest, SortCursor, Store, StorePage,
+  JobStatus, NearestRequest, PixivCounts, PixivOutcome, PixivPendingWork, PromptSearchRequest, Relocation, SearchRequest, SortCursor, StageWork, Store, StorePage,
+  VectorIndexStats,
 } from '../store'
+import { MAX_NEAREST_K } from '../store'
 import { prepareDatasetQueries, type DatasetQueries } from './dataset-queries'
 import { IMAGE_SELECT, rowToImage, type ImageRow } from './image-row'
 import { LiveMemoryIndex } from './memory-index/live-memory-index'
-import type { Bitset } from './memory-index/bitset'
 import type { IndexLookups } from './memory-index/memory-index'
 import { migrate } from './migrations'
+import { EmbeddingQueries } from './embedding-queries'
+import { Bitset } from './memory-index/bitset'
+import { scanExact } from './vector-index/exact-scan'
+import { LiveVectorIndex } from './vector-index/live-vector-index'
+import { planNearest, type MatchingSet } from './vector-index/nearest-planner'
+import { bytesToVector, checkVector, vectorToBytes } from './vector-index/vector-codec'
+import { VectorInputError } from '../vector-input-error'
 import { PixivQueries } from './pixiv-queries'
 import { preparePromptQueries, type PromptQueries } from './prompt-queries'
 import { compileKeyset, compileSqlFilter, compileSqlOrder, scoreConditions, sortColumns, sqlFrom, toGlob, withTieBreak, type SetStrategy, type SqlFragment, type TagResolver } from './sql-filter'
@@ -61,8 +69,27 @@ export function openSqliteStore(dataDir: string, options: SqliteStoreOptions = {
   // Memory-mapped reads skip a copy per page; on large indexes lookups get 20–65 % faster.
   db.pragma('mmap_size = 2147483648')
   migrate(db)
-  return new SqliteStore(db, options.memoryIndex ? new LiveMemoryIndex(db, options.log) : undefined)
+  const vectors = { ...DEFAULT_VECTOR_OPTIONS, ...options.vectors }
+  return new SqliteStore(db, options.memoryIndex ? new LiveMemoryIndex(db, options.log) : undefined, {
+    ...vectors,
+    dir: join(dataDir, 'vectors'),
+    ...(options.log ? { log: options.log } : {}),
+  })
 }
+
+/** The vector index's settings (config key `vectors`). */
+export interface VectorOptions {
+  /** HNSW M; a change rebuilds the index. */
+  connectivity: number
+  /** HNSW efConstruction; a change rebuilds the index. */
+  expansionAdd: number
+  /** HNSW efSearch. */
+  expansionSearch: number
+  /** Filtered searches with at most this many matching images scan them exactly instead of using the graph. */
+  exactBelow: number
+}
+
+export const DEFAULT_VECTOR_OPTIONS: VectorOptions = { connectivity: 32, expansionAdd: 64, expansionSearch: 256, exactBelow: 5_000 }
 
 export interface SqliteStoreOptions {
   /**
@@ -70,6 +97,7 @@ export interface SqliteStoreOptions {
    * queries in milliseconds; right for the long-running server, not for one CLI command.
    */
   memoryIndex?: boolean
+  vectors?: Partial<VectorOptions>
   log?: (message: string) => void
 }
 
@@ -81,8 +109,14 @@ class SqliteStore implements Store {
   private readonly pixiv: PixivQueries
   /** The memory index's matches for the page being read (see `sagasu_matched`). */
   private matched: Bitset | undefined
+  private readonly embeddings: EmbeddingQueries
+  private readonly vectors: LiveVectorIndex
+  private readonly exactBelow: number
 
-  constructor(private readonly db: Database.Database, private readonly memory?: LiveMemoryIndex) {
+  constructor(private readonly db: Database.Database, private readonly memory: LiveMemoryIndex | undefined, vectorSettings: VectorOptions & { dir: string; log?: (message: string) => void }) {
+    this.embeddings = new EmbeddingQueries(db)
+    this.vectors = new LiveVectorIndex(this.embeddings, vectorSettings)
+    this.exactBelow = vectorSettings.exactBelow
     db.function('sagasu_matched', { deterministic: false, directOnly: true }, (id) => (this.matched?.has(Number(id)) ? 1 : 0))
     this.prompts = preparePromptQueries(db)
     this.dataset = prepareDatasetQueries(db)
@@ -190,7 +224,7 @@ class SqliteStore implements Store {
 
   async saveImage(input: ImageInput): Promise<number> {
     const existing = this.statements.idAtPath.get(input.folder, input.path)
-    return this.tracked(existing ? [existing.id] : [], () => this.db.transaction(() => {
+    const saved = this.tracked(existing ? [existing.id] : [], () => this.db.transaction(() => {
       const now = Date.now()
       const params = { ...sourceParams(input), ...input, animated: input.animated ? 1 : 0, now }
       const existing = this.statements.idAtPath.get(input.folder, input.path)
@@ -201,6 +235,7 @@ class SqliteStore implements Store {
         // New content: the model outputs of the old one no longer apply.
         this.statements.deleteTags.run(id)
         this.statements.deleteStages.run(id)
+        this.embeddings.deleteForImage(id)
       } else {
         id = Number(this.statements.insertImage.run(params).lastInsertRowid)
       }
@@ -211,6 +246,8 @@ class SqliteStore implements Store {
       if (input.type === 'pixiv' && input.illustid) this.pixiv.reapply(id)
       return id
     })(), (id) => [id])
+    this.vectors.afterWrite()
+    return saved
   }
 
   async relocateImage(id: number, to: Relocation): Promise<void> {
@@ -228,7 +265,7 @@ class SqliteStore implements Store {
   }
 
   async removeImages(ids: number[]): Promise<string[]> {
-    return this.tracked(ids, () => this.db.transaction(() => {
+    const unused = this.tracked(ids, () => this.db.transaction(() => {
       const hashes = new Set<string>()
       for (const id of ids) {
         const row = this.statements.hashOf.get(id)
@@ -239,6 +276,9 @@ class SqliteStore implements Store {
       }
       return [...hashes].filter((hash) => this.statements.hashUsed.get(hash)!.n === 0)
     })(), () => [])
+    // The embeddings went with the images (ON DELETE CASCADE); the graph follows the change log.
+    this.vectors.afterWrite()
+    return unused
   }
 
   async setTags(id: number, tags: TagScore[]): Promise<void> {
@@ -520,7 +560,79 @@ class SqliteStore implements Store {
 
   /** Loads the in-memory index when the store was opened with one; resolves when it is ready. */
   async warmUp(): Promise<void> {
-    await this.memory?.warmUp()
+    await Promise.all([this.memory?.warmUp(), this.vectors.warmUp()])
+  }
+
+  async saveEmbedding(imageId: number, model: string, vector: Float32Array): Promise<void> {
+    checkModel(model)
+    checkVector(vector, this.embeddings.dims(model), model)
+    this.embeddings.save(imageId, model, vectorToBytes(vector), vector.length)
+    this.vectors.afterWrite()
+  }
+
+  async getEmbedding(imageId: number, model: string): Promise<Float32Array | undefined> {
+    const bytes = this.embeddings.get(imageId, model)
+    return bytes && bytesToVector(bytes)
+  }
+
+  async imagesWithoutEmbedding(model: string, limit: number): Promise<number[]> {
+    checkModel(model)
+    if (!Number.isInteger(limit) || limit < 0) throw new VectorInputError(`limit must be a non-negative integer, got ${limit}`)
+    return this.embeddings.imagesWithout(model, limit)
+  }
+
+  async nearest(request: NearestRequest): Promise<Array<{ id: number; score: number }>> {
+    const { model, vector, k, minScore } = request
+    checkModel(model)
+    if (!Number.isInteger(k) || k < 1 || k > MAX_NEAREST_K) throw new VectorInputError(`k must be an integer from 1 to ${MAX_NEAREST_K}, got ${k}`)
+    if (minScore !== undefined && !Number.isFinite(minScore)) throw new VectorInputError(`minScore must be a finite number, got ${minScore}`)
+    const dims = this.embeddings.dims(model)
+    if (dims === undefined) return []
+    checkVector(vector, dims, model)
+    const hnsw = this.vectors.ready(model)
+    const { hits } = planNearest({
+      vector,
+      k,
+      ...(minScore === undefined ? {} : { minScore }),
+      ...(request.query?.children.length ? { matching: this.matchingSet(request.query) } : {}),
+      ...(hnsw ? { hnsw } : {}),
+      exactBelow: this.exactBelow,
+      scanExact: (ids) => scanExact(ids ? this.embeddings.ofIds(model, ids) : this.embeddings.all(model), vector, k, minScore),
+    })
+    return hits.ids.map((id, n) => ({ id, score: hits.scores[n]! }))
+  }
+
+  async rebuildVectorIndex(options: { model?: string; onProgress?: (model: string, done: number, total: number) => void } = {}): Promise<VectorIndexStats[]> {
+    const models = options.model === undefined ? this.embeddings.models() : [options.model]
+    const stats: VectorIndexStats[] = []
+    for (const model of models) {
+      const rebuilt = await this.vectors.rebuild(model, (done, total) => options.onProgress?.(model, done, total))
+      if (rebuilt) stats.push(rebuilt)
+    }
+    return stats
+  }
+
+  async vectorIndexStats(): Promise<VectorIndexStats[]> {
+    return this.vectors.allStats()
+  }
+
+  /**
+   * The images a query matches, for a vector search: the memory index's set when it settles the
+   * whole query, else the ids SQL finds (helped by the memory index's part when there is one).
+   */
+  private matchingSet(query: AndNode): MatchingSet {
+    const part = this.indexedPart(query)
+    let set: Bitset
+    if (part && !part.rest.children.length) {
+      set = part.matched
+    } else {
+      const filter = part ? this.indexedFilter(part, 'set', []) : compileSqlFilter(query, 'set', this.resolveTags)
+      const from = sqlFrom(part ? part.rest : query)
+      const ids = this.withMatches(part, () => this.db.prepare(`SELECT i.id ${from} WHERE ${filter.sql}`).pluck().all(...filter.params) as number[])
+      set = Bitset.fromIds(ids, this.idRange() + 1)
+    }
+    const size = set.count()
+    return { size, has: (id) => set.has(id), ids: () => [...set.ids()] }
   }
 
   /** A write, applied to the in-memory index too when there is one. */
@@ -629,6 +741,7 @@ class SqliteStore implements Store {
   async close(): Promise<void> {
     if (!this.db.open) return
     this.memory?.close()
+    this.vectors.close()
     // Keeps the planner's statistics fresh for the indexes the queries of this session used.
     this.db.pragma('optimize')
     this.db.close()
@@ -680,6 +793,11 @@ class SqliteStore implements Store {
     if (ocr === null && !input.ai && tags1 === null) return
     this.statements.insertText.run(id, ocr, input.ai?.prompt ?? null, input.ai?.negativePrompt ?? null, tags1)
   }
+}
+
+/** A model name as embeddings are stored under. */
+function checkModel(model: string): void {
+  if (typeof model !== 'string' || !model.trim() || model.length > 200) throw new VectorInputError('the model must be a non-empty name of at most 200 characters')
 }
 
 /** Every optional source column, null when absent, so named parameters are always bound. */
