@@ -134,6 +134,18 @@ export const configSchema = z.strictObject({
       character: z.number().min(0).max(1).default(0.85),
     })
     .prefault({}),
+  /** CLIP similarity search. */
+  search: z
+    .strictObject({
+      /** A text and an image query together rank by weight·text similarity + weight·image similarity. */
+      weights: z
+        .strictObject({
+          text: z.number().min(0).max(10).default(1),
+          image: z.number().min(0).max(10).default(1),
+        })
+        .prefault({}),
+    })
+    .prefault({}),
   /** `sagasu pixiv` and POST /api/pixiv/fetch: metadata from pixiv's web API. */
   pixiv: z
     .strictObject({

@@ -6,6 +6,8 @@ import { startModelWorker, type ModelWorker } from '../workers/model-worker'
 import { startLiveLibrary, type LiveLibrary } from '../workers/watcher'
 import { currentWorkerId } from '../workers/worker-id'
 import { createPixivJob, type PixivJob } from './services/pixiv-job'
+import type { SearchContext } from './search/search-images'
+import { searchContextFor } from './search/search-context'
 import { openStore } from './store/open-store'
 import type { Store } from './store/store'
 
@@ -17,6 +19,8 @@ export interface SagasuApp {
   models: ModelWorker
   /** The background pixiv metadata run (POST /api/pixiv/fetch). */
   pixiv: PixivJob
+  /** What CLIP search can use now (the encoder, or why there is none). */
+  searchContext: () => Promise<SearchContext>
   /** Set when the configuration is a generated demo. */
   demo: boolean
 }
@@ -44,7 +48,7 @@ async function createApp(): Promise<SagasuApp> {
   void store.warmUp()
   const ctx: PipelineContext = { config, store, worker: currentWorkerId(), log }
   const models = startModelWorker(ctx)
-  const started: SagasuApp = { config, store, demo, pixiv: createPixivJob(ctx), models }
+  const started: SagasuApp = { config, store, demo, pixiv: createPixivJob(ctx), models, searchContext: searchContextFor(config) }
   // With watching off (--no-watch, watch.enabled: false) the server only serves the index as it is.
   if (config.watch.enabled) {
     started.library = startLiveLibrary(ctx, { afterChanges: () => models.kick() })

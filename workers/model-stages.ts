@@ -3,6 +3,7 @@ import type { SagasuConfig } from '../config/schema'
 import type { StageProgress } from '../shared/types/api'
 import type { TagScore } from '../shared/types/image'
 import type { StageWork, Store } from '../server/store/store'
+import { ClipStage } from './models/clip.stage'
 import { firstLine } from './models/model-load-error'
 import { TaggerStage } from './models/tagger.stage'
 import { ocrStageFromConfig } from './ocr'
@@ -33,6 +34,10 @@ export function modelStages(config: SagasuConfig): AnyModelStage[] {
   const stages: AnyModelStage[] = []
   if (config.models.tagger.enabled) {
     stages.push(withSave(new TaggerStage(config), (store, id, tags) => store.setTags(id, tags)))
+  }
+  if (config.models.clip.enabled) {
+    const clip = new ClipStage(config)
+    stages.push(withSave(clip, (store, id, vector) => store.saveEmbedding(id, clip.version(), vector)))
   }
   const ocr = ocrStageFromConfig(config)
   if (ocr) stages.push(withSave(ocr, (store, id, text) => store.setOcrText(id, text)))

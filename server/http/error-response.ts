@@ -1,5 +1,6 @@
 import { setResponseStatus, type H3Event } from 'h3'
 import { QueryError } from '../search/query-error'
+import { VectorInputError } from '../store/vector-input-error'
 
 export interface ErrorBody {
   error: { message: string; position?: number; hint?: string }
@@ -14,5 +15,6 @@ export function errorResponse(event: H3Event, status: number, message: string, e
 /** Turns the errors that mean "bad request" into 400s; anything else is a real server fault. */
 export function badRequestOrThrow(event: H3Event, error: unknown): ErrorBody {
   if (error instanceof QueryError) return errorResponse(event, 400, error.message, { position: error.position, ...(error.hint ? { hint: error.hint } : {}) })
+  if (error instanceof VectorInputError) return errorResponse(event, 400, error.message)
   throw error
 }

@@ -15,7 +15,7 @@ import type { ErrorBody } from '../http/error-response'
 import { pixivFetchRequestSchema } from '../http/pixiv-request'
 import { promptSearchSchema } from '../http/prompt-search-request'
 import { searchRequestSchema } from '../http/search-request'
-import type { AndNode, Comparison, CompareNode, ExistsNode, NotNode, OrNode, Span, TagNode, Tags1Node, TextNode, Value } from '../query/ast'
+import type { AndNode, Comparison, CompareNode, RankClause, ExistsNode, NotNode, OrNode, Span, TagNode, Tags1Node, TextNode, Value } from '../query/ast'
 import type { ClauseExplanation, SearchExplanation } from '../search/explain-search'
 import { PROMPT_SEARCH } from '../search/search-prompts'
 
@@ -40,7 +40,7 @@ type PropertiesOf<T> = { [K in keyof T]-?: {} extends Pick<T, K> ? OptionalPrope
 type SchemaName =
   | 'Image' | 'AiParameters' | 'SourceType' | 'SearchPage' | 'SearchRequest' | 'Error' | 'Stats' | 'HealthReport'
   | 'TagInfo' | 'TagList' | 'Explain' | 'ClauseExplanation' | 'QueryNode' | 'AndNode' | 'OrNode' | 'NotNode'
-  | 'TagNode' | 'Tags1Node' | 'CompareNode' | 'ExistsNode' | 'TextNode' | 'Comparison' | 'Value' | 'Span'
+  | 'TagNode' | 'Tags1Node' | 'CompareNode' | 'ExistsNode' | 'TextNode' | 'Comparison' | 'Value' | 'Span' | 'RankClause'
   | 'ErrorRecord' | 'ErrorList' | 'LoginRequest' | 'LoginResult' | 'PixivWork' | 'PixivTag' | 'JobsReport' | 'StageProgress'
   | 'PixivFetchRequest' | 'PixivJobStatus' | 'PixivLibraryCounts'
   | 'DatasetStats' | 'DatasetImage' | 'DatasetImagePage' | 'DatasetSample' | 'BatchSetRequest' | 'BatchSetCreated' | 'BatchSetList'
@@ -165,7 +165,7 @@ const pixivWork = object<PixivWork>('pixiv\'s metadata of the work (fetched by `
 
 const searchPage = object<SearchPage>('One page of search results.', {
   total: int('how many images match the query in all', { minimum: 0 }),
-  results: { type: 'array', items: ref('Image') },
+  results: { type: 'array', items: { allOf: [ref('Image'), { type: 'object', properties: { score: { type: 'number', description: 'CLIP similarity (-1 to 1), when the search ranks by one' } } }] } },
   nextCursor: {
     type: ['string', 'null'],
     description: 'Opaque; pass it back as `cursor` (with the same q and sort) for the next page. null on the last page.',
@@ -178,6 +178,8 @@ const SEARCH_PARAMETER_TEXT: Record<keyof z.input<typeof searchRequestSchema>, {
   sort: { description: 'Sort keys, e.g. `filesize;1` (ascending) or `date;-1, id;1`. Default `added;-1` (newest first); `id` descending breaks ties.', example: 'filesize;1' },
   limit: { description: 'Results per page.' },
   cursor: { description: 'The `nextCursor` of the previous page, unchanged. Bound to its q and sort: with another query it is a 400.' },
+  text: { description: 'CLIP text to rank by, like a `clip:"…"` clause: results are the best matches among the images `q` matches, best first (with `sort`, the top ones in that order), each with its `score`.', example: 'girl with an umbrella in the rain' },
+  image: { description: 'POST: an image to rank by, base64 (a `data:` URL is accepted), at most 20 MiB; or upload it as the `image` part of multipart/form-data. With `text` too, the two similarities are summed (weights `search.weights`). Never a URL: the server fetches nothing.' },
 }
 
 /** The search request as JSON Schema, from the zod schema the routes validate with. */
@@ -283,7 +285,18 @@ const comparison = object<Comparison>('One comparison of a clause.', {
 })
 
 const nodes = {
-  AndNode: object<AndNode>('All children must match (`a, b`). The top of every query is one.', { type: constant('and'), children: { type: 'array', items: ref('QueryNode') }, span: ref('Span') }),
+  AndNode: object<AndNode>('All children must match (`a, b`). The top of every query is one.', {
+    type: constant('and'), children: { type: 'array', items: ref('QueryNode') }, span: ref('Span'),
+    rank: optional({ type: 'array', description: 'only on the top node: the ranking clauses (`clip:`, `similar:`, `sim;`)', items: ref('RankClause') }),
+  }),
+  RankClause: {
+    description: 'A clause that ranks by CLIP similarity instead of filtering: `clip:"text"`, `similar:ID`, `sim;>=0.25`.',
+    oneOf: [
+      object<Extract<RankClause, { kind: 'clip' }>>('`clip:"red hair"`: CLIP text.', { kind: constant('clip'), text: str('the text'), span: ref('Span') }),
+      object<Extract<RankClause, { kind: 'similar' }>>('`similar:123`: like this image.', { kind: constant('similar'), id: int('image id', { minimum: 1 }), span: ref('Span') }),
+      object<Extract<RankClause, { kind: 'sim' }>>('`sim;>=0.25`: similarity threshold (-1 to 1).', { kind: constant('sim'), comparisons: { type: 'array', items: ref('Comparison') }, span: ref('Span') }),
+    ],
+  },
   OrNode: object<OrNode>('At least one child must match (`a | b`).', { type: constant('or'), children: { type: 'array', items: ref('QueryNode') }, span: ref('Span') }),
   NotNode: object<NotNode>('`!clause` or `!(group)`.', { type: constant('not'), child: ref('QueryNode'), span: ref('Span') }),
   TagNode: object<TagNode>('`tags.NAME`, with optional score comparisons; `pattern` when the name has a `*` wildcard.', {
@@ -750,7 +763,7 @@ export function openApiDocument(version: string) {
         get: {
           tags: ['search'], summary: 'Search', operationId: 'search',
           description: 'One page of the images matching `q`, in `sort` order. Paging is keyset based: pass `nextCursor` back as `cursor` for the next page; pages stay stable while the library changes. Each parameter may appear once; no other parameter is accepted.',
-          parameters: ['q', 'sort', 'limit', 'cursor'].map((name) => parameterRef(`search-${name}`)),
+          parameters: Object.keys(searchRequestSchema.shape).map((name) => parameterRef(`search-${name}`)),
           responses: {
             200: jsonResponse('One page of results.', ref('SearchPage')),
             400: responseRef('BadRequest'),
@@ -759,8 +772,20 @@ export function openApiDocument(version: string) {
         },
         post: {
           tags: ['search'], summary: 'Search (JSON body)', operationId: 'searchPost',
-          description: 'The same search as GET with the parameters in a JSON body (no URL length limit; image queries join it later). An empty body searches everything.',
-          requestBody: { required: false, content: json(ref('SearchRequest')) },
+          description: 'The same search as GET with the parameters in a JSON body (no URL length limit), plus `image` to rank by an image: base64 in JSON, or a file part in multipart/form-data (the other parameters as text parts). An empty body searches everything.',
+          requestBody: {
+            required: false,
+            content: {
+              ...json(ref('SearchRequest')),
+              'multipart/form-data': {
+                schema: {
+                  type: 'object',
+                  description: 'The search parameters as text parts, and the image file as the part named `image`.',
+                  properties: { q: { type: 'string' }, sort: { type: 'string' }, limit: { type: 'string' }, cursor: { type: 'string' }, text: { type: 'string' }, image: { type: 'string', format: 'binary' } },
+                },
+              },
+            },
+          },
           responses: {
             200: jsonResponse('One page of results.', ref('SearchPage')),
             400: jsonResponse('The body is not valid JSON, has an unknown key or a bad value, or the query, sort or cursor is invalid.', ref('Error')),

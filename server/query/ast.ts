@@ -44,7 +44,19 @@ export interface AndNode {
   type: 'and'
   children: QueryNode[]
   span: Span
+  /** Only on the top node of a parsed query: its ranking clauses, when it has any. */
+  rank?: RankClause[]
 }
+
+/**
+ * A clause that ranks by CLIP similarity instead of filtering; top level only, at most one of each
+ * kind: `clip:"red hair"` (CLIP text), `similar:123` (like image 123), `sim;>=0.25` (a threshold on
+ * the similarity, -1 to 1). The search combines them with the filters (docs/query-language.md).
+ */
+export type RankClause =
+  | { kind: 'clip'; text: string; span: Span }
+  | { kind: 'similar'; id: number; span: Span }
+  | { kind: 'sim'; comparisons: Comparison[]; span: Span }
 
 /** At least one child must match: `(a | b)`. */
 export interface OrNode {

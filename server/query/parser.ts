@@ -4,7 +4,7 @@
  * value keeps `&`, a date keeps `:`), so the scanner's tokens are joined back as the clause needs.
  * Every function returns a ParseResult: the first problem comes back as a value with its position.
  */
-import type { AndNode, Comparison, ParseResult, QueryNode, Tags1Node, TextTarget, Value } from './ast'
+import type { AndNode, Comparison, ParseResult, QueryNode, RankClause, Tags1Node, TextTarget, Value } from './ast'
 import { parseDate } from './dates'
 import { didYouMean, exampleFor, failure, shifted, unknownField, type Failure } from './diagnostics'
 import { canonicalField, EXISTS_ONLY, FIELDS, isField, TEXT_PREFIXES, type FieldName } from './fields'
@@ -91,8 +91,87 @@ export function parseQuery(text: string, options: ParseOptions = {}): ParseResul
   const span = { start: 0, end: text.length }
   const node = list.value
   if (node === null) return ok({ type: 'and', children: [], span })
-  if (node.type === 'and') return ok({ ...node, span })
-  return ok({ type: 'and', children: [node], span })
+  return liftRanking(node.type === 'and' ? { ...node, span } : { type: 'and', children: [node], span })
+}
+
+// --- ranking clauses ---
+
+/**
+ * While parsing, a ranking clause (`clip:`, `similar:`, `sim;`) sits in the tree like a clause;
+ * this node never leaves the parser: `liftRanking` moves top-level ones to `AndNode.rank` and
+ * refuses any other.
+ */
+interface RankPlaceholder {
+  type: 'rank'
+  clause: RankClause
+  span: RankClause['span']
+}
+
+function placeholder(clause: RankClause): QueryNode {
+  return { type: 'rank', clause, span: clause.span } satisfies RankPlaceholder as unknown as QueryNode
+}
+
+function rankOf(node: QueryNode): RankClause | undefined {
+  return (node as QueryNode | RankPlaceholder).type === 'rank' ? (node as unknown as RankPlaceholder).clause : undefined
+}
+
+function liftRanking(root: AndNode): ParseResult<AndNode> {
+  const rank: RankClause[] = []
+  const children: QueryNode[] = []
+  for (const child of root.children) {
+    const clause = rankOf(child)
+    if (!clause) {
+      const nested = findRank(child)
+      if (nested) {
+        return failure(`${nested.kind === 'sim' ? 'sim;' : `${nested.kind}:`} ranks the whole result: it cannot be inside parentheses, an OR or a NOT`, nested.span.start,
+          'write it as a clause of its own, e.g. clip:"red hair", (tags.red_hair | tags.blue_hair)')
+      }
+      children.push(child)
+      continue
+    }
+    if (rank.some((other) => other.kind === clause.kind)) {
+      return failure(`more than one ${clause.kind === 'sim' ? 'sim;' : `${clause.kind}:`} clause`, clause.span.start, clause.kind === 'clip' ? 'put all the words in one: clip:"red hair, rain"' : 'keep one')
+    }
+    rank.push(clause)
+  }
+  return ok(rank.length ? { ...root, children, rank } : { ...root, children })
+}
+
+function findRank(node: QueryNode): RankClause | undefined {
+  const own = rankOf(node)
+  if (own) return own
+  if (node.type === 'and' || node.type === 'or') {
+    for (const child of node.children) {
+      const found = findRank(child)
+      if (found) return found
+    }
+  }
+  return node.type === 'not' ? findRank(node.child) : undefined
+}
+
+/** `clip:TEXT` (words as written, quotes keep `,` and `|`) or `similar:ID`. */
+function parseRankValue(s: State, head: Word): ParseResult<QueryNode> {
+  const colon = advance(s)
+  const collected = collect(s, TEXT_STOPS, true)
+  if (!collected.ok) return collected
+  const tokens = collected.value
+  const value = tokens.map((token) => (token.kind === 'space' ? ' ' : literal(token))).join('').trim()
+  const span = { start: head.span.start, end: s.lastEnd }
+  if (head.value === 'clip') {
+    if (value === '') return failure('missing text after "clip:"', colon.span.start, 'e.g. clip:"girl with an umbrella in the rain"')
+    return ok(placeholder({ kind: 'clip', text: value, span }))
+  }
+  if (!/^[1-9]\d{0,15}$/.test(value)) {
+    return failure(`similar: takes an image id, not "${show(value)}"`, tokens[0]?.span.start ?? colon.span.start, 'e.g. similar:123 (the id of an image in the results)')
+  }
+  return ok(placeholder({ kind: 'similar', id: Number(value), span }))
+}
+
+/** `sim;>=0.25`: comparisons on the similarity, -1 to 1. */
+function parseSimilarity(s: State, head: Word): ParseResult<QueryNode> {
+  const parsed = parseComparisons(s, advance(s), { kind: 'similarity' })
+  if (!parsed.ok) return parsed
+  return ok(placeholder({ kind: 'sim', comparisons: parsed.value, span: { start: head.span.start, end: s.lastEnd } }))
 }
 
 // --- token access ---
@@ -329,6 +408,8 @@ function parseClause(s: State): ParseResult<QueryNode> {
   if (head.kind !== 'word') return failure('expected a field name', head.span.start)
   const tooMany = countClause(s, head.span.start)
   if (tooMany) return tooMany
+  if ((head.value === 'clip' || head.value === 'similar') && peek(s).kind === 'colon') return parseRankValue(s, head)
+  if (head.value === 'sim' && peek(s).kind === 'semi') return parseSimilarity(s, head)
   const name = canonicalField(head.value)
   if (name.startsWith('tags.')) return parseTag(s, head)
   const after = peek(s)
@@ -434,12 +515,12 @@ function parseCompare(s: State, head: Word, field: FieldName): ParseResult<Query
   return ok({ type: 'compare', field, comparisons: parsed.value, span: { start: head.span.start, end: s.lastEnd } })
 }
 
-/** What the values of a comparison are: a tag score (0..1) or a field's type. */
-type Target = { kind: 'score' } | { kind: 'field'; field: FieldName }
+/** What the values of a comparison are: a tag score (0..1), a CLIP similarity (-1..1) or a field's type. */
+type Target = { kind: 'score' } | { kind: 'similarity' } | { kind: 'field'; field: FieldName }
 
 /** `OP VALUE` joined by `&`, after the `;` (given as `semi`). */
 function parseComparisons(s: State, semi: Token, target: Target): ParseResult<Comparison[]> {
-  const example = target.kind === 'score' ? 'tags.long_hair;>=0.8' : exampleFor(target.field)
+  const example = target.kind === 'score' ? 'tags.long_hair;>=0.8' : target.kind === 'similarity' ? 'sim;>=0.25' : exampleFor(target.field)
   const comparisons: Comparison[] = []
   let separator = semi
   for (;;) {
@@ -484,6 +565,13 @@ function parseValue(s: State, tokens: readonly Token[], target: Target, opToken:
     if (score === undefined) return failure(`a tag score is a number from 0 to 1, not "${show(raw)}"`, start, 'e.g. tags.long_hair;>=0.8')
     if (score < 0 || score > 1) return failure(`tag score ${raw} is outside 0 to 1`, start, 'tagger confidence runs from 0 to 1, e.g. tags.long_hair;>=0.8')
     return ok({ kind: 'number', value: score })
+  }
+  if (target.kind === 'similarity') {
+    const similarity = parseNumber(raw)
+    if (similarity === undefined || similarity < -1 || similarity > 1) {
+      return failure(`a similarity is a number from -1 to 1, not "${show(raw)}"`, start, 'e.g. sim;>=0.25 (CLIP similarities of a good match are about 0.25 to 0.35)')
+    }
+    return ok({ kind: 'number', value: similarity })
   }
   const field = target.field
   const info = FIELDS[field]

@@ -3,7 +3,7 @@
  * quoted when they would not survive bare, parentheses appear only where precedence or the tree's
  * shape needs them, and full text keeps what the user wrote when that reads back the same.
  */
-import type { Comparison, QueryNode, SortKey, TextNode, TextTarget, Value } from './ast'
+import type { Comparison, QueryNode, RankClause, SortKey, TextNode, TextTarget, Value } from './ast'
 import { parseQuery } from './parser'
 import { isWordChar, scan } from './scanner'
 
@@ -23,7 +23,18 @@ type Context = 'top' | 'and' | 'or' | 'not'
 export function printQuery(node: QueryNode): string {
   // A query of one OR needs no parentheses: `a | b` reads back as an AndNode holding that OrNode.
   const only = node.type === 'and' && node.children.length === 1 ? node.children[0] : undefined
-  return only && only.type !== 'and' ? print(only, 'top') : print(node, 'top')
+  const rank = node.type === 'and' ? (node.rank ?? []).map(printRank) : []
+  // After ranking clauses a top-level OR needs its parentheses: `clip:x, a | b` would read as `(clip:x, a) | b`.
+  const filters = node.type === 'and' && node.children.length === 0 ? '' : only && only.type !== 'and' ? print(only, rank.length ? 'and' : 'top') : print(node, 'top')
+  return [...rank, ...(filters ? [filters] : [])].join(', ')
+}
+
+function printRank(clause: RankClause): string {
+  switch (clause.kind) {
+    case 'clip': return `clip:${printString(clause.text)}`
+    case 'similar': return `similar:${clause.id}`
+    case 'sim': return `sim${printComparisons(clause.comparisons)}`
+  }
 }
 
 /**

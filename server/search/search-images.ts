@@ -3,6 +3,7 @@ import type { AndNode, SortKey } from '../query/ast'
 import { parseQuery, parseSort, printQuery, printSort } from '../query'
 import type { Store } from '../store/store'
 import { decodeCursor, encodeCursor, fingerprint } from './cursor'
+import { similarityOf, similarityPage, type ClipEncoder, type Similarity, type SimilarityWeights } from './similarity-search'
 import { QueryError } from './query-error'
 
 export interface SearchParams {
@@ -14,6 +15,17 @@ export interface SearchParams {
   /** Skip this many results (the CLI's --offset); ignored with a cursor. */
   offset?: number
   now?: number
+  /** CLIP text to rank by (as a `clip:` clause would). */
+  text?: string
+  /** An image to rank by (its bytes; never a URL). */
+  image?: Buffer
+}
+
+/** What CLIP search needs from the running app; absent where CLIP cannot work (the reason says why). */
+export interface SearchContext {
+  clip?: ClipEncoder
+  clipUnavailable?: string
+  weights?: SimilarityWeights
 }
 
 export const MAX_LIMIT = 500
@@ -51,14 +63,45 @@ function rejectControlCharacters(text: string, what: string): void {
  * Query text in, one page of images out, newest first unless a sort is given. Paging is keyset
  * based, so pages stay stable while an import adds or re-indexes images.
  */
-export async function searchImages(store: Store, params: SearchParams): Promise<SearchPage> {
+export async function searchImages(store: Store, params: SearchParams, context: SearchContext = {}): Promise<SearchPage> {
   const limit = params.limit ?? 50
   if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT) throw new QueryError({ message: `limit must be a whole number from 1 to ${MAX_LIMIT}`, position: 0 })
   const offset = params.offset ?? 0
   if (!Number.isInteger(offset) || offset < 0) throw new QueryError({ message: 'offset must be a whole number ≥ 0', position: 0 })
   const parsed = parseSearch(params.query, params.sort, params.now)
+  const similarity = similarityOf(parsed.query, { ...(params.text !== undefined ? { text: params.text } : {}), ...(params.image ? { image: params.image } : {}) })
+  if (similarity) return searchBySimilarity(store, params, parsed, similarity, context, { limit, offset })
   const print = fingerprint(parsed.canonical)
   const after = params.cursor ? decodeCursor(params.cursor, print) : undefined
   const page = await store.search({ query: parsed.query, sort: parsed.sort, limit, ...(after ? { after } : offset ? { offset } : {}) })
   return { total: page.total, results: page.results, nextCursor: page.next ? encodeCursor(page.next, print) : null }
+}
+
+/**
+ * A search that ranks by CLIP similarity: the true top matches of the filters (docs/query-language.md,
+ * "Similarity"). Paged by position within the top MAX_SIMILAR; the cursor is bound to the query,
+ * the sort, the text and the image.
+ */
+async function searchBySimilarity(
+  store: Store,
+  params: SearchParams,
+  parsed: ParsedSearch,
+  similarity: Similarity,
+  context: SearchContext,
+  { limit, offset }: { limit: number; offset: number },
+): Promise<SearchPage> {
+  if (!context.clip) {
+    throw new QueryError({ message: `CLIP search is not available: ${context.clipUnavailable ?? 'no CLIP model is set up'}`, position: 0, hint: 'see GET /api/health (clipReason) and docs/models.md' })
+  }
+  const print = fingerprint(`${parsed.canonical}\u0000${params.text ?? ''}\u0000${params.image ? fingerprint(params.image.toString('latin1')) : ''}`)
+  const start = params.cursor ? decodeCursor(params.cursor, print).id : offset
+  const { page, offset: next } = await similarityPage(store, context.clip, {
+    query: parsed.query,
+    ...(params.sort?.trim() ? { sort: parsed.sort } : {}),
+    similarity,
+    weights: context.weights ?? { text: 1, image: 1 },
+    limit,
+    offset: start,
+  })
+  return { ...page, nextCursor: next >= 0 ? encodeCursor({ values: ['similarity'], id: next }, print) : null }
 }

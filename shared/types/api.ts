@@ -29,9 +29,12 @@ export interface ErrorRecord {
   at: number
 }
 
+/** An image in search results; `score` is its CLIP similarity when the search ranks by one. */
+export type SearchResult = ImageRecord & { score?: number }
+
 export interface SearchPage {
   total: number
-  results: ImageRecord[]
+  results: SearchResult[]
   /** Opaque; pass it back as `cursor` for the next page. null on the last page. */
   nextCursor: string | null
 }

@@ -1,0 +1,40 @@
+import { randomUUID } from 'node:crypto'
+import { rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { SagasuConfig } from '../../config/schema'
+import { ClipStage } from '../../workers/models/clip.stage'
+import { QueryError } from './query-error'
+import type { ClipEncoder } from './similarity-search'
+
+/**
+ * The CLIP model of the configuration as a search-side encoder: the same loaded model as the
+ * `embed` stage (one registry per process), so query vectors and image vectors share a space. A
+ * model that cannot load, or an image it cannot read, is the user's problem to fix: a QueryError.
+ */
+export function clipEncoder(config: SagasuConfig): ClipEncoder {
+  const stage = new ClipStage(config)
+  const asQueryError = (what: string) => (error: unknown): never => {
+    if (error instanceof QueryError) throw error
+    throw new QueryError({ message: `${what}: ${error instanceof Error ? error.message : String(error)}`, position: 0 })
+  }
+  return {
+    model: stage.version(),
+    async embedText(text) {
+      const [vector] = await stage.embedText([text]).catch(asQueryError('CLIP search is not available'))
+      return vector!
+    },
+    async embedImage(bytes) {
+      // The stage reads files; the upload goes through a private temporary one.
+      const path = join(tmpdir(), `sagasu-query-${randomUUID()}`)
+      await writeFile(path, bytes, { mode: 0o600 })
+      try {
+        const [outcome] = await stage.run([{ imageId: 0, hash: '', absPath: path }]).catch(asQueryError('CLIP search is not available'))
+        if (outcome?.status !== 'done') throw new QueryError({ message: `image: ${outcome?.status === 'failed' ? outcome.reason : 'cannot be read'}`, position: 0, hint: 'send a PNG, JPEG, GIF, WebP, AVIF or BMP file' })
+        return outcome.output
+      } finally {
+        await rm(path, { force: true })
+      }
+    },
+  }
+}

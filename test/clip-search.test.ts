@@ -1,0 +1,141 @@
+/**
+ * CLIP similarity search end to end with the fixture models (real transformers.js, real
+ * onnxruntime, the real vector index): text, an image file, an indexed image (`similar:`), a
+ * threshold, filters, a sort, paging, and the HTTP forms (query string, JSON with base64, multipart).
+ */
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { ImportCounts, SearchPage } from '../shared/types/api'
+import { ROOT, runCliJson } from './helpers/cli'
+import { tempDir, writeConfig, writeImage } from './helpers/library'
+import { startServer, type RunningServer } from './helpers/server'
+
+const MODELS = join(ROOT, 'test/fixtures/models')
+const COLOURS: Array<[string, string]> = [['red', '#ff0000'], ['dark_red', '#b00000'], ['green', '#00ff00'], ['blue', '#0000ff'], ['yellow', '#ffff00'], ['white', '#ffffff']]
+
+describe('CLIP similarity search', () => {
+  const dir = tempDir('sagasu-clip-')
+  const library = join(dir, 'library')
+  let file: string
+  let server: RunningServer
+  const ids = new Map<string, number>()
+
+  beforeAll(async () => {
+    for (const [name, colour] of COLOURS) await writeImage(join(library, `${name}.png`), { color: colour, width: 64 + name.length })
+    file = writeConfig(dir, {
+      dataDir: join(dir, 'data'),
+      folders: [{ name: 'lib', path: library }],
+      models: {
+        clip: { path: join(MODELS, 'tiny-clip') },
+        tagger: { enabled: false },
+        ocr: { enabled: false },
+        hubUrl: 'http://127.0.0.1:9',
+        hubTimeoutSeconds: 1,
+      },
+    })
+    const imported = await runCliJson<ImportCounts & { stages: Array<{ stage: string; processed: number }> }>(['--config', file, 'import', '--wait'])
+    expect(imported.code).toBe(0)
+    expect(imported.body.stages).toEqual([expect.objectContaining({ stage: 'embed', processed: COLOURS.length })])
+    const all = await runCliJson<SearchPage>(['--config', file, 'search', '--limit', '100'])
+    for (const image of all.body.results) ids.set(image.path.replace('.png', ''), image.id)
+    server = await startServer(['--config', file], { env: { SAGASU_MODELS: '', SAGASU_WATCH: 'false' }, waitFor: /Listening/ })
+  })
+  afterAll(() => server?.stop())
+
+  const search = (args: string[]) => runCliJson<SearchPage>(['--config', file, 'search', ...args])
+  const names = (page: SearchPage) => page.results.map((image) => image.path.replace('.png', ''))
+
+  it('ranks by text: each colour word finds its colour first, scores best first', async () => {
+    for (const colour of ['red', 'green', 'blue', 'yellow']) {
+      const { code, body } = await search(['--text', colour])
+      expect(code, colour).toBe(0)
+      expect(names(body)[0], colour).toBe(colour)
+      const scores = body.results.map((image) => image.score!)
+      expect(scores.every((score) => typeof score === 'number')).toBe(true)
+      expect([...scores].sort((a, b) => b - a)).toEqual(scores)
+    }
+  })
+
+  it('keeps to the filter: the best match among the images the query matches', async () => {
+    const { body } = await search(['--text', 'red', '--query', 'path;!="red.png"'])
+    expect(names(body)).not.toContain('red')
+    expect(names(body)[0]).toBe('dark_red')
+    expect(body.total).toBe(COLOURS.length - 1)
+  })
+
+  it('ranks by an image file, by an indexed image (similar:), and cuts at a threshold', async () => {
+    const byFile = await search(['--image', join(library, 'blue.png')])
+    expect(names(byFile.body)[0]).toBe('blue')
+    const similar = await search(['--similar', String(ids.get('red'))])
+    expect(names(similar.body).slice(0, 2)).toEqual(['red', 'dark_red'])
+    // The index stores half precision: the image's own vector scores a hair under 1.
+    expect(similar.body.results[0]!.score).toBeCloseTo(1, 2)
+    const close = await search(['--query', `similar:${ids.get('red')}, sim;>=0.95`])
+    expect(names(close.body).sort()).toEqual(['dark_red', 'red'])
+    expect(close.body.total).toBe(2)
+  })
+
+  it('applies a sort when one is given, to the best matches', async () => {
+    const { body } = await search(['--text', 'red', '--query', 'sim;>=0.5', '--sort', 'width;1'])
+    const widths = body.results.map((image) => image.width)
+    expect([...widths].sort((a, b) => a - b)).toEqual(widths)
+    expect(names(body)).toContain('red')
+  })
+
+  it('pages through the ranking with cursors', async () => {
+    const all = await search(['--text', 'yellow', '--limit', '100'])
+    const paged: string[] = []
+    let cursor: string | null | undefined
+    do {
+      const page = await search(['--text', 'yellow', '--limit', '2', ...(cursor ? ['--cursor', cursor] : [])])
+      paged.push(...names(page.body))
+      cursor = page.body.nextCursor
+    } while (cursor)
+    expect(paged).toEqual(names(all.body))
+  })
+
+  it('answers the HTTP forms: text in the query string, base64 and multipart images', async () => {
+    const get = await (await fetch(`${server.url}/api/search?text=green&limit=3`)).json() as SearchPage
+    expect(names(get)[0]).toBe('green')
+    const clause = await (await fetch(`${server.url}/api/search?q=${encodeURIComponent('clip:blue, type;=other')}`)).json() as SearchPage
+    expect(names(clause)[0]).toBe('blue')
+    const png = readFileSync(join(library, 'yellow.png'))
+    const json = await fetch(`${server.url}/api/search`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ image: png.toString('base64'), limit: 2 }) })
+    expect(names(await json.json() as SearchPage)[0]).toBe('yellow')
+    const form = new FormData()
+    form.append('image', new Blob([png], { type: 'image/png' }), 'query.png')
+    form.append('limit', '2')
+    const multipart = await fetch(`${server.url}/api/search`, { method: 'POST', body: form })
+    expect(multipart.status).toBe(200)
+    expect(names(await multipart.json() as SearchPage)[0]).toBe('yellow')
+  })
+
+  it('rejects bad input with a 400 that says what is wrong', async () => {
+    const cases: Array<[string, RequestInit | undefined, RegExp]> = [
+      ['/api/search?q=' + encodeURIComponent('similar:999999'), undefined, /no image with id 999999/],
+      ['/api/search?q=' + encodeURIComponent('sim;>0.2'), undefined, /sim; needs something to be similar to/],
+      ['/api/search?q=' + encodeURIComponent('tags.a | clip:x'), undefined, /ranks the whole result/],
+      ['/api/search', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ image: 'not base64!' }) }, /image: not base64/],
+      ['/api/search', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ image: Buffer.from('garbage').toString('base64') }) }, /^image: /],
+      ['/api/search?text=', undefined, /text: empty/],
+    ]
+    for (const [path, init, message] of cases) {
+      const response = await fetch(`${server.url}${path}`, init)
+      const body = await response.json() as { error: { message: string } }
+      expect(response.status, path).toBe(400)
+      expect(body.error.message, path).toMatch(message)
+    }
+  })
+
+  it('says why when CLIP is not available', async () => {
+    const off = await startServer(['--config', file], { env: { SAGASU_WATCH: 'false' }, waitFor: /Listening/ })
+    try {
+      const response = await fetch(`${off.url}/api/search?text=red`)
+      expect(response.status).toBe(400)
+      expect((await response.json() as { error: { message: string } }).error.message).toMatch(/CLIP search is not available: turned off/)
+    } finally {
+      await off.stop()
+    }
+  })
+})
