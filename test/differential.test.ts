@@ -18,6 +18,7 @@ import { openSqliteStore } from '../server/store/embedded/sqlite-store'
 import { toMongoDocument, type MongoImageDocument } from '../server/store/servers/mongo-document'
 import { compileMongoFilter, compileMongoSort } from '../server/store/servers/mongo-filter'
 import type { PixivOutcome, SortCursor, Store } from '../server/store/store'
+import { seededRandom } from '../shared/seeded-random'
 import { tempDir } from './helpers/library'
 
 const SEED = 20_261_121
@@ -65,14 +66,7 @@ const PIXIV_TAGS: Array<[string, string | undefined]> = [['オリジナル', 'or
 
 /** A small deterministic generator (mulberry32), so the library is the same on every run. */
 function random(seed: number) {
-  let state = seed >>> 0
-  const next = () => {
-    state = (state + 0x6d2b79f5) >>> 0
-    let t = state
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296
-  }
+  const next = seededRandom(seed)
   const int = (min: number, max: number) => min + Math.floor(next() * (max - min + 1))
   const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)]!
   const chance = (p: number) => next() < p

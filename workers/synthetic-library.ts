@@ -1,6 +1,7 @@
 import { mkdir, utimes, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import sharp from 'sharp'
+import { seededRandom } from '../shared/seeded-random'
 import { writeExifUserComment } from './ai-metadata/exif-user-comment'
 import { insertJpegExif } from './ai-metadata/jpeg-segments'
 import { writePngTextChunks } from './ai-metadata/png-chunks'
@@ -108,19 +109,10 @@ const DAY_MS = 86_400_000
 // and the per-image seed keeps pixels independent of the render order.
 
 class Rng {
-  private state: number
+  readonly next: () => number
 
   constructor(seed: number) {
-    this.state = seed >>> 0
-  }
-
-  /** mulberry32: tiny, fast and good enough for test data. */
-  next(): number {
-    this.state = (this.state + 0x6d2b79f5) >>> 0
-    let t = this.state
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+    this.next = seededRandom(seed)
   }
 
   uint32(): number {

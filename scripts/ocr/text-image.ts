@@ -1,4 +1,5 @@
 import sharp from 'sharp'
+import { seededRandom } from '../../shared/seeded-random'
 
 /**
  * Renders lines of text into a PNG (sharp draws the SVG with librsvg and the system's fonts), for
@@ -99,13 +100,4 @@ function escapeXml(text: string): string {
 }
 
 /** Small seeded PRNG so a seed always renders the same image. */
-export function mulberry32(seed: number): () => number {
-  let state = seed >>> 0
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0
-    let t = state
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296
-  }
-}
+export const mulberry32 = seededRandom

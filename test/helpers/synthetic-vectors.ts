@@ -1,14 +1,6 @@
-/** A seeded uniform generator in [0, 1) (mulberry32): fast, and the same numbers on every machine. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0
-    let t = state
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+import { seededRandom } from '../../shared/seeded-random'
+
+export { seededRandom }
 
 /** Standard normal numbers from a uniform generator (Box–Muller, both values used). */
 function gaussian(random: () => number): () => number {
