@@ -245,7 +245,7 @@ const table = (head: string[], body: string[][]) => [`| ${head.join(' | ')} |`, 
 const out = [
   `### Vector index: ${count.toLocaleString('en')} × ${dims} clustered unit vectors (usearch f16 HNSW, M=32, efConstruction=64)`,
   '',
-  `Command: \`npm run bench:vectors -- --count ${count} --queries ${queryCount}\`. Machine: ${cpus().length} cores (${cpus()[0]?.model.trim()}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM, load average at the end ${loadavg()[0]!.toFixed(1)}.`,
+  `Command: \`npm run bench:vectors -- --count ${count} --queries ${queryCount} --uniform ${uniformCount}\`. Machine: ${cpus().length} cores (${cpus()[0]?.model.trim()}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM, load average at the end ${loadavg()[0]!.toFixed(1)}.`,
   '',
   table(['measure', 'value'], [
     ['build (all cores, batches of 10,000)', `${Math.round(count / buildSeconds).toLocaleString('en')} vectors/s (${buildSeconds.toFixed(0)} s)`],
