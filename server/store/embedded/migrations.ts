@@ -255,6 +255,10 @@ export const MIGRATIONS: readonly string[] = [
     INSERT INTO embedding_changes (model, image_id) VALUES (old.model, old.image_id);
   END;
   `,
+  // 8: model-stage progress (GET /api/jobs, polled) counts rows per stage and version from an index.
+  `
+  CREATE INDEX image_stages_version ON image_stages (stage, version);
+  `,
 ]
 
 export const SCHEMA_VERSION = MIGRATIONS.length
