@@ -4,6 +4,7 @@
  * threshold, filters, a sort, paging, and the HTTP forms (query string, JSON with base64, multipart).
  */
 import { readFileSync } from 'node:fs'
+import { request as httpRequest } from 'node:http'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { ImportCounts, SearchPage } from '../shared/types/api'
@@ -126,6 +127,21 @@ describe('CLIP similarity search', () => {
       expect(response.status, path).toBe(400)
       expect(body.error.message, path).toMatch(message)
     }
+  })
+
+  it('refuses a body too large to hold a valid request before reading it', async () => {
+    const { status, body } = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const request = httpRequest(`${server.url}/api/search`, { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': String(64 * 2 ** 20) } }, (response) => {
+        let text = ''
+        response.on('data', (chunk: Buffer) => (text += chunk))
+        response.on('end', () => resolve({ status: response.statusCode ?? 0, body: text }))
+      })
+      // The server answers before the body arrives, then drops the connection.
+      request.on('error', (error) => (error.message.includes('EPIPE') || error.message.includes('ECONNRESET') ? undefined : reject(error)))
+      request.write('{"q": ""')
+    })
+    expect(status).toBe(413)
+    expect(JSON.parse(body).error.message).toMatch(/larger than 28 MiB/)
   })
 
   it('says why when CLIP is not available', async () => {

@@ -790,6 +790,7 @@ export function openApiDocument(version: string) {
             200: jsonResponse('One page of results.', ref('SearchPage')),
             400: jsonResponse('The body is not valid JSON, has an unknown key or a bad value, or the query, sort or cursor is invalid.', ref('Error')),
             401: responseRef('Unauthorized'),
+            413: jsonResponse('The body is larger than 28 MiB (Content-Length), refused before it is read.', ref('Error')),
           },
         },
       },
