@@ -142,6 +142,10 @@ describe('CLIP similarity search', () => {
     })
     expect(status).toBe(413)
     expect(JSON.parse(body).error.message).toMatch(/larger than 28 MiB/)
+    // Other routes take small JSON only.
+    const batches = await fetch(`${server.url}/api/dataset/batches`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ batch_size: 1, q: 'x'.repeat(2 ** 20) }) })
+    expect(batches.status).toBe(413)
+    expect((await batches.json() as { error: { message: string } }).error.message).toMatch(/larger than 1 MiB/)
   })
 
   it('says why when CLIP is not available', async () => {
