@@ -6,6 +6,8 @@ import type { ImportCounts, SearchPage } from '../shared/types/api'
 import { CLI, ROOT, runCliJson } from './helpers/cli'
 import { colorOf, tempDir, writeConfig, writeImage } from './helpers/library'
 import { eventually } from './helpers/server'
+import { openSqliteStore } from '../server/store/embedded/sqlite-store'
+import { fileJob } from '../workers/file-queue'
 
 const COUNT = 400
 
@@ -74,5 +76,20 @@ describe('an interrupted import', () => {
     const { body } = await runCliJson<ImportCounts>(['--config', config, 'import'])
     expect(body.added + body.unchanged).toBe(COUNT)
     expect(countRows(dir, 'SELECT count(*) AS n FROM images')).toBe(COUNT)
+  })
+
+  it('counts a file once when a job left over from a killed run names a file whose record was already saved', async () => {
+    // kill -9 between saving a file's record and finishing its job leaves exactly this state; made here on purpose.
+    const dir = tempDir()
+    await writeImage(join(dir, 'lib', 'a.png'), { color: colorOf(1) })
+    await writeImage(join(dir, 'lib', 'b.png'), { color: colorOf(2) })
+    const config = writeConfig(dir, { folders: [{ name: 'lib', path: './lib' }], dataDir: './data' })
+    expect((await runCliJson<ImportCounts>(['--config', config, 'import'])).body.added).toBe(2)
+    const store = openSqliteStore(join(dir, 'data'))
+    await store.enqueueJobs([fileJob({ folder: 'lib', path: 'a.png' })])
+    await store.close()
+    const { body } = await runCliJson<ImportCounts>(['--config', config, 'import'])
+    expect(body).toEqual({ scanned: 2, added: 0, updated: 0, moved: 0, removed: 0, unchanged: 2, errors: 0 })
+    expect(countRows(dir, 'SELECT count(*) AS n FROM jobs')).toBe(0)
   })
 })

@@ -35,6 +35,8 @@ export async function runImport(ctx: PipelineContext, options: ImportOptions): P
   const counts: ImportCounts = { scanned: 0, added: 0, updated: 0, moved: 0, removed: 0, unchanged: 0, errors: 0 }
   const scans = new Map<string, FolderScan>()
   const queued: FileJobPayload[] = []
+  /** Files the scan already counted; a job left over from an interrupted run may name one of them again. */
+  const counted = new Set<string>()
 
   for (const folder of options.folders) {
     options.onProgress?.({ phase: 'scan', done: counts.scanned, total: 0 })
@@ -52,8 +54,10 @@ export async function runImport(ctx: PipelineContext, options: ImportOptions): P
       const previousFailure = failed.get(file.relPath)
       if (previousFailure && !options.retryErrors && previousFailure.filesize === file.filesize && previousFailure.mtime === file.mtime) {
         counts.errors++
+        counted.add(jobKey(folder.name, file.relPath))
       } else if (state && state.filesize === file.filesize && state.mtime === file.mtime && !previousFailure) {
         counts.unchanged++
+        counted.add(jobKey(folder.name, file.relPath))
       } else {
         queued.push({ folder: folder.name, path: file.relPath, ...(previousFailure ? { force: true } : {}) })
       }
@@ -66,9 +70,10 @@ export async function runImport(ctx: PipelineContext, options: ImportOptions): P
   await processFileJobs(ctx, {
     concurrency: options.concurrency,
     signal: options.signal,
-    onOutcome: (outcome: FileOutcome) => {
+    onOutcome: (outcome: FileOutcome, payload: FileJobPayload) => {
       done++
-      if (outcome === 'gone') return
+      // An interrupted run can leave the job of a file whose record it had already saved: the scan counted that file.
+      if (outcome === 'gone' || counted.has(jobKey(payload.folder, payload.path))) return
       if (outcome === 'error') counts.errors++
       else counts[outcome]++
       options.onProgress?.({ phase: 'index', done, total: Math.max(total, done) })
@@ -132,4 +137,8 @@ export async function removeImagesAndThumbnails(ctx: PipelineContext, ids: numbe
 
 export async function existsOnDisk(folder: FolderConfig, relPath: string): Promise<boolean> {
   return stat(join(folder.path, relPath)).then(() => true, () => false)
+}
+
+function jobKey(folder: string, path: string): string {
+  return `${folder}\u0000${path}`
 }
