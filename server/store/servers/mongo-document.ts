@@ -1,4 +1,4 @@
-import type { ImageRecord, SourceFields } from '../../../shared/types/image'
+import type { AiParameters, ImageRecord, SourceFields } from '../../../shared/types/image'
 
 /**
  * One image as the servers profile stores it in MongoDB (see docs/query-semantics.md). Absent
@@ -36,15 +36,8 @@ export interface MongoImageDocument extends Omit<SourceFields, 'tags1'> {
   ai?: MongoAiDocument
 }
 
-export interface MongoAiDocument {
-  prompt: string
-  negativePrompt?: string
-  seed?: number
-  steps?: number
-  cfg?: number
-  sampler?: string
-  model?: string
-}
+/** The AI parameters the query language reads (the rest stays with the image record). */
+export type MongoAiDocument = Pick<AiParameters, 'prompt' | 'negativePrompt' | 'seed' | 'steps' | 'cfg' | 'sampler' | 'model'>
 
 const OPTIONAL_SOURCE_FIELDS = ['illustid', 'page', 'userid', 'username', 'tweetid', 'postid', 'date'] as const
 const OPTIONAL_AI_FIELDS = ['negativePrompt', 'seed', 'steps', 'cfg', 'sampler', 'model'] as const
