@@ -20,7 +20,7 @@ export interface SagasuApp {
   /** The background pixiv metadata run (POST /api/pixiv/fetch). */
   pixiv: PixivJob
   /** What CLIP search can use now (the encoder, or why there is none). */
-  searchContext: () => Promise<SearchContext>
+  searchContext: SearchContext
   /** Set when the configuration is a generated demo. */
   demo: boolean
 }

@@ -43,7 +43,7 @@ export function registerSearch(program: Command): void {
       const page = await withContext(global, async (ctx) => searchImages(
         ctx.store,
         { query, sort: options.sort, limit, offset, cursor: options.cursor, ...(options.text !== undefined ? { text: options.text } : {}), ...(image ? { image } : {}) },
-        await searchContextFor(ctx.config)(),
+        searchContextFor(ctx.config),
       ))
       if (global.json) return printJson(page)
       log(`${page.total} images`)

@@ -41,7 +41,7 @@ export async function answerSearch(event: H3Event, input: unknown): Promise<Sear
   if (bytes === null) return errorResponse(event, 400, 'image: not base64 (send the file\'s bytes base64-encoded, or upload it as multipart/form-data)')
   try {
     const app = await useApp()
-    return await searchImages(app.store, { query: q, sort, limit, cursor, ...(text !== undefined ? { text } : {}), ...(bytes ? { image: bytes } : {}) }, await app.searchContext())
+    return await searchImages(app.store, { query: q, sort, limit, cursor, ...(text !== undefined ? { text } : {}), ...(bytes ? { image: bytes } : {}) }, app.searchContext)
   } catch (error) {
     return badRequestOrThrow(event, error)
   }

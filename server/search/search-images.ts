@@ -21,10 +21,10 @@ export interface SearchParams {
   image?: Buffer
 }
 
-/** What CLIP search needs from the running app; absent where CLIP cannot work (the reason says why). */
+/** What CLIP search needs from the running app, asked for only by searches that rank by similarity. */
 export interface SearchContext {
-  clip?: ClipEncoder
-  clipUnavailable?: string
+  /** The CLIP encoder; rejects with a QueryError saying why when CLIP cannot work here. */
+  clip?: () => Promise<ClipEncoder>
   weights?: SimilarityWeights
 }
 
@@ -90,12 +90,11 @@ async function searchBySimilarity(
   context: SearchContext,
   { limit, offset }: { limit: number; offset: number },
 ): Promise<SearchPage> {
-  if (!context.clip) {
-    throw new QueryError({ message: `CLIP search is not available: ${context.clipUnavailable ?? 'no CLIP model is set up'}`, position: 0, hint: 'see GET /api/health (clipReason) and docs/models.md' })
-  }
+  if (!context.clip) throw new QueryError({ message: 'CLIP search is not available: no CLIP model is set up', position: 0, hint: 'see docs/models.md' })
+  const clip = await context.clip()
   const print = fingerprint(`${parsed.canonical}\u0000${params.text ?? ''}\u0000${params.image ? fingerprint(params.image.toString('latin1')) : ''}`)
   const start = params.cursor ? decodeCursor(params.cursor, print).id : offset
-  const { page, offset: next } = await similarityPage(store, context.clip, {
+  const { page, offset: next } = await similarityPage(store, clip, {
     query: parsed.query,
     ...(params.sort?.trim() ? { sort: parsed.sort } : {}),
     similarity,

@@ -47,7 +47,8 @@ export async function checkModelCapabilities(config: SagasuConfig, options: Capa
   }
 }
 
-async function checkModel(config: SagasuConfig, kind: 'clip' | 'tagger', options: CapabilityOptions): Promise<ModelCapability> {
+/** One model's capability (see checkModelCapabilities). */
+export async function checkModel(config: SagasuConfig, kind: 'clip' | 'tagger', options: CapabilityOptions = {}): Promise<ModelCapability> {
   const settings = config.models[kind]
   const source = kind === 'clip' ? clipSource(config) : taggerSource(config)
   const described = source.describe
