@@ -4,6 +4,9 @@ const folderName = z
   .string()
   .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, 'use letters, digits, "-" and "_" (it appears in /files/<name>/ URLs)')
 
+/** Matching images up to which a filtered vector search ranks every match's int8 copy (BENCHMARKS.md, "Vector index"). */
+export const DEFAULT_EXACT_BELOW = 20_000
+
 export const folderSchema = z.strictObject({
   name: folderName,
   path: z.string().min(1, 'must not be empty'),
@@ -83,8 +86,8 @@ export const configSchema = z.strictObject({
       expansionAdd: z.number().int().min(8).max(1024).default(64),
       /** HNSW efSearch: candidates per search (at least k). More: better recall, slower searches; 256 reaches recall@10 0.976 at a million CLIP-like vectors (BENCHMARKS.md). */
       expansionSearch: z.number().int().min(8).max(4096).default(256),
-      /** A filtered search with at most this many matching images scans their vectors exactly instead of the graph. */
-      exactBelow: z.number().int().min(0).max(10_000_000).default(5_000),
+      /** A filtered search with at most this many matching images ranks their int8 copies (native brute force) instead of searching the graph. */
+      exactBelow: z.number().int().min(0).max(10_000_000).default(DEFAULT_EXACT_BELOW),
     })
     .prefault({}),
   import: z

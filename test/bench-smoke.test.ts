@@ -33,9 +33,10 @@ describe('bench smoke', () => {
 
   it('runs the vector benchmark on a few thousand small vectors and reports every table', async () => {
     const { stdout } = await run(process.execPath, ['bin/run-ts.mjs', 'bench/vectors.bench.ts', '--count', '3000', '--dims', '32', '--queries', '20', '--uniform', '1000', '--work', tempDir()], { cwd: ROOT })
-    expect(stdout).toMatch(/\| build \(all cores, batches of 10,000\) \| [\d,]+ vectors\/s/)
-    expect(stdout).toMatch(/\| clustered \| HNSW efSearch=64 \| [\d.]+ \| [\d.]+ ms \| [\d.]+ ms \|/)
-    expect(stdout).toMatch(/\| 10 % \([\d,]+\) \| planner \(exactBelow 5,000\) \| exact 20 \| 1\.000 \|/)
+    expect(stdout).toMatch(/\| build, graph and int8 copy \(all cores, batches of 10,000\) \| [\d,]+ vectors\/s/)
+    expect(stdout).toMatch(/\| clustered \| HNSW efSearch=64, 40 candidates re-ranked \(the store\) \| [\d.]+ \| [\d.]+ ms \| [\d.]+ ms \|/)
+    expect(stdout).toMatch(/\| 10 % \([\d,]+\) \| planner \(exactBelow 20,000\) \| exact 20 \| 1\.000 \|/)
+    expect(stdout).toMatch(/\| 50 % \([\d,]+\) \| int8 copy only \| exact 20 \| 1\.000 \|/)
     expect(stdout).toMatch(/\| efSearch=128 \| [\d.]+ \|/)
   })
 

@@ -46,8 +46,8 @@ export function registerIndex(program: Command): void {
         dims: (await ctx.store.vectorIndexStats())[0]?.dims,
       }), config)
       const estimate = estimateIndex({ count: count ?? images, dims: dimsOption ?? dims ?? DEFAULT_DIMS, connectivity: config.vectors.connectivity })
-      if (global.json) return printJson({ ...estimate, quantization: 'f16' })
-      process.stdout.write(`${estimate.count} vectors of ${estimate.dims} dims (float16, M=${estimate.connectivity}):\n`
+      if (global.json) return printJson({ ...estimate, quantization: 'i8' })
+      process.stdout.write(`${estimate.count} vectors of ${estimate.dims} dims (int8 graph and copy, M=${estimate.connectivity}):\n`
         + `  memory ${mib(estimate.memoryBytes)}, index file ${mib(estimate.diskBytes)}, embeddings in SQLite ${mib(estimate.sqliteBytes)}\n`)
     })
 

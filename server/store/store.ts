@@ -184,7 +184,7 @@ export interface VectorIndexStats {
   indexed: number
   /** absent: not loaded here; loading; ready; behind: catching up with other processes' writes. */
   state: 'absent' | 'loading' | 'ready' | 'behind'
-  /** Size of the saved index file. */
+  /** Size of the saved index files (graph and int8 copy). */
   fileBytes: number
   /** Embedding changes the index (in memory, else on disk) does not hold yet. */
   pending: number

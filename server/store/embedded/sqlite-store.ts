@@ -589,13 +589,13 @@ class SqliteStore implements Store {
     const dims = this.embeddings.dims(model)
     if (dims === undefined) return []
     checkVector(vector, dims, model)
-    const hnsw = this.vectors.ready(model)
+    const index = this.vectors.ready(model)
     const { hits } = planNearest({
       vector,
       k,
       ...(minScore === undefined ? {} : { minScore }),
       ...(request.query?.children.length ? { matching: this.matchingSet(request.query) } : {}),
-      ...(hnsw ? { hnsw } : {}),
+      ...(index ? { index } : {}),
       exactBelow: this.exactBelow,
       scanExact: (ids) => scanExact(ids ? this.embeddings.ofIds(model, ids) : this.embeddings.all(model), vector, k, minScore),
     })

@@ -1,4 +1,4 @@
-/** What an estimate is for: N vectors of `dims` in a float16 graph with `connectivity` (M). */
+/** What an estimate is for: N vectors of `dims` in an int8 graph with `connectivity` (M), plus their int8 copy. */
 export interface EstimateInput {
   count: number
   dims: number
@@ -6,9 +6,9 @@ export interface EstimateInput {
 }
 
 export interface IndexEstimate extends EstimateInput {
-  /** The saved graph file. */
+  /** The saved graph and int8 copy files. */
   diskBytes: number
-  /** The graph loaded in memory: the file's contents plus usearch's key → slot table. */
+  /** Both loaded in memory: the files' contents plus usearch's key → slot table and the copy's id → slot table. */
   memoryBytes: number
   /**
    * The float32 embeddings in SQLite (the source of truth). Rows fill whole pages: a 512-dim row
@@ -20,6 +20,8 @@ export interface IndexEstimate extends EstimateInput {
 
 /** Bytes per vector a loaded graph takes beyond its file: usearch's key → slot table and allocation slack (measured at 1M: 1341 MiB vs 1240 MiB). */
 const KEY_TABLE_BYTES = 104
+/** The int8 copy's id → slot table (an Int32Array over the id range). */
+const SLOT_TABLE_BYTES = 4
 /** SQLite's page size (the default) and the most of one a table row may fill before spilling to overflow pages. */
 const PAGE_BYTES = 4096
 const MAX_LOCAL_PAYLOAD = 4061
@@ -28,21 +30,23 @@ const SQLITE_ROW_EXTRA = 60
 
 /**
  * Memory and disk for a vector index, from usearch's layout (fitted to saved files within 0.1 %):
- * per vector a float16 copy (2·dims), the node header (key, level, neighbour count: 16 bytes),
- * the bottom layer's 2·M neighbour slots of 4 bytes, and the upper layers, which a node reaches with
- * probability 1/(M−1) on average, of M slots plus a count each.
+ * per vector an int8 copy in the graph (dims bytes), the node header (key, level, neighbour count:
+ * 16 bytes), the bottom layer's 2·M neighbour slots of 4 bytes, and the upper layers, which a node
+ * reaches with probability 1/(M−1) on average, of M slots plus a count each; then the int8 copy the
+ * exact path ranks (dims bytes and a 4-byte id).
  *
  * @example
  * estimateIndex({ count: 1_000_000, dims: 512, connectivity: 32 }).diskBytes // ≈ 1.30 GB
  */
 export function estimateIndex(input: EstimateInput): IndexEstimate {
   const { count, dims, connectivity: m } = input
-  const perVector = 2 * dims + 16 + 8 * m + (4 * m + 4) / (m - 1)
-  const diskBytes = Math.round(count * perVector)
+  const graph = dims + 16 + 8 * m + (4 * m + 4) / (m - 1)
+  const copy = dims + 4
+  const diskBytes = Math.round(count * (graph + copy) + 8)
   return {
     ...input,
     diskBytes,
-    memoryBytes: Math.round(diskBytes + count * KEY_TABLE_BYTES),
+    memoryBytes: Math.round(diskBytes + count * (KEY_TABLE_BYTES + SLOT_TABLE_BYTES)),
     sqliteBytes: Math.round(count * (sqliteRowBytes(dims) + SQLITE_ROW_EXTRA)),
   }
 }

@@ -2,6 +2,10 @@ import { createHash } from 'node:crypto'
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { HnswIndex, HnswParameters } from './hnsw-index'
+import type { QuantizedVectors } from './quantized-vectors'
+
+/** How the saved graph stores vectors; a file of another kind (float16 before 0.2) is rebuilt. */
+const QUANTIZATION = 'i8'
 
 /** What a saved index holds: enough to decide whether it can be used with the current settings. */
 export interface IndexMeta {
@@ -9,16 +13,19 @@ export interface IndexMeta {
   dims: number
   connectivity: number
   expansionAdd: number
+  quantization: typeof QUANTIZATION
   /** The last embedding change (embedding_changes.seq) the saved graph includes. */
   seq: number
   vectors: number
   /** The graph file next to meta.json; its name carries `seq`, so meta and graph never mismatch. */
   file: string
+  /** The int8 copy saved with the graph (QuantizedVectors), named the same way. */
+  quantizedFile: string
 }
 
 /**
  * Where one model's index lives: `<dataDir>/vectors/<model slug>/` with `meta.json` and the graph
- * file it names. Saves are atomic (write a temporary file, then rename), and two processes saving
+ * and int8 files it names. Saves are atomic (write a temporary file, then rename), and two processes saving
  * at once each leave a consistent pair.
  *
  * @example
@@ -37,7 +44,8 @@ export class IndexFiles {
     const meta = this.meta()
     if (!meta || meta.model !== this.model || meta.dims !== dims) return undefined
     if (meta.connectivity !== parameters.connectivity || meta.expansionAdd !== parameters.expansionAdd) return undefined
-    return existsSync(join(this.dir, meta.file)) ? meta : undefined
+    if (meta.quantization !== QUANTIZATION) return undefined
+    return existsSync(join(this.dir, meta.file)) && existsSync(join(this.dir, meta.quantizedFile)) ? meta : undefined
   }
 
   meta(): IndexMeta | undefined {
@@ -52,36 +60,46 @@ export class IndexFiles {
     return join(this.dir, meta.file)
   }
 
-  /** Bytes of the saved graph (0 when there is none). */
-  graphBytes(): number {
-    const meta = this.meta()
-    if (!meta) return 0
-    try {
-      return statSync(join(this.dir, meta.file)).size
-    } catch {
-      return 0
-    }
+  quantizedPath(meta: IndexMeta): string {
+    return join(this.dir, meta.quantizedFile)
   }
 
-  save(index: HnswIndex, meta: Omit<IndexMeta, 'file'>): IndexMeta {
+  /** Bytes of the saved graph and int8 copy (0 when there are none). */
+  savedBytes(): number {
+    const meta = this.meta()
+    if (!meta) return 0
+    return [meta.file, meta.quantizedFile].reduce((sum, name) => {
+      try {
+        return sum + (name ? statSync(join(this.dir, name)).size : 0)
+      } catch {
+        return sum
+      }
+    }, 0)
+  }
+
+  save(index: HnswIndex, quantized: QuantizedVectors, meta: Omit<IndexMeta, 'file' | 'quantizedFile' | 'quantization'>): IndexMeta {
     mkdirSync(this.dir, { recursive: true })
     const file = `index-${meta.seq}.usearch`
+    const quantizedFile = `int8-${meta.seq}.bin`
     const temporary = join(this.dir, `${file}.${process.pid}.tmp`)
     index.save(temporary)
     renameSync(temporary, join(this.dir, file))
-    const full: IndexMeta = { ...meta, file }
+    const quantizedTemporary = join(this.dir, `${quantizedFile}.${process.pid}.tmp`)
+    quantized.save(quantizedTemporary)
+    renameSync(quantizedTemporary, join(this.dir, quantizedFile))
+    const full: IndexMeta = { ...meta, quantization: QUANTIZATION, file, quantizedFile }
     const metaTemporary = join(this.dir, `meta.json.${process.pid}.tmp`)
     writeFileSync(metaTemporary, `${JSON.stringify(full, null, 2)}\n`)
     renameSync(metaTemporary, join(this.dir, 'meta.json'))
-    this.removeOthers(file)
+    this.removeOthers([file, quantizedFile])
     return full
   }
 
   /** Older graphs (and temporary files of crashed saves) go; another process may still be reading one, which Linux allows. */
-  private removeOthers(keep: string): void {
+  private removeOthers(keep: string[]): void {
     for (const name of readdirSync(this.dir)) {
-      if (name === keep || name === 'meta.json' || name.endsWith('.tmp')) continue
-      if (name.startsWith('index-')) rmSync(join(this.dir, name), { force: true })
+      if (keep.includes(name) || name === 'meta.json' || name.endsWith('.tmp')) continue
+      if (name.startsWith('index-') || name.startsWith('int8-')) rmSync(join(this.dir, name), { force: true })
     }
   }
 }

@@ -4,6 +4,8 @@ import type { VectorIndexStats } from '../../store'
 import type { EmbeddingQueries } from '../embedding-queries'
 import { HnswIndex, type HnswParameters } from './hnsw-index'
 import { IndexFiles, type IndexMeta } from './index-files'
+import type { InMemoryVectors } from './nearest-planner'
+import { QuantizedVectors } from './quantized-vectors'
 
 /** Changes applied at once on a query or a write; a longer backlog is applied in the background. */
 const SYNC_CATCH_UP = 2_000
@@ -20,9 +22,10 @@ export interface VectorIndexSettings extends HnswParameters {
 
 export type VectorIndexState = VectorIndexStats['state']
 
-/** One model's graph and how far along the change log it is. */
+/** One model's graph and int8 copy, and how far along the change log they are. */
 class ModelIndex {
   hnsw: HnswIndex | undefined
+  quantized: QuantizedVectors | undefined
   seq = 0
   state: VectorIndexState = 'absent'
   task: Promise<void> | undefined
@@ -33,7 +36,7 @@ class ModelIndex {
 }
 
 /**
- * The HNSW graphs of every model, kept in step with SQLite (the source of truth): loaded from
+ * The HNSW graphs and int8 copies of every model, kept in step with SQLite (the source of truth): loaded from
  * `<dataDir>/vectors` (or built from the stored embeddings) in the background, and brought up to
  * date from the `embedding_changes` log — this connection's writes right after they commit, other
  * processes' when a query notices them. While a graph is missing or far behind, `ready` answers
@@ -54,10 +57,10 @@ export class LiveVectorIndex {
   }
 
   /**
-   * The model's graph when it holds every change committed so far (a short backlog is applied
-   * here); undefined when it is missing or far behind — then loading or catching up starts.
+   * The model's graph and int8 copy when they hold every change committed so far (a short backlog
+   * is applied here); undefined when they are missing or far behind — then loading or catching up starts.
    */
-  ready(model: string): HnswIndex | undefined {
+  ready(model: string): InMemoryVectors | undefined {
     if (this.closed) return undefined
     const entry = this.entry(model)
     if (!entry) return undefined
@@ -71,12 +74,12 @@ export class LiveVectorIndex {
     const pending = this.queries.pendingChanges(model, entry.seq)
     if (pending === 0) {
       entry.state = 'ready'
-      return entry.hnsw
+      return inMemory(entry)
     }
     if (pending <= SYNC_CATCH_UP) {
       this.catchUp(entry, SYNC_CATCH_UP)
       entry.state = 'ready'
-      return entry.hnsw
+      return inMemory(entry)
     }
     entry.state = 'behind'
     entry.task = this.catchUpInBackground(entry).finally(() => {
@@ -104,7 +107,7 @@ export class LiveVectorIndex {
     this.catchUp(rebuilt, Infinity)
     this.save(rebuilt)
     clearTimeout(entry.saveTimer)
-    Object.assign(entry, { hnsw: rebuilt.hnsw, seq: rebuilt.seq, state: 'ready', unsaved: 0 })
+    Object.assign(entry, { hnsw: rebuilt.hnsw, quantized: rebuilt.quantized, seq: rebuilt.seq, state: 'ready', unsaved: 0 })
     return this.stats(model)
   }
 
@@ -120,7 +123,7 @@ export class LiveVectorIndex {
       vectors: this.queries.count(model),
       indexed: entry?.hnsw?.size() ?? 0,
       state: entry?.state ?? 'absent',
-      fileBytes: files.graphBytes(),
+      fileBytes: files.savedBytes(),
       pending: this.queries.pendingChanges(model, seq),
     }
   }
@@ -137,6 +140,7 @@ export class LiveVectorIndex {
       clearTimeout(entry.saveTimer)
       if (entry.hnsw && entry.unsaved > 0 && !entry.task) this.save(entry)
       entry.hnsw = undefined
+      entry.quantized = undefined
     }
   }
 
@@ -176,16 +180,18 @@ export class LiveVectorIndex {
     } catch (error) {
       entry.state = 'absent'
       entry.hnsw = undefined
+      entry.quantized = undefined
       this.log(`vector index of ${entry.model} not available, searching exactly: ${error instanceof Error ? error.message : String(error)}`)
     }
   }
 
-  /** Reads the saved graph when it fits the current settings; false when there is none. */
+  /** Reads the saved graph and int8 copy when they fit the current settings; false when there are none. */
   private loadSaved(entry: ModelIndex): boolean {
     const meta: IndexMeta | undefined = entry.files.usable(entry.dims, this.settings)
     if (!meta) return false
     try {
       entry.hnsw = HnswIndex.load(entry.files.graphPath(meta), entry.dims, this.settings)
+      entry.quantized = QuantizedVectors.load(entry.files.quantizedPath(meta), entry.dims)
       entry.seq = meta.seq
       return true
     } catch (error) {
@@ -200,6 +206,7 @@ export class LiveVectorIndex {
     entry.seq = this.queries.lastSeq()
     const hnsw = HnswIndex.create(entry.dims, this.settings)
     const total = this.queries.count(entry.model)
+    const quantized = new QuantizedVectors(entry.dims, total)
     const threads = Math.max(1, availableParallelism())
     let after = 0
     let done = 0
@@ -210,13 +217,16 @@ export class LiveVectorIndex {
       const vectors = new Float32Array(rows.length * entry.dims)
       const bytes = new Uint8Array(vectors.buffer)
       rows.forEach((row, r) => bytes.set(row.vector, r * entry.dims * 4))
-      hnsw.add(rows.map((row) => row.image_id), vectors, threads)
+      const ids = rows.map((row) => row.image_id)
+      hnsw.add(ids, vectors, threads)
+      quantized.add(ids, vectors)
       done += rows.length
       after = rows.at(-1)!.image_id
       onProgress(done, total)
       await nextTurn()
     }
     entry.hnsw = hnsw
+    entry.quantized = quantized
     entry.state = 'behind'
   }
 
@@ -227,8 +237,8 @@ export class LiveVectorIndex {
 
   /** Applies up to `limit` logged changes after the graph's position; returns how many. */
   private catchUp(entry: ModelIndex, limit: number): number {
-    const hnsw = entry.hnsw
-    if (!hnsw) return 0
+    const { hnsw, quantized } = entry
+    if (!hnsw || !quantized) return 0
     const changes = this.queries.changesAfter(entry.model, entry.seq, Number.isFinite(limit) ? limit : -1)
     if (!changes.length) return 0
     const ids = [...new Set(changes.map((change) => change.imageId))]
@@ -242,9 +252,11 @@ export class LiveVectorIndex {
         added.push(id)
       } else {
         hnsw.remove(id)
+        quantized.remove(id)
       }
     }
     hnsw.add(added, vectors.subarray(0, added.length * entry.dims), added.length > 64 ? availableParallelism() : 1)
+    quantized.add(added, vectors.subarray(0, added.length * entry.dims))
     entry.seq = changes.at(-1)!.seq
     entry.unsaved += changes.length
     this.scheduleSave(entry)
@@ -260,8 +272,8 @@ export class LiveVectorIndex {
   }
 
   private save(entry: ModelIndex): void {
-    if (!entry.hnsw) return
-    entry.files.save(entry.hnsw, {
+    if (!entry.hnsw || !entry.quantized) return
+    entry.files.save(entry.hnsw, entry.quantized, {
       model: entry.model,
       dims: entry.dims,
       connectivity: this.settings.connectivity,
@@ -271,4 +283,8 @@ export class LiveVectorIndex {
     })
     entry.unsaved = 0
   }
+}
+
+function inMemory(entry: ModelIndex): InMemoryVectors | undefined {
+  return entry.hnsw && entry.quantized ? { hnsw: entry.hnsw, quantized: entry.quantized } : undefined
 }

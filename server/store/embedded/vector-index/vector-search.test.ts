@@ -226,14 +226,15 @@ describe('vector search in the embedded store', () => {
     expect(readdirSync(folder).filter((name) => name.endsWith('.tmp'))).toEqual([])
   }, 60_000)
 
-  it('estimates the file size of the graph it saves', async () => {
+  it('estimates the size of the graph and int8 copy it saves', async () => {
     const dir = tempDir()
     const { store } = await library(dir, { memoryIndex: true })
     await store.rebuildVectorIndex()
     const [stats] = await store.vectorIndexStats()
     const folder = join(dir, 'vectors', readdirSync(join(dir, 'vectors'))[0]!)
-    const file = readdirSync(folder).find((name) => name.endsWith('.usearch'))!
-    expect(stats!.fileBytes).toBe(statSync(join(folder, file)).size)
+    const saved = readdirSync(folder).filter((name) => name.endsWith('.usearch') || name.endsWith('.bin'))
+    expect(saved).toHaveLength(2)
+    expect(stats!.fileBytes).toBe(saved.reduce((sum, name) => sum + statSync(join(folder, name)).size, 0))
     const estimate = estimateIndex({ count: COUNT, dims: DIMS, connectivity: 32 })
     expect(Math.abs(estimate.diskBytes - stats!.fileBytes) / stats!.fileBytes).toBeLessThan(0.02)
   }, 60_000)
