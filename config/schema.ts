@@ -140,11 +140,15 @@ export const configSchema = z.strictObject({
   /** CLIP similarity search. */
   search: z
     .strictObject({
-      /** A text and an image query together rank by weight·text similarity + weight·image similarity. */
+      /**
+       * A text and an image query together rank by weight·text similarity + weight·image similarity;
+       * a text query adds fullText × the share of its words found in an image's OCR text, AI prompt or tags1.
+       */
       weights: z
         .strictObject({
           text: z.number().min(0).max(10).default(1),
           image: z.number().min(0).max(10).default(1),
+          fullText: z.number().min(0).max(10).default(0.1),
         })
         .prefault({}),
     })

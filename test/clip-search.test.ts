@@ -3,7 +3,7 @@
  * onnxruntime, the real vector index): text, an image file, an indexed image (`similar:`), a
  * threshold, filters, a sort, paging, and the HTTP forms (query string, JSON with base64, multipart).
  */
-import { readFileSync } from 'node:fs'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { request as httpRequest } from 'node:http'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -11,9 +11,13 @@ import type { ImportCounts, SearchPage } from '../shared/types/api'
 import { ROOT, runCliJson } from './helpers/cli'
 import { tempDir, writeConfig, writeImage } from './helpers/library'
 import { startServer, type RunningServer } from './helpers/server'
+import { writePngTextChunks } from '../workers/ai-metadata/png-chunks'
 
 const MODELS = join(ROOT, 'test/fixtures/models')
 const COLOURS: Array<[string, string]> = [['red', '#ff0000'], ['dark_red', '#b00000'], ['green', '#00ff00'], ['blue', '#0000ff'], ['yellow', '#ffff00'], ['white', '#ffffff']]
+/** A blue image (a shade off pure blue) whose AI prompt says red: CLIP sees blue, full text finds the word. */
+const PROMPTED = 'blue_prompted'
+const IMAGES = COLOURS.length + 1
 
 describe('CLIP similarity search', () => {
   const dir = tempDir('sagasu-clip-')
@@ -24,6 +28,10 @@ describe('CLIP similarity search', () => {
 
   beforeAll(async () => {
     for (const [name, colour] of COLOURS) await writeImage(join(library, `${name}.png`), { color: colour, width: 64 + name.length })
+    const prompted = await writeImage(join(library, `${PROMPTED}.png`), { color: '#2020d8', width: 64 })
+    writeFileSync(join(library, `${PROMPTED}.png`), writePngTextChunks(prompted, {
+      parameters: 'a red umbrella in the rain\nNegative prompt: blurry\nSteps: 20, Sampler: Euler a, CFG scale: 7, Seed: 42, Size: 64x64, Model: test',
+    }, { chunkType: 'tEXt' }))
     file = writeConfig(dir, {
       dataDir: join(dir, 'data'),
       folders: [{ name: 'lib', path: library }],
@@ -37,7 +45,7 @@ describe('CLIP similarity search', () => {
     })
     const imported = await runCliJson<ImportCounts & { stages: Array<{ stage: string; processed: number }> }>(['--config', file, 'import', '--wait'])
     expect(imported.code).toBe(0)
-    expect(imported.body.stages).toEqual([expect.objectContaining({ stage: 'embed', processed: COLOURS.length })])
+    expect(imported.body.stages).toEqual([expect.objectContaining({ stage: 'embed', processed: IMAGES })])
     const all = await runCliJson<SearchPage>(['--config', file, 'search', '--limit', '100'])
     for (const image of all.body.results) ids.set(image.path.replace('.png', ''), image.id)
     server = await startServer(['--config', file], { env: { SAGASU_MODELS: '', SAGASU_WATCH: 'false' }, waitFor: /Listening/ })
@@ -62,7 +70,7 @@ describe('CLIP similarity search', () => {
     const { body } = await search(['--text', 'red', '--query', 'path;!="red.png"'])
     expect(names(body)).not.toContain('red')
     expect(names(body)[0]).toBe('dark_red')
-    expect(body.total).toBe(COLOURS.length - 1)
+    expect(body.total).toBe(IMAGES - 1)
   })
 
   it('ranks by an image file, by an indexed image (similar:), and cuts at a threshold', async () => {
@@ -70,11 +78,36 @@ describe('CLIP similarity search', () => {
     expect(names(byFile.body)[0]).toBe('blue')
     const similar = await search(['--similar', String(ids.get('red'))])
     expect(names(similar.body).slice(0, 2)).toEqual(['red', 'dark_red'])
-    // The index stores half precision: the image's own vector scores a hair under 1.
-    expect(similar.body.results[0]!.score).toBeCloseTo(1, 2)
+    // Candidates are re-ranked with the stored float32 vectors: the image's own vector scores 1.
+    expect(similar.body.results[0]!.score).toBeCloseTo(1, 4)
     const close = await search(['--query', `similar:${ids.get('red')}, sim;>=0.95`])
     expect(names(close.body).sort()).toEqual(['dark_red', 'red'])
     expect(close.body.total).toBe(2)
+  })
+
+  it('merges full-text hits: a prompt with the word lifts its image, every result carries its scores', async () => {
+    const { body } = await search(['--text', 'red', '--limit', '100'])
+    const byName = new Map(body.results.map((image) => [image.path.replace('.png', ''), image]))
+    const prompted = byName.get(PROMPTED)!
+    expect(prompted.scores).toEqual({ clip: expect.any(Number), text: 1 })
+    expect(prompted.score).toBeCloseTo(prompted.scores!.clip! + 0.1, 6)
+    expect(byName.get('blue')!.scores).toEqual({ clip: byName.get('blue')!.score })
+    expect(names(body).indexOf(PROMPTED)).toBeLessThan(names(body).indexOf('blue'))
+    const scores = body.results.map((image) => image.score!)
+    expect([...scores].sort((a, b) => b - a)).toEqual(scores)
+    // Half the words found: half the boost.
+    const half = await search(['--text', 'red zebra', '--limit', '100'])
+    const halfPrompted = half.body.results.find((image) => image.path === `${PROMPTED}.png`)!
+    expect(halfPrompted.scores!.text).toBe(0.5)
+    // Paged one at a time, the text-only hits come in the same places as in one page.
+    const paged: string[] = []
+    let cursor: string | null | undefined
+    do {
+      const page = await search(['--text', 'red', '--limit', '1', ...(cursor ? ['--cursor', cursor] : [])])
+      paged.push(...names(page.body))
+      cursor = page.body.nextCursor
+    } while (cursor)
+    expect(paged).toEqual(names(body))
   })
 
   it('applies a sort when one is given, to the best matches', async () => {

@@ -165,7 +165,10 @@ const pixivWork = object<PixivWork>('pixiv\'s metadata of the work (fetched by `
 
 const searchPage = object<SearchPage>('One page of search results.', {
   total: int('how many images match the query in all', { minimum: 0 }),
-  results: { type: 'array', items: { allOf: [ref('Image'), { type: 'object', properties: { score: { type: 'number', description: 'CLIP similarity (-1 to 1), when the search ranks by one' } } }] } },
+  results: { type: 'array', items: { allOf: [ref('Image'), { type: 'object', properties: {
+    score: { type: 'number', description: 'What a similarity search ranks by: CLIP similarity (-1 to 1) plus search.weights.fullText × the share of the text\'s words the image contains' },
+    scores: { type: 'object', description: 'The parts of `score`', properties: { clip: { type: 'number', description: 'CLIP similarity' }, text: { type: 'number', description: 'share (0–1) of the search text\'s words found in OCR text, AI prompt or tags1' } } },
+  } }] } },
   nextCursor: {
     type: ['string', 'null'],
     description: 'Opaque; pass it back as `cursor` (with the same q and sort) for the next page. null on the last page.',

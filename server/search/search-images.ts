@@ -98,7 +98,7 @@ async function searchBySimilarity(
     query: parsed.query,
     ...(params.sort?.trim() ? { sort: parsed.sort } : {}),
     similarity,
-    weights: context.weights ?? { text: 1, image: 1 },
+    weights: context.weights ?? { text: 1, image: 1, fullText: 0.1 },
     limit,
     offset: start,
   })

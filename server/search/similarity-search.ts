@@ -2,6 +2,7 @@ import type { SearchPage, SearchResult } from '../../shared/types/api'
 import type { ImageRecord } from '../../shared/types/image'
 import type { AndNode, Comparison, RankClause, SortKey } from '../query/ast'
 import type { Store } from '../store/store'
+import { fullTextMatches, fullTextScore, fullTextTerms } from './full-text-hits'
 import { QueryError } from './query-error'
 
 /** How deep similarity results can be paged: the top this many of the matching images. */
@@ -24,10 +25,14 @@ export interface Similarity {
   threshold: Comparison[]
 }
 
-/** Weights of the text and the image query when both are given (`search.weights` in the config). */
+/** `search.weights` in the config. */
 export interface SimilarityWeights {
+  /** Of the text's CLIP similarity when an image is given too. */
   text: number
+  /** Of the image's (or `similar:` image's) CLIP similarity when a text is given too. */
   image: number
+  /** Added per full share of the text's words found in an image's OCR text, AI prompt or tags1 (0: CLIP alone). */
+  fullText: number
 }
 
 /** The similarity a search asks for, or undefined for a plain filtered search. */
@@ -80,7 +85,11 @@ export async function queryVector(store: Store, encoder: ClipEncoder, similarity
 
 /**
  * One page of a similarity search: the top matches of the filter by similarity (best first), or,
- * with a sort, the top `MAX_SIMILAR` by similarity ordered by that sort. Results carry `score`.
+ * with a sort, the top `MAX_SIMILAR` by similarity ordered by that sort.
+ *
+ * A text query also looks its words up in full text (OCR, AI prompt, tags1): those hits join the
+ * CLIP hits, and every result ranks by `clip + weights.fullText × text`, where `text` is the share
+ * of the words the image contains. Results carry `score` (that sum) and `scores` (its parts).
  */
 export async function similarityPage(
   store: Store,
@@ -92,10 +101,23 @@ export async function similarityPage(
   const sorted = Boolean(request.sort?.length)
   const want = sorted || similarity.threshold.length ? MAX_SIMILAR : Math.min(MAX_SIMILAR, offset + limit + 1)
   const floor = lowerBound(similarity.threshold)
-  const hits = (await store.nearest({ model: encoder.model, vector, k: want, query: { ...query, rank: undefined }, ...(floor !== undefined ? { minScore: floor } : {}) }))
-    .filter((hit) => similarity.threshold.every((comparison) => holds(hit.score, comparison)))
-  const scored = new Map(hits.map((hit) => [hit.id, hit.score]))
-  let ids = hits.map((hit) => hit.id)
+  const filter: AndNode = { ...query, rank: undefined }
+  const clip = new Map((await store.nearest({ model: encoder.model, vector, k: want, query: filter, ...(floor !== undefined ? { minScore: floor } : {}) }))
+    .map((hit) => [hit.id, hit.score]))
+  const text = new Map<number, number>()
+  const terms = similarity.text !== undefined && request.weights.fullText > 0 ? fullTextTerms(similarity.text) : []
+  for (const image of await fullTextMatches(store, filter, terms, MAX_SIMILAR)) {
+    text.set(image.id, fullTextScore(image, terms))
+    if (clip.has(image.id)) continue
+    const stored = await store.getEmbedding(image.id, encoder.model)
+    if (stored) clip.set(image.id, dot(stored, vector))
+  }
+  const scoreOf = (id: number) => (clip.get(id) ?? 0) + request.weights.fullText * (text.get(id) ?? 0)
+  // `sim;` bounds the CLIP similarity; an image without an embedding has none to bound.
+  const passes = (id: number) => !similarity.threshold.length || (clip.has(id) && similarity.threshold.every((comparison) => holds(clip.get(id)!, comparison)))
+  let ids = [...new Set([...clip.keys(), ...text.keys()])].filter(passes)
+    .sort((a, b) => scoreOf(b) - scoreOf(a) || b - a)
+    .slice(0, MAX_SIMILAR)
   let records: ImageRecord[] | undefined
   if (sorted) {
     records = (await Promise.all(ids.map((id) => store.getImage(id)))).filter((image): image is ImageRecord => image !== undefined)
@@ -107,10 +129,18 @@ export async function similarityPage(
   const byId = new Map((records ?? (await Promise.all(pageIds.map((id) => store.getImage(id)))).filter((image): image is ImageRecord => image !== undefined)).map((image) => [image.id, image]))
   const results: SearchResult[] = pageIds.flatMap((id) => {
     const image = byId.get(id)
-    return image ? [{ ...image, score: scored.get(id)! }] : []
+    if (!image) return []
+    const scores = { ...(clip.has(id) ? { clip: clip.get(id)! } : {}), ...(text.has(id) ? { text: text.get(id)! } : {}) }
+    return [{ ...image, score: scoreOf(id), scores }]
   })
   const more = offset + limit < Math.min(total, ids.length >= want ? MAX_SIMILAR : ids.length)
   return { page: { total, results, nextCursor: null }, offset: more ? offset + limit : -1 }
+}
+
+function dot(a: Float32Array, b: Float32Array): number {
+  let sum = 0
+  for (let k = 0; k < a.length; k++) sum += a[k]! * b[k]!
+  return sum
 }
 
 /** The least score every result must reach, from `sim;>x` / `sim;>=x` (the store can stop there). */

@@ -29,8 +29,16 @@ export interface ErrorRecord {
   at: number
 }
 
-/** An image in search results; `score` is its CLIP similarity when the search ranks by one. */
-export type SearchResult = ImageRecord & { score?: number }
+/** The parts of a similarity search's score. */
+export interface ResultScores {
+  /** CLIP similarity (cosine) to the query's text, image or similar image (their weighted sum). */
+  clip?: number
+  /** Share (0–1) of the search text's words found in the image's OCR text, AI prompt or tags1. */
+  text?: number
+}
+
+/** An image in search results; `score` is what a similarity search ranks by (clip + weights.fullText × text), `scores` its parts. */
+export type SearchResult = ImageRecord & { score?: number; scores?: ResultScores }
 
 export interface SearchPage {
   total: number

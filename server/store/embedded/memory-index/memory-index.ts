@@ -1,3 +1,4 @@
+import { asciiLower } from '../../../../shared/ascii-lower'
 import type { Comparison, QueryNode, TextTarget } from '../../../query/ast'
 import type { SourceType } from '../../../../shared/types/image'
 import { Bitset } from './bitset'
@@ -218,11 +219,6 @@ export class MemoryIndex {
   }
 }
 
-/** SQLite's built-in lower(): ASCII letters only, every other character as written. */
-export function asciiLower(text: string): string {
-  return /[A-Z]/.test(text) ? text.replace(/[A-Z]+/g, (run) => run.toLowerCase()) : text
-}
-
 function numberTest(op: Comparison['op'], bound: number): (value: number) => boolean {
   switch (op) {
     case '<': return (value) => value < bound
@@ -233,3 +229,5 @@ function numberTest(op: Comparison['op'], bound: number): (value: number) => boo
     case '!=': return (value) => value !== bound
   }
 }
+
+export { asciiLower }
