@@ -47,6 +47,10 @@ export class EmbeddingQueries {
       changes: db.prepare<[string, number, number], { seq: number; image_id: number }>(
         'SELECT seq, image_id FROM embedding_changes WHERE model = ? AND seq > ? ORDER BY seq LIMIT ?'),
       pendingChanges: db.prepare<[string, number], number>('SELECT count(*) FROM embedding_changes WHERE model = ? AND seq > ?').pluck(),
+      floor: db.prepare<[string], number>('SELECT seq FROM embedding_log_floor WHERE model = ?').pluck(),
+      prune: db.prepare<[string, number]>('DELETE FROM embedding_changes WHERE model = ? AND seq <= ?'),
+      setFloor: db.prepare<[string, number]>(`INSERT INTO embedding_log_floor (model, seq) VALUES (?, ?)
+        ON CONFLICT (model) DO UPDATE SET seq = max(seq, excluded.seq)`),
     }
   }
 
@@ -115,6 +119,19 @@ export class EmbeddingQueries {
   /** The model's changes after `seq`, oldest first. */
   changesAfter(model: string, seq: number, limit: number): EmbeddingChange[] {
     return this.statements.changes.all(model, seq, limit).map((row) => ({ seq: row.seq, imageId: row.image_id }))
+  }
+
+  /** Changes at or below this have been pruned from the log (0: none). */
+  logFloor(model: string): number {
+    return this.statements.floor.get(model) ?? 0
+  }
+
+  /** Drops the model's changes up to `seq`, which a saved index holds; never lowers the floor. */
+  pruneChanges(model: string, seq: number): void {
+    this.db.transaction(() => {
+      this.statements.setFloor.run(model, seq)
+      this.statements.prune.run(model, seq)
+    })()
   }
 
   pendingChanges(model: string, seq: number): number {

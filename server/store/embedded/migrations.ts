@@ -259,6 +259,14 @@ export const MIGRATIONS: readonly string[] = [
   `
   CREATE INDEX image_stages_version ON image_stages (stage, version);
   `,
+  // 9: the embedding change log is pruned up to a saved index's position; a process whose index in
+  // memory is older than the pruned point reloads the saved one instead of missing changes.
+  `
+  CREATE TABLE embedding_log_floor (
+    model TEXT PRIMARY KEY,
+    seq INTEGER NOT NULL
+  ) STRICT;
+  `,
 ]
 
 export const SCHEMA_VERSION = MIGRATIONS.length

@@ -64,6 +64,11 @@ export class LiveVectorIndex {
     if (this.closed) return undefined
     const entry = this.entry(model)
     if (!entry) return undefined
+    if (entry.hnsw && !entry.task && entry.seq < this.queries.logFloor(model)) {
+      // Another process saved a newer index and pruned the log past this one: start from its file.
+      this.log(`vector index of ${model} in memory is older than the change log; reloading the saved one`)
+      Object.assign(entry, { hnsw: undefined, quantized: undefined, state: 'absent', unsaved: 0 })
+    }
     if (entry.state === 'absent') {
       // A saved graph is read at once (a CLI query wants it now); building one waits for the background.
       if (this.loadSaved(entry)) entry.state = 'behind'
@@ -188,7 +193,7 @@ export class LiveVectorIndex {
   /** Reads the saved graph and int8 copy when they fit the current settings; false when there are none. */
   private loadSaved(entry: ModelIndex): boolean {
     const meta: IndexMeta | undefined = entry.files.usable(entry.dims, this.settings)
-    if (!meta) return false
+    if (!meta || meta.seq < this.queries.logFloor(entry.model)) return false
     try {
       entry.hnsw = HnswIndex.load(entry.files.graphPath(meta), entry.dims, this.settings)
       entry.quantized = QuantizedVectors.load(entry.files.quantizedPath(meta), entry.dims)
@@ -271,8 +276,13 @@ export class LiveVectorIndex {
     entry.saveTimer.unref()
   }
 
+  /**
+   * Saves the index, then prunes the change log up to it: the log only has to reach back to the
+   * saved file. An index older than the log's floor is not saved (a newer file exists).
+   */
   private save(entry: ModelIndex): void {
     if (!entry.hnsw || !entry.quantized) return
+    if (entry.seq < this.queries.logFloor(entry.model)) return
     entry.files.save(entry.hnsw, entry.quantized, {
       model: entry.model,
       dims: entry.dims,
@@ -282,6 +292,7 @@ export class LiveVectorIndex {
       vectors: entry.hnsw.size(),
     })
     entry.unsaved = 0
+    this.queries.pruneChanges(entry.model, entry.seq)
   }
 }
 

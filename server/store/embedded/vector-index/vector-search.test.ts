@@ -1,4 +1,5 @@
 import { readdirSync, statSync } from 'node:fs'
+import Database from 'better-sqlite3'
 import { join } from 'node:path'
 import { afterEach, beforeAll, describe, expect, it } from 'vitest'
 import type { ImageInput } from '../../../../shared/types/image'
@@ -207,6 +208,37 @@ describe('vector search in the embedded store', () => {
     expect(after[0]!.score).toBeCloseTo(1, 3)
     expect(after.map((hit) => hit.id)).not.toContain(before[1]!.id)
     expect((await server.vectorIndexStats())[0]).toMatchObject({ indexed: COUNT, pending: 0 })
+  }, 60_000)
+
+  it('prunes the change log up to the saved index, and an index in memory older than that reloads', async () => {
+    const dir = tempDir()
+    const logRows = () => {
+      const db = new Database(join(dir, 'sagasu.db'), { readonly: true })
+      try {
+        return db.prepare('SELECT count(*) FROM embedding_changes').pluck().get() as number
+      } finally {
+        db.close()
+      }
+    }
+    const { store, queries } = await library(dir, { memoryIndex: true, vectors: { exactBelow: 0 } })
+    expect(logRows()).toBeGreaterThanOrEqual(COUNT)
+    await store.warmUp()
+    await store.close()
+    expect(logRows()).toBe(0)
+
+    const server = open(dir, { memoryIndex: true, vectors: { exactBelow: 0 } })
+    await server.warmUp()
+    // Another long-running process writes, saves its index and prunes the log past the server's index.
+    const other = open(dir, { memoryIndex: true, vectors: { exactBelow: 0 } })
+    await other.warmUp()
+    const id = await other.saveImage(image(COUNT + 1))
+    await other.saveEmbedding(id, MODEL, queries[1]!)
+    await other.close()
+    expect(logRows()).toBe(0)
+    const found = await server.nearest({ model: MODEL, vector: queries[1]!, k: 1 })
+    expect(found[0]).toMatchObject({ id })
+    expect((await server.vectorIndexStats())[0]).toMatchObject({ indexed: COUNT + 1, state: 'ready', pending: 0 })
+    await server.close()
   }, 60_000)
 
   it('a rebuild equals the incremental graph and replaces the file atomically', async () => {
