@@ -34,10 +34,10 @@ export function renderNginxConf(options: NginxConfOptions): string {
   const runtime = options.runtimeDir
   const folders = options.folders.map((folder) => `
         # Folder "${folder.name}": what /files/${folder.name}/… maps to once the app has checked the request.
+        # Cache-Control and Content-Type (from the file's bytes) are the app's, passed on with the redirect.
         location ${ACCEL_PREFIX}/files/${folder.name}/ {
             internal;
             alias ${quote(withSlash(folder.path), `folder "${folder.name}"`)};
-            add_header Cache-Control "private, max-age=3600" always;
             add_header X-Content-Type-Options nosniff always;
         }`).join('\n')
   return `# nginx in front of Sagasu: rendered by \`sagasu nginx-conf\` (docs/nginx.md) for the configured folders,
@@ -126,11 +126,10 @@ ${proxyHeaders('            ', ACCEL_PREFIX)}
 ${proxyHeaders('            ', ACCEL_PREFIX)}
         }
 
-        # Thumbnails by content hash: never change, so browsers keep them for a year.
+        # Thumbnails by content hash. Cache-Control and Content-Type are the app's, passed on with the redirect.
         location ${ACCEL_PREFIX}/thumbs/ {
             internal;
             alias ${quote(withSlash(join(options.dataDir, 'thumbs')), 'the data folder')};
-            add_header Cache-Control "public, max-age=31536000, immutable" always;
             add_header X-Content-Type-Options nosniff always;
         }
 ${folders}
