@@ -89,7 +89,9 @@ describe('jobs, stats and settings pages in a browser', () => {
       await byType.waitFor()
       expect(await byType.getAttribute('aria-label')).toMatch(/^Images by source: pixiv: 6, Twitter: 0, yande.re: 1, Other: \d+$/)
       expect(await page.getByTestId('chart-by-type').getByTestId('chart-bar').count()).toBe(4)
-      expect(await page.getByTestId('chart-top-users').getByText('414500').count()).toBeGreaterThan(0)
+      // Six pixiv users with one image each (41450 … 41455).
+      expect(await page.getByTestId('chart-top-users').getByTestId('chart-bar').count()).toBe(6)
+      expect(await page.getByTestId('chart-top-users').getByText('41453', { exact: true }).count()).toBe(1)
       expect(await page.getByTestId('chart-over-time').getByTestId('chart-column').count()).toBeGreaterThan(0)
       expect(await page.getByTestId('stats-totals').innerText()).toContain('Images')
       await screenshot(page, 'stats')
@@ -110,11 +112,11 @@ describe('jobs, stats and settings pages in a browser', () => {
       const text = readFileSync(configFile, 'utf8')
       expect(text).toContain('general: 0.42')
       expect(text).toContain('# my settings')
-      await screenshot(page, 'settings')
 
       await page.reload()
       await page.getByTestId('settings-file').waitFor()
       expect(await page.getByLabel('General tags').inputValue()).toBe('0.42')
+      await screenshot(page, 'settings')
 
       // A folder that does not exist: the server's message names it, and the file stays.
       await page.getByRole('button', { name: 'Add a folder' }).click()

@@ -58,7 +58,7 @@ export const pagesEn = {
   errors: {
     title: 'Errors',
     none: 'No errors.',
-    count: '{0} files could not be indexed',
+    count: 'Files that could not be indexed: {0}',
     folder: 'Folder',
     path: 'File',
     stage: 'Stage',

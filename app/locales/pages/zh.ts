@@ -59,7 +59,7 @@ export const pagesZh: typeof pagesEn = {
   errors: {
     title: '错误',
     none: '没有错误。',
-    count: '{0} 个文件无法索引',
+    count: '无法索引的文件：{0} 个',
     folder: '文件夹',
     path: '文件',
     stage: '阶段',
