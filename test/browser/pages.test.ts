@@ -168,6 +168,8 @@ describe('jobs, stats and settings pages in a browser', () => {
   it('puts the navigation in a drawer at phone width', async () => {
     const { page, errors, close } = await openApp(browser, `${server.url}/stats`, { viewport: { width: 390, height: 844 } })
     try {
+      await page.getByTestId('chart-by-type').getByTestId('chart-bar').first().waitFor()
+      await screenshot(page, 'stats-phone')
       await page.getByTestId('nav-menu').click()
       await page.getByTestId('nav-drawer').getByText('Settings').click()
       await page.waitForURL('**/settings')
