@@ -38,6 +38,13 @@ describe('settings file', () => {
     expect(written.pixiv).toEqual({ delayMs: 5 })
   })
 
+  it('refuses a folder name the file already has', async () => {
+    const { file } = setup('folders:\n  - name: pics\n    path: ./pics\n')
+    const error = await addFolderToFile(file, { name: 'pics', path: './pics', recursive: true }).catch((caught: unknown) => caught)
+    expect((error as Error).message).toBe(`name: a folder named "pics" is already in ${file}`)
+    expect(readFileSync(file, 'utf8')).toBe('folders:\n  - name: pics\n    path: ./pics\n')
+  })
+
   it('refuses a file that is not a mapping, naming nothing it changed', async () => {
     const { file } = setup('- a\n- b\n')
     const error = await addFolderToFile(file, { name: 'pics', path: './pics', recursive: true }).catch((caught: unknown) => caught)

@@ -64,6 +64,11 @@ export async function saveEditableSettings(file: string, settings: EditableSetti
 export async function addFolderToFile(file: string, folder: FolderConfig): Promise<void> {
   const document = readDocument(file)
   await checkFolders([folder], dirname(file), '')
+  const listed = (document.toJS() as { folders?: unknown }).folders
+  // A name the file already has would make the next start fail (folder names must be unique).
+  if (Array.isArray(listed) && listed.some((entry) => (entry as { name?: unknown } | null)?.name === folder.name)) {
+    throw new SettingsError('name', `a folder named "${folder.name}" is already in ${file}`)
+  }
   const folders = document.get('folders')
   if (isSeq(folders)) folders.add(document.createNode({ ...folder }))
   else document.set('folders', document.createNode([{ ...folder }]))
