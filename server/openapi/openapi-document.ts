@@ -895,7 +895,9 @@ export function openApiDocument(version: string) {
           description: 'Writes every editable setting into the configuration file, keeping its comments and other keys. The result is validated as a whole before anything is written. The settings take effect at the next start of the server.',
           requestBody: { required: true, content: json(ref('Settings')) },
           responses: {
-            200: jsonResponse('Saved: the new GET /api/settings report with `saved: true, restartRequired: true`.', ref('SettingsReport')),
+            200: jsonResponse('Saved: the new GET /api/settings report with `saved: true, restartRequired: true`.', {
+              allOf: [ref('SettingsReport'), { type: 'object', properties: { saved: { type: 'boolean', const: true }, restartRequired: { type: 'boolean', const: true } }, required: ['saved', 'restartRequired'] }],
+            }),
             400: jsonResponse('An invalid setting: the message names the key (`thresholds.general: …`, `folders.0.path: /x does not exist`). The file is not touched.', ref('Error')),
             401: responseRef('Unauthorized'),
             409: jsonResponse('The server was started without a configuration file.', ref('Error')),
