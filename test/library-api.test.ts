@@ -3,6 +3,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { ErrorRecord, JobsReport, StatsReport } from '../shared/types/api'
 import type { SettingsReport } from '../shared/types/settings'
+import { openApiDocument, resolvePointer, schemaProblems } from '../server/openapi/openapi-document'
 import { colorOf, tempDir, writeImage } from './helpers/library'
 import { eventually, freePort, startServer, type RunningServer } from './helpers/server'
 
@@ -28,6 +29,18 @@ thresholds:
   general: 0.35
   character: 0.85
 `
+}
+
+const document = openApiDocument('0.0.0')
+
+/** Problems of a real answer against the schema the OpenAPI document gives for it (none expected). */
+function undocumented(path: string, method: string, status: number, body: unknown): string[] {
+  const paths = document.paths as Record<string, Record<string, { responses: Record<string, { $ref?: string; content?: Record<string, { schema: unknown }> }> }>>
+  let response = paths[path]?.[method]?.responses[String(status)]
+  if (response?.$ref) response = resolvePointer(document, response.$ref) as typeof response
+  const schema = response?.content?.['application/json']?.schema
+  if (!schema) return [`${method} ${path} documents no JSON ${status}`]
+  return schemaProblems(document, schema, body)
 }
 
 describe('jobs, errors, folders, stats and settings API', () => {
@@ -66,6 +79,8 @@ describe('jobs, errors, folders, stats and settings API', () => {
     expect(body.charts.topUsers).toEqual([{ type: 'pixiv', userid: '414500', username: null, images: 2 }])
     expect(body.charts.byMonth.reduce((sum, month) => sum + month.images, 0)).toBe(3)
     expect(body.charts.byMonth[0]!.month).toMatch(/^\d{4}-\d{2}$/)
+    expect(undocumented('/api/stats', 'get', 200, body)).toEqual([])
+    expect(undocumented('/api/stats', 'get', 200, { ...body, charts: { topTags: [] } })).not.toEqual([])
   })
 
   it('streams the jobs report as server-sent events', async () => {
@@ -80,6 +95,7 @@ describe('jobs, errors, folders, stats and settings API', () => {
     const report = JSON.parse(/data: (.*)\n/.exec(text)![1]!) as JobsReport
     expect(report.files).toEqual({ pending: 0, running: 0, failed: 0 })
     expect(report.import).toMatchObject({ running: false, phase: 'done', counts: { added: 3, errors: 1 } })
+    expect(undocumented('/api/jobs', 'get', 200, report)).toEqual([])
   })
 
   it('retries a failed file: the record is cleared and the file indexed again', async () => {
@@ -87,6 +103,7 @@ describe('jobs, errors, folders, stats and settings API', () => {
     expect(before).toMatchObject({ folder: 'lib', path: 'broken.png' })
     const retried = await post<{ queued: boolean }>('/api/errors/retry', { folder: 'lib', path: 'broken.png' })
     expect(retried).toEqual({ status: 202, body: { queued: true } })
+    expect(undocumented('/api/errors/retry', 'post', 202, retried.body)).toEqual([])
     // Still not an image: indexing it again records a new failure.
     const after = await eventually(async () => (await errorsOf()).find((error) => error.at > before!.at))
     expect(after.path).toBe('broken.png')
@@ -132,6 +149,7 @@ describe('jobs, errors, folders, stats and settings API', () => {
     const { body: current } = await api<SettingsReport>('/api/settings')
     expect(current.file).toBe(configFile)
     expect(current.settings.thresholds).toEqual({ general: 0.35, character: 0.85 })
+    expect(undocumented('/api/settings', 'get', 200, current)).toEqual([])
     const settings = { ...current.settings, thresholds: { general: 0.5, character: 0.9 } }
     const saved = await api<SettingsReport & { saved: boolean }>('/api/settings', { method: 'PUT', body: JSON.stringify(settings) })
     expect(saved.status).toBe(200)
@@ -152,6 +170,7 @@ describe('jobs, errors, folders, stats and settings API', () => {
     expect((await put({ ...current.settings, thresholds: { general: 0.5, character: 0.5, other: 1 } })).body.error.message).toBe('thresholds: unknown key "other"')
     const missingFolder = await put({ ...current.settings, folders: [...current.settings.folders, { name: 'gone', path: './gone', recursive: true }] })
     expect(missingFolder).toEqual({ status: 400, body: { error: { message: `folders.2.path: ${join(dir, 'gone')} does not exist` } } })
+    expect(undocumented('/api/settings', 'put', 400, missingFolder.body)).toEqual([])
     const twice = await put({ ...current.settings, folders: [current.settings.folders[0], current.settings.folders[0]] })
     expect(twice.body.error.message).toBe('folders.1.name: "lib" is used twice; folder names must be unique')
     expect((await put({ ...current.settings, models: { ...current.settings.models, clip: { enabled: true, name: '' } } })).body.error.message).toMatch(/^models\.clip\.name: /)
