@@ -6,6 +6,17 @@ import { launchBrowser, openPage, screenshot } from '../helpers/browser'
 import { colorOf, tempDir, writeConfig, writeImage } from '../helpers/library'
 import { startServer, type RunningServer } from '../helpers/server'
 
+/** The visible form controls and buttons, and those a screen reader could not name (none expected). */
+async function unnamedControls(page: Page): Promise<{ controls: number; unnamed: string[] }> {
+  const controls = page.locator('input:visible, select:visible, textarea:visible, button:visible')
+  const unnamed = await controls.evaluateAll((elements) => elements.flatMap((element) => {
+    const control = element as HTMLInputElement
+    const labelled = (control.labels?.length ?? 0) > 0 || control.getAttribute('aria-label') || control.getAttribute('aria-labelledby') || control.textContent?.trim() || control.title
+    return labelled || control.type === 'hidden' ? [] : [control.outerHTML.slice(0, 120)]
+  }))
+  return { controls: await controls.count(), unnamed }
+}
+
 /** Big enough that importing a few hundred of them takes a while: the jobs page has time to show it. */
 const IMPORT_FILES = 240
 
@@ -117,6 +128,9 @@ describe('jobs, stats and settings pages in a browser', () => {
       await page.getByTestId('settings-file').waitFor()
       expect(await page.getByLabel('General tags').inputValue()).toBe('0.42')
       await screenshot(page, 'settings')
+      const settingsControls = await unnamedControls(page)
+      expect(settingsControls.controls).toBeGreaterThan(10)
+      expect(settingsControls.unnamed).toEqual([])
 
       // A folder that does not exist: the server's message names it, and the file stays.
       await page.getByRole('button', { name: 'Add a folder' }).click()
@@ -142,6 +156,10 @@ describe('jobs, stats and settings pages in a browser', () => {
       await page.locator('.v-application.v-theme--dark').waitFor()
       await page.getByTestId('file-jobs').waitFor()
       await screenshot(page, 'jobs-dark')
+      await page.getByTestId('error-retry').first().waitFor()
+      const jobsControls = await unnamedControls(page)
+      expect(jobsControls.controls).toBeGreaterThan(8)
+      expect(jobsControls.unnamed).toEqual([])
       expect(errors).toEqual([])
     } finally {
       await close()
