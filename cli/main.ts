@@ -8,6 +8,7 @@ import { registerErrors } from './commands/errors'
 import { registerExportBatches } from './commands/export-batches'
 import { registerImport } from './commands/import'
 import { registerIndex } from './commands/index'
+import { registerNginxConf } from './commands/nginx-conf'
 import { registerParse } from './commands/parse'
 import { registerPrompts } from './commands/prompts'
 import { registerPixiv } from './commands/pixiv'
@@ -32,7 +33,7 @@ export async function main(argv: string[]): Promise<number> {
     .option('--json', 'print one JSON document on stdout')
     .exitOverride()
     .showHelpAfterError()
-  for (const register of [registerImport, registerSearch, registerPrompts, registerParse, registerStats, registerErrors, registerPixiv, registerServe, registerWatch, registerBatches, registerExportBatches, registerIndex]) register(program)
+  for (const register of [registerImport, registerSearch, registerPrompts, registerParse, registerStats, registerErrors, registerPixiv, registerServe, registerWatch, registerBatches, registerExportBatches, registerIndex, registerNginxConf]) register(program)
   for (const command of program.commands) {
     command.exitOverride()
     command.showHelpAfterError()

@@ -5,6 +5,7 @@ import type { PipelineContext } from '../workers/pipeline-context'
 import { startModelWorker, type ModelWorker } from '../workers/model-worker'
 import { startLiveLibrary, type LiveLibrary } from '../workers/watcher'
 import { currentWorkerId } from '../workers/worker-id'
+import { createModelDownloads, type ModelDownloads } from './services/model-downloads'
 import { createPixivJob, type PixivJob } from './services/pixiv-job'
 import type { SearchContext } from './search/search-images'
 import { searchContextFor } from './search/search-context'
@@ -13,12 +14,16 @@ import type { Store } from './store/store'
 
 export interface SagasuApp {
   config: SagasuConfig
+  /** The configuration file read at start-up (settings are written back to it); none without one. */
+  configFile?: string
   store: Store
   library?: LiveLibrary
   /** Runs the model stages (tagger, CLIP, OCR) in the background over what imports add. */
   models: ModelWorker
   /** The background pixiv metadata run (POST /api/pixiv/fetch). */
   pixiv: PixivJob
+  /** Model downloads started from the settings page. */
+  downloads: ModelDownloads
   /** What CLIP search can use now (the encoder, or why there is none). */
   searchContext: SearchContext
   /** Set when the configuration is a generated demo. */
@@ -41,14 +46,14 @@ export function startApp(): Promise<SagasuApp> {
 }
 
 async function createApp(): Promise<SagasuApp> {
-  const { config } = loadConfig({ file: process.env.SAGASU_CONFIG, dataDir: process.env.SAGASU_DATA_DIR })
+  const { config, file: configFile } = loadConfig({ file: process.env.SAGASU_CONFIG, dataDir: process.env.SAGASU_DATA_DIR })
   const demo = config.folders.length === 0
   if (demo) config.folders = [await ensureDemoLibrary(config.dataDir, log)]
   const store = openStore(config, { longRunning: true, log })
   void store.warmUp()
   const ctx: PipelineContext = { config, store, worker: currentWorkerId(), log }
   const models = startModelWorker(ctx)
-  const started: SagasuApp = { config, store, demo, pixiv: createPixivJob(ctx), models, searchContext: searchContextFor(config) }
+  const started: SagasuApp = { config, configFile, store, demo, pixiv: createPixivJob(ctx), models, downloads: createModelDownloads(config), searchContext: searchContextFor(config) }
   // With watching off (--no-watch, watch.enabled: false) the server only serves the index as it is.
   if (config.watch.enabled) {
     started.library = startLiveLibrary(ctx, { afterChanges: () => models.kick() })

@@ -166,7 +166,11 @@ describe('server token', () => {
         expect((await rawGet(server.url, path)).status, path).toBe(401)
         expect((await rawGet(server.url, path, { authorization: 'Bearer wrong-token-wrong-token' })).status, path).toBe(401)
       }
-      const html = await rawGet(server.url, '/', { accept: 'text/html' })
+      const page = await rawGet(server.url, '/jobs?x=1', { accept: 'text/html' })
+      expect(page.status).toBe(302)
+      expect(page.headers.location).toBe('/login?next=%2Fjobs%3Fx%3D1')
+      expect((await rawGet(server.url, '/login', { accept: 'text/html' })).status).toBe(200)
+      const html = await rawGet(server.url, '/docs', { accept: 'text/html' })
       expect(html.status).toBe(401)
       expect(html.body.toString()).toContain('<form method="post" action="/api/login">')
       expect((await rawGet(server.url, '/api/health', { authorization: `Bearer ${token}` })).status).toBe(200)

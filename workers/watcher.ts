@@ -1,6 +1,7 @@
 import { relative, sep } from 'node:path'
 import chokidar, { type FSWatcher } from 'chokidar'
 import type { FolderConfig } from '../config/schema'
+import type { ImportRunProgress } from '../shared/types/api'
 import { fileJob, processFileJobs } from './file-queue'
 import { existsOnDisk, removeImagesAndThumbnails, runImport } from './import'
 import type { PipelineContext } from './pipeline-context'
@@ -9,6 +10,14 @@ import { isImageFilename } from './stage'
 export interface LiveLibrary {
   /** Resolves when the first full import is done. */
   ready: Promise<void>
+  /** Runs a full import after the work already queued; resolves when it is done. */
+  importNow(): Promise<void>
+  /** Indexes one file again (a retry from the errors table), even when it is unchanged. */
+  reindex(folder: string, path: string): Promise<void>
+  /** Starts watching a folder just added to the configuration and imports it. */
+  addFolder(folder: FolderConfig): Promise<void>
+  /** The current or last full import, for the jobs page. */
+  importProgress(): ImportRunProgress | null
   close(): Promise<void>
 }
 
@@ -39,8 +48,36 @@ export function startLiveLibrary(ctx: PipelineContext, options: LiveLibraryOptio
     return chain
   }
 
+  let run: ImportRunProgress | null = null
+  let indexStartedAt = 0
+
   const fullImport = () => enqueue(async () => {
-    const counts = await runImport(ctx, { folders, concurrency: config.import.concurrency, signal: abort.signal })
+    const current: ImportRunProgress = { running: true, phase: 'scan', done: 0, total: 0, rate: 0, startedAt: Date.now(), finishedAt: null, counts: null, error: null }
+    run = current
+    indexStartedAt = 0
+    const counts = await runImport(ctx, {
+      folders,
+      concurrency: config.import.concurrency,
+      signal: abort.signal,
+      onProgress: (progress) => {
+        if (progress.phase === 'index' && !indexStartedAt) indexStartedAt = Date.now()
+        current.phase = progress.phase
+        if (progress.phase === 'index') {
+          current.done = progress.done
+          current.total = progress.total
+          const seconds = (Date.now() - indexStartedAt) / 1000
+          current.rate = seconds > 0 ? progress.done / seconds : 0
+        }
+      },
+    }).catch((error: unknown) => {
+      current.error = error instanceof Error ? error.message : String(error)
+      throw error
+    }).finally(() => {
+      current.running = false
+      current.phase = 'done'
+      current.finishedAt = Date.now()
+    })
+    current.counts = counts
     const touched = counts.added + counts.updated + counts.moved + counts.removed
     if (touched) ctx.log(`library: ${counts.added} added, ${counts.updated} updated, ${counts.moved} moved, ${counts.removed} removed, ${counts.errors} errors`)
     options.afterChanges?.()
@@ -80,30 +117,33 @@ export function startLiveLibrary(ctx: PipelineContext, options: LiveLibraryOptio
   }
 
   const watchers: FSWatcher[] = []
+  const watch = (folder: FolderConfig) => {
+    const watcher = chokidar.watch(folder.path, {
+      ignoreInitial: true,
+      followSymlinks: true,
+      depth: folder.recursive ? 64 : 0,
+      // A file still being copied is indexed once its size stops changing.
+      awaitWriteFinish: { stabilityThreshold: 300, pollInterval: 100 },
+      ignored: (path, stats) => Boolean(stats?.isFile() && !isImageFilename(path)),
+    })
+    const relPath = (abs: string) => relative(folder.path, abs).split(sep).join('/')
+    watcher.on('all', (event, abs) => {
+      if (typeof abs !== 'string') return
+      const path = relPath(abs)
+      const key = `${folder.name}\u0000${path}`
+      if (event === 'add' || event === 'change') changed.set(key, { folder, path })
+      else if (event === 'unlink' || event === 'unlinkDir') removed.set(`${key}${event === 'unlinkDir' ? '/' : ''}`, { folder, path, dir: event === 'unlinkDir' })
+      else return
+      schedule()
+    })
+    watcher.on('error', (error) => ctx.log(`watching ${folder.path}: ${(error as Error).message}`))
+    watchers.push(watcher)
+  }
+  let watching = false
   const ready = fullImport().then(() => {
     if (closed || !config.watch.enabled) return
-    for (const folder of folders) {
-      const watcher = chokidar.watch(folder.path, {
-        ignoreInitial: true,
-        followSymlinks: true,
-        depth: folder.recursive ? 64 : 0,
-        // A file still being copied is indexed once its size stops changing.
-        awaitWriteFinish: { stabilityThreshold: 300, pollInterval: 100 },
-        ignored: (path, stats) => Boolean(stats?.isFile() && !isImageFilename(path)),
-      })
-      const relPath = (abs: string) => relative(folder.path, abs).split(sep).join('/')
-      watcher.on('all', (event, abs) => {
-        if (typeof abs !== 'string') return
-        const path = relPath(abs)
-        const key = `${folder.name}\u0000${path}`
-        if (event === 'add' || event === 'change') changed.set(key, { folder, path })
-        else if (event === 'unlink' || event === 'unlinkDir') removed.set(`${key}${event === 'unlinkDir' ? '/' : ''}`, { folder, path, dir: event === 'unlinkDir' })
-        else return
-        schedule()
-      })
-      watcher.on('error', (error) => ctx.log(`watching ${folder.path}: ${(error as Error).message}`))
-      watchers.push(watcher)
-    }
+    watching = true
+    for (const folder of folders) watch(folder)
     if (config.watch.rescanMinutes > 0) {
       rescanTimer = setInterval(() => void fullImport(), config.watch.rescanMinutes * 60_000)
       rescanTimer.unref()
@@ -112,6 +152,22 @@ export function startLiveLibrary(ctx: PipelineContext, options: LiveLibraryOptio
 
   return {
     ready,
+    importNow: () => fullImport(),
+    reindex: (folder, path) => enqueue(async () => {
+      await ctx.store.clearError(folder, path)
+      await ctx.store.enqueueJobs([fileJob({ folder, path, force: true })])
+      await processFileJobs(ctx, { concurrency: config.import.concurrency, signal: abort.signal })
+      options.afterChanges?.()
+    }),
+    async addFolder(folder) {
+      if (closed) return
+      // `folders` is the configuration's own list: the file queue and later rescans see the new folder too.
+      if (!folders.some(({ name }) => name === folder.name)) folders.push(folder)
+      await ready
+      if (watching) watch(folder)
+      await fullImport()
+    },
+    importProgress: () => (run ? { ...run } : null),
     async close() {
       closed = true
       abort.abort()

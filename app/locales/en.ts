@@ -1,3 +1,5 @@
+import { pagesEn } from './pages/en'
+
 /** English UI text; the other languages mirror these keys (a test checks they match). */
 export const en = {
   nav: {
@@ -5,6 +7,9 @@ export const en = {
     jobs: 'Jobs',
     language: 'Language',
     theme: 'Theme',
+    stats: 'Statistics',
+    settings: 'Settings',
+    menu: 'Menu',
   },
   models: {
     tagger: 'Tagging',
@@ -17,6 +22,7 @@ export const en = {
     light: 'Light',
     dark: 'Dark',
   },
+  ...pagesEn,
 }
 
 export type Messages = typeof en

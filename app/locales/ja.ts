@@ -1,4 +1,5 @@
 import type { Messages } from './en'
+import { pagesJa } from './pages/ja'
 
 export const ja: Messages = {
   nav: {
@@ -6,6 +7,9 @@ export const ja: Messages = {
     jobs: 'ジョブ',
     language: '言語',
     theme: 'テーマ',
+    stats: '統計',
+    settings: '設定',
+    menu: 'メニュー',
   },
   models: {
     tagger: 'タグ付け',
@@ -18,4 +22,5 @@ export const ja: Messages = {
     light: 'ライト',
     dark: 'ダーク',
   },
+  ...pagesJa,
 }

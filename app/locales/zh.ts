@@ -1,4 +1,5 @@
 import type { Messages } from './en'
+import { pagesZh } from './pages/zh'
 
 export const zh: Messages = {
   nav: {
@@ -6,6 +7,9 @@ export const zh: Messages = {
     jobs: '任务',
     language: '语言',
     theme: '主题',
+    stats: '统计',
+    settings: '设置',
+    menu: '菜单',
   },
   models: {
     tagger: '标签',
@@ -18,4 +22,5 @@ export const zh: Messages = {
     light: '浅色',
     dark: '深色',
   },
+  ...pagesZh,
 }

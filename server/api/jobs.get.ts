@@ -1,9 +1,7 @@
 import { defineEventHandler } from 'h3'
 import type { JobsReport } from '../../shared/types/api'
 import { useApp } from '../app-context'
+import { jobsReport } from '../services/jobs-report'
 
-/** Import queue and model-stage progress (the jobs page polls it). */
-export default defineEventHandler(async (): Promise<JobsReport> => {
-  const app = await useApp()
-  return { files: await app.store.countJobs(), stages: await app.models.progress() }
-})
+/** Import queue and model-stage progress (the jobs page follows GET /api/jobs/events, or polls this). */
+export default defineEventHandler(async (): Promise<JobsReport> => jobsReport(await useApp()))

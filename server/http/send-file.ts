@@ -2,6 +2,7 @@ import { createReadStream } from 'node:fs'
 import type { Stats } from 'node:fs'
 import { open } from 'node:fs/promises'
 import { getRequestHeader, sendStream, setResponseHeaders, setResponseStatus, type H3Event } from 'h3'
+import { ACCEL_PREFIX } from '../../config/nginx-conf'
 
 const CONTENT_TYPES: Record<string, string> = {
   png: 'image/png', jpg: 'image/jpeg', jpeg: 'image/jpeg', gif: 'image/gif',
@@ -93,4 +94,24 @@ export function parseRange(header: string | undefined, size: number): { start: n
   }
   if (start >= size || start > end) return 'unsatisfiable'
   return { start, end }
+}
+
+/**
+ * Behind the nginx of `sagasu nginx-conf` (which sends `X-Sagasu-Accel: /_sagasu` on file requests),
+ * the app answers a checked file request with an `X-Accel-Redirect` to nginx's internal location for
+ * it and no body; nginx then sends the file from disk. Returns false when the request did not come
+ * that way (the app sends the file itself).
+ *
+ * @example
+ * if (acceleratedBy(event, `files/${folder}/${path}`, type, 'private, max-age=3600')) return null
+ */
+export function acceleratedBy(event: H3Event, internalPath: string, contentType: string, cacheControl: string): boolean {
+  if (getRequestHeader(event, 'x-sagasu-accel') !== ACCEL_PREFIX) return false
+  setResponseHeaders(event, {
+    'X-Accel-Redirect': `${ACCEL_PREFIX}/${internalPath}`,
+    'Content-Type': contentType,
+    'Cache-Control': cacheControl,
+  })
+  event.node.res.end()
+  return true
 }

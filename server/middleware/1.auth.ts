@@ -1,18 +1,29 @@
-import { defineEventHandler, getCookie, getRequestHeader, setResponseHeader, setResponseStatus } from 'h3'
+import { defineEventHandler, getCookie, getRequestHeader, sendRedirect, setResponseHeader, setResponseStatus } from 'h3'
 import { useApp } from '../app-context'
 import { TOKEN_COOKIE, isAuthorized } from '../services/auth'
 
-/** With server.token set, every request needs it; a browser gets a login form instead of a bare 401. */
+/**
+ * With server.token set, every request needs it. A browser asking for a page of the web app is sent
+ * to its login page; other HTML requests get a plain login form (no script needed) with the 401.
+ */
 export default defineEventHandler(async (event) => {
   const { config } = await useApp()
   const token = config.server.token
   if (!token) return
   if (event.path.startsWith('/api/login') && event.method === 'POST') return
+  const page = event.path.split('?')[0]!
+  // The web app's login page (its script and styles are static files, served before this check).
+  if (page === '/login' && (event.method === 'GET' || event.method === 'HEAD')) return
   const headers = { authorization: getRequestHeader(event, 'authorization'), 'x-sagasu-token': getRequestHeader(event, 'x-sagasu-token') }
   if (isAuthorized(token, headers, getCookie(event, TOKEN_COOKIE))) return
+  const wantsHtml = (getRequestHeader(event, 'accept') ?? '').includes('text/html')
+  // A page of the web app goes to its login page, which comes back here once logged in.
+  if (wantsHtml && event.method === 'GET' && !/^\/(api|files|thumbs|docs|openapi\.json)(\/|$)/.test(page)) {
+    return sendRedirect(event, `/login?next=${encodeURIComponent(event.path)}`, 302)
+  }
   setResponseStatus(event, 401)
   setResponseHeader(event, 'WWW-Authenticate', 'Bearer realm="sagasu"')
-  if ((getRequestHeader(event, 'accept') ?? '').includes('text/html')) {
+  if (wantsHtml) {
     setResponseHeader(event, 'Content-Type', 'text/html; charset=utf-8')
     return LOGIN_PAGE
   }

@@ -216,7 +216,11 @@ describe('the schemas hold real values', () => {
   })
 
   it('Stats, TagList, ErrorList, Error', async () => {
-    expectMatches('Stats', await store.stats())
+    const charts = await store.charts(15)
+    expect(charts.topTags.length).toBeGreaterThan(0)
+    expect(charts.byMonth.length).toBeGreaterThan(0)
+    expectMatches('Stats', { ...(await store.stats()), charts })
+    expect(schemaProblems(document, { $ref: '#/components/schemas/Stats' }, await store.stats())).not.toEqual([])
     const tags = await store.suggestTags('', 20)
     expect(tags.length).toBeGreaterThan(0)
     expectMatches('TagList', { tags })

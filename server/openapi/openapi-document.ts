@@ -6,12 +6,14 @@
  * parameters come from the same zod schema that validates them.
  */
 import { z } from 'zod'
-import type { ErrorRecord, HealthReport, JobsReport, PixivJobStatus, PixivLibraryCounts, SearchPage, StageProgress, StoreStats } from '../../shared/types/api'
+import type { ErrorRecord, HealthReport, ImportCounts, ImportRunProgress, JobsReport, LibraryCharts, PixivJobStatus, PixivLibraryCounts, SearchPage, StageProgress, StatsReport, StoreStats } from '../../shared/types/api'
+import type { ModelStatus, SettingsReport } from '../../shared/types/settings'
 import type { BatchSetInfo, DatasetBatch, DatasetImage, DatasetImagePage, DatasetSample, DatasetStats } from '../../shared/types/dataset'
 import type { AiParameters, ImageRecord, PixivTag, PixivWork, TagInfo } from '../../shared/types/image'
 import type { NameCount, PromptHit, PromptSearchPage, PromptStats } from '../../shared/types/prompt'
 import { batchSetRequestSchema, MAX_BATCH_SIZE, MAX_DATASET_PAGE } from '../http/dataset-requests'
 import type { ErrorBody } from '../http/error-response'
+import { addFolderRequestSchema, modelDownloadRequestSchema, retryRequestSchema, settingsRequestSchema } from '../http/library-requests'
 import { pixivFetchRequestSchema } from '../http/pixiv-request'
 import { promptSearchSchema } from '../http/prompt-search-request'
 import { searchRequestSchema } from '../http/search-request'
@@ -46,6 +48,8 @@ type SchemaName =
   | 'DatasetStats' | 'DatasetImage' | 'DatasetImagePage' | 'DatasetSample' | 'BatchSetRequest' | 'BatchSetCreated' | 'BatchSetList'
   | 'BatchSetInfo' | 'DatasetBatch'
   | 'PromptHit' | 'PromptSearchPage' | 'PromptStats' | 'NameCount'
+  | 'ImportRunProgress' | 'LibraryCharts' | 'RetryRequest' | 'AddFolderRequest' | 'ModelDownloadRequest' | 'Settings' | 'SettingsReport'
+  | 'ModelStatus' | 'Accepted'
 
 const optional = (schema: JsonSchema): OptionalProperty => ({ optional: schema })
 const ref = (name: SchemaName): JsonSchema => ({ $ref: `#/components/schemas/${name}` })
@@ -203,7 +207,7 @@ const errorSchema = object<ErrorBody>('Every 4xx answer (and the 401 of the toke
   }),
 })
 
-const stats = object<StoreStats>('Counts of the index (the same document as `sagasu stats --json`).', {
+const storeStatsProperties: PropertiesOf<StoreStats> = {
   images: int('indexed images', { minimum: 0 }),
   bytes: int('their total size in bytes', { minimum: 0 }),
   byType: {
@@ -220,6 +224,84 @@ const stats = object<StoreStats>('Counts of the index (the same document as `sag
     description: 'configured folders with their image counts',
     items: object<StoreStats['folders'][number]>('A folder.', { name: str('folder name'), images: int('images in it', { minimum: 0 }) }),
   },
+}
+
+const stats = object<StatsReport>('Counts of the index (those of `sagasu stats --json`), and what the stats page charts.', {
+  ...storeStatsProperties,
+  charts: ref('LibraryCharts'),
+})
+
+const libraryCharts = object<LibraryCharts>('The most used tags, the users with the most images, and images per month.', {
+  topTags: {
+    type: 'array',
+    description: 'the 15 most used tagger tags, most used first',
+    items: object<LibraryCharts['topTags'][number]>('A tag.', { name: str('tag name'), category: str('tag category'), count: int('images with it', { minimum: 1 }) }),
+  },
+  topUsers: {
+    type: 'array',
+    description: 'the 15 users (pixiv or Twitter) with the most images',
+    items: object<LibraryCharts['topUsers'][number]>('A user.', {
+      type: ref('SourceType'),
+      userid: str('user id'),
+      username: { type: ['string', 'null'], description: 'a user name one of the images carries' },
+      images: int('images of the user', { minimum: 1 }),
+    }),
+  },
+  byMonth: {
+    type: 'array',
+    description: 'images per month of their date (the source\'s date, else the file\'s modification time), oldest first; months without images are left out',
+    items: object<LibraryCharts['byMonth'][number]>('A month.', { month: str('`YYYY-MM` (UTC)', { pattern: '^\\d{4}-\\d{2}$' }), images: int('images', { minimum: 1 }) }),
+  },
+})
+
+const importCounts = object<ImportCounts>('What an import did.', {
+  scanned: int('image files found', { minimum: 0 }),
+  added: int('new images', { minimum: 0 }),
+  updated: int('changed images', { minimum: 0 }),
+  moved: int('renamed or moved images', { minimum: 0 }),
+  removed: int('images gone from disk', { minimum: 0 }),
+  unchanged: int('images that did not change', { minimum: 0 }),
+  errors: int('files that failed (each has an error record)', { minimum: 0 }),
+})
+
+const importRunProgress = object<ImportRunProgress>('The running server\'s current or last full import.', {
+  running: bool('the import is going on'),
+  phase: str('`scan`: listing the folders; `index`: reading new and changed files; `sweep`: dropping what is gone; `done`', { enum: ['scan', 'index', 'sweep', 'done'] }),
+  done: int('files indexed so far', { minimum: 0 }),
+  total: int('files the scan queued', { minimum: 0 }),
+  rate: num('files per second while indexing', { minimum: 0 }),
+  startedAt: epochMs('when the import started'),
+  finishedAt: { type: ['integer', 'null'], description: 'when it ended, epoch milliseconds (UTC); null while it runs' },
+  counts: { oneOf: [{ type: 'null' }, importCounts] },
+  error: { type: ['string', 'null'], description: 'why the import stopped, when it failed' },
+})
+
+/** A request body as JSON Schema, from the zod schema its route validates with. */
+function requestBody(schema: z.ZodType, description: string): JsonSchema {
+  const json = { ...z.toJSONSchema(schema, { io: 'input' }) } as JsonSchema
+  delete json.$schema
+  return { ...json, description }
+}
+
+const modelStatus = object<ModelStatus>('One model on this machine.', {
+  state: str('`ready`: the files are there or it is loaded; `download`: fetched on first use or with POST /api/models/download; `disabled`: see `reason`', { enum: ['ready', 'download', 'disabled'] }),
+  reason: { type: ['string', 'null'], description: 'one line: why it is disabled, or where it will be downloaded from' },
+  source: str('the folder or model id the setting points at'),
+  download: {
+    oneOf: [
+      { type: 'null' },
+      object<NonNullable<ModelStatus['download']>>('A download started with POST /api/models/download.', {
+        state: str('running, done or failed', { enum: ['running', 'done', 'failed'] }),
+        error: { type: ['string', 'null'], description: 'why it failed' },
+      }),
+    ],
+  },
+})
+
+const settingsReport = object<SettingsReport>('The editable settings and the models\' status.', {
+  file: { type: ['string', 'null'], description: 'the configuration file the settings are written to; null when the server runs without one' },
+  settings: ref('Settings'),
+  models: object<SettingsReport['models']>('The downloadable models.', { clip: ref('ModelStatus'), tagger: ref('ModelStatus') }),
 })
 
 const CAPABILITIES = ['search', 'thumbnails', 'aiMetadata', 'watch', 'demoLibrary', 'clip', 'tagger', 'ocr']
@@ -242,6 +324,7 @@ const jobsReport = object<JobsReport>('The import queue and the model stages.', 
     failed: int('given up', { minimum: 0 }),
   }),
   stages: { type: 'array', description: 'the enabled model stages', items: ref('StageProgress') },
+  import: { oneOf: [{ type: 'null' }, ref('ImportRunProgress')], description: 'the current or last full import; null before the first (or when the server does not import)' },
 })
 
 const healthReport: JsonSchema = {
@@ -620,6 +703,15 @@ const SCHEMAS: Record<SchemaName, JsonSchema> = {
   BatchSetList: object<{ ids: string[] }>('Every batch set, oldest first.', { ids: { type: 'array', items: { type: 'string' } } }),
   BatchSetInfo: batchSetInfoSchema,
   DatasetBatch: datasetBatch,
+  ImportRunProgress: importRunProgress,
+  LibraryCharts: libraryCharts,
+  RetryRequest: requestBody(retryRequestSchema, 'The file whose error record to clear: `folder` and `path` as GET /api/errors gives them.'),
+  AddFolderRequest: requestBody(addFolderRequestSchema, 'A folder entry of the configuration: `name` (letters, digits, `-`, `_`; it appears in /files/<name>/ URLs), `path` (an existing directory; relative paths are taken from the configuration file\'s folder) and `recursive` (default true).'),
+  ModelDownloadRequest: requestBody(modelDownloadRequestSchema, 'Which model to download.'),
+  Settings: { ...requestBody(settingsRequestSchema, 'Every editable setting: the configuration keys of the same names (docs/configuration.md). Every key is required; `path` of a model is optional.')},
+  SettingsReport: settingsReport,
+  ModelStatus: modelStatus,
+  Accepted: { type: 'object', description: 'The work started in the background.', additionalProperties: { type: ['boolean', 'string'] } },
 }
 
 // --- parameters, responses, operations ---
@@ -716,7 +808,7 @@ export function openApiDocument(version: string) {
       { name: 'search', description: 'Queries, explain and tag autocomplete' },
       { name: 'prompts', description: 'Full-text search over the AI-generation prompts' },
       { name: 'library', description: 'Images, counts, errors and server health' },
-      { name: 'jobs', description: 'Background work: fetching pixiv metadata' },
+      { name: 'jobs', description: 'Background work: imports, retries, model downloads, fetching pixiv metadata' },
       { name: 'auth', description: 'Logging in when a token is configured' },
       { name: 'dataset', description: 'Dataset counts, seeded samples and reproducible train/validation/test batches (docs/dataset-api.md)' },
       { name: 'files', description: 'Original files and thumbnails' },
@@ -733,8 +825,8 @@ export function openApiDocument(version: string) {
       },
       '/api/stats': {
         get: {
-          tags: ['library'], summary: 'Index counts', operationId: 'getStats',
-          responses: { 200: jsonResponse('Counts of the index.', ref('Stats')), 401: responseRef('Unauthorized') },
+          tags: ['library'], summary: 'Index counts and charts', operationId: 'getStats',
+          responses: { 200: jsonResponse('Counts of the index, top tags and users, images per month.', ref('Stats')), 401: responseRef('Unauthorized') },
         },
       },
       '/api/jobs': {
@@ -748,6 +840,84 @@ export function openApiDocument(version: string) {
         get: {
           tags: ['library'], summary: 'Import errors and warnings', operationId: 'getErrors',
           responses: { 200: jsonResponse('Every error record.', ref('ErrorList')), 401: responseRef('Unauthorized') },
+        },
+      },
+      '/api/errors/retry': {
+        post: {
+          tags: ['jobs'], summary: 'Retry a failed file', operationId: 'retryError',
+          description: 'Clears the error record of one file and indexes the file again in the background, even when it has not changed (the errors table\'s retry button). If it fails again, a new error record appears in GET /api/errors.',
+          requestBody: { required: true, content: json(ref('RetryRequest')) },
+          responses: {
+            202: jsonResponse('Queued: `{"queued":true}`.', ref('Accepted')),
+            400: jsonResponse('The body is not a JSON object, has an unknown key or a bad value.', ref('Error')),
+            401: responseRef('Unauthorized'),
+            404: jsonResponse('No error record for this folder and path.', ref('Error')),
+            409: jsonResponse('The server does not import (`--no-watch` or `watch.enabled: false`).', ref('Error')),
+          },
+        },
+      },
+      '/api/jobs/events': {
+        get: {
+          tags: ['jobs'], summary: 'Progress as server-sent events', operationId: 'streamJobs',
+          description: 'A `text/event-stream`: a `jobs` event whose data is the GET /api/jobs report, at once and then whenever it changes (checked every second), until the client disconnects. The jobs page uses it and polls GET /api/jobs where EventSource fails.',
+          responses: { 200: { description: 'The event stream.', content: { 'text/event-stream': { schema: { type: 'string' } } } }, 401: responseRef('Unauthorized') },
+        },
+      },
+      '/api/import': {
+        post: {
+          tags: ['jobs'], summary: 'Import now', operationId: 'startImport',
+          description: 'Runs a full import of every configured folder (scan, index what is new or changed, drop what is gone) after the work already queued. GET /api/jobs (`import`) follows it. No body.',
+          responses: {
+            202: jsonResponse('Started: `{"started":true}`.', ref('Accepted')),
+            401: responseRef('Unauthorized'),
+            409: jsonResponse('The server does not import (`--no-watch` or `watch.enabled: false`).', ref('Error')),
+          },
+        },
+      },
+      '/api/folders': {
+        post: {
+          tags: ['jobs'], summary: 'Add a folder', operationId: 'addFolder',
+          description: 'Appends a folder to `folders` in the configuration file (its comments and other keys stay) and, in a server that imports, starts watching and importing it at once (`importing: true`).',
+          requestBody: { required: true, content: json(ref('AddFolderRequest')) },
+          responses: {
+            202: jsonResponse('Added: `{"added":"<name>","importing":true}`.', ref('Accepted')),
+            400: jsonResponse('A bad or unknown key, a name or path already configured, or a path that does not exist or is not a directory; the message names the key. The file is not touched.', ref('Error')),
+            401: responseRef('Unauthorized'),
+            409: jsonResponse('The server was started without a configuration file.', ref('Error')),
+          },
+        },
+      },
+      '/api/settings': {
+        get: {
+          tags: ['library'], summary: 'Editable settings', operationId: 'getSettings',
+          description: 'Folders, model settings and tag thresholds as the configuration file has them (defaults filled in), and the status of the CLIP and tagger models.',
+          responses: { 200: jsonResponse('The settings.', ref('SettingsReport')), 401: responseRef('Unauthorized') },
+        },
+        put: {
+          tags: ['library'], summary: 'Save settings', operationId: 'saveSettings',
+          description: 'Writes every editable setting into the configuration file, keeping its comments and other keys. The result is validated as a whole before anything is written. The settings take effect at the next start of the server.',
+          requestBody: { required: true, content: json(ref('Settings')) },
+          responses: {
+            200: jsonResponse('Saved: the new GET /api/settings report with `saved: true, restartRequired: true`.', {
+              allOf: [ref('SettingsReport'), { type: 'object', properties: { saved: { type: 'boolean', const: true }, restartRequired: { type: 'boolean', const: true } }, required: ['saved', 'restartRequired'] }],
+            }),
+            400: jsonResponse('An invalid setting: the message names the key (`thresholds.general: …`, `folders.0.path: /x does not exist`). The file is not touched.', ref('Error')),
+            401: responseRef('Unauthorized'),
+            409: jsonResponse('The server was started without a configuration file.', ref('Error')),
+          },
+        },
+      },
+      '/api/models/download': {
+        post: {
+          tags: ['jobs'], summary: 'Download a model', operationId: 'downloadModel',
+          description: 'Downloads the configured CLIP or tagger model on this machine from `models.hubUrl` (into dataDir/models) and loads it once, in the background; GET /api/settings shows how it went. Only the configured hub is contacted.',
+          requestBody: { required: true, content: json(ref('ModelDownloadRequest')) },
+          responses: {
+            202: jsonResponse('Started: `{"started":"clip"}`.', ref('Accepted')),
+            400: jsonResponse('Not `{"model":"clip"}` or `{"model":"tagger"}`.', ref('Error')),
+            401: responseRef('Unauthorized'),
+            409: jsonResponse('A download of this model is already running.', ref('Error')),
+          },
         },
       },
       '/api/images/{id}': {

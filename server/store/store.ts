@@ -1,4 +1,4 @@
-import type { ErrorRecord, PixivLibraryCounts, StoreStats } from '../../shared/types/api'
+import type { ErrorRecord, LibraryCharts, PixivLibraryCounts, StoreStats } from '../../shared/types/api'
 import type { DatasetSplit } from '../../shared/types/dataset'
 import type { ImageInput, ImageRecord, PixivWork, SourceFields, SourceType, TagInfo, TagScore } from '../../shared/types/image'
 import type { PromptSearchPage, PromptStats } from '../../shared/types/prompt'
@@ -268,6 +268,8 @@ export interface Store {
   /** Tags whose name starts with `prefix`, most used first. */
   suggestTags(prefix: string, limit: number): Promise<TagInfo[]>
   stats(): Promise<StoreStats>
+  /** The `top` most used tags and most prolific users, and images per month, for the stats page. */
+  charts(top: number): Promise<LibraryCharts>
   /** Loads what searches keep in memory (resolves at once when there is nothing to load). */
   warmUp(): Promise<void>
 

@@ -130,4 +130,39 @@ export interface JobsReport {
   files: { pending: number; running: number; failed: number }
   /** The enabled model stages; none when every model is turned off. */
   stages: StageProgress[]
+  /** The current or last full import of this server; null before the first one (or with watching off). */
+  import: ImportRunProgress | null
+}
+
+/** The running server's current or last full import (a rescan, or one started from the UI). */
+export interface ImportRunProgress {
+  running: boolean
+  /** `scan`: listing the folders; `index`: reading new and changed files; `sweep`: dropping what is gone. */
+  phase: 'scan' | 'index' | 'sweep' | 'done'
+  /** Files indexed so far, of `total` queued by the scan. */
+  done: number
+  total: number
+  /** Files per second over this run's indexing; 0 before its first file. */
+  rate: number
+  startedAt: number
+  finishedAt: number | null
+  /** What the run did, once it has finished. */
+  counts: ImportCounts | null
+  /** Why the run stopped, when it failed. */
+  error: string | null
+}
+
+/** Per-month image counts, tags and users for the stats page. */
+export interface LibraryCharts {
+  /** The most used tagger tags. */
+  topTags: Array<{ name: string; category: string; count: number }>
+  /** The users with the most images (pixiv and Twitter user ids). */
+  topUsers: Array<{ type: SourceType; userid: string; username: string | null; images: number }>
+  /** Images per month of their date (the source's date, else the file's modification time), oldest first. */
+  byMonth: Array<{ month: string; images: number }>
+}
+
+/** `GET /api/stats`: the index counts and what the stats page charts. */
+export interface StatsReport extends StoreStats {
+  charts: LibraryCharts
 }

@@ -3,7 +3,9 @@ import { defineEventHandler, getRouterParam } from 'h3'
 import { thumbnailPath } from '../../../workers/stages/thumbnail.stage'
 import { useApp } from '../../app-context'
 import { errorResponse } from '../../http/error-response'
-import { sendFile } from '../../http/send-file'
+import { acceleratedBy, sendFile } from '../../http/send-file'
+
+const THUMBNAIL_CACHE = 'public, max-age=31536000, immutable'
 
 /** Thumbnails by content hash: immutable, so browsers may keep them for a year. */
 export default defineEventHandler(async (event) => {
@@ -13,5 +15,7 @@ export default defineEventHandler(async (event) => {
   const path = thumbnailPath((await useApp()).config.dataDir, match[1]!)
   const info = await stat(path).catch(() => undefined)
   if (!info) return errorResponse(event, 404, 'no thumbnail for this hash')
-  return sendFile(event, path, info, 'public, max-age=31536000, immutable')
+  const hash = match[1]!
+  if (acceleratedBy(event, `thumbs/${hash.slice(0, 2)}/${hash}.webp`, 'image/webp', THUMBNAIL_CACHE)) return
+  return sendFile(event, path, info, THUMBNAIL_CACHE, 'image/webp')
 })

@@ -2,7 +2,7 @@ import { join } from 'node:path'
 import { setImmediate as nextTurn } from 'node:timers/promises'
 import Database from 'better-sqlite3'
 import { ensureDataDir } from '../../../config/data-dir'
-import type { ErrorRecord, StoreStats } from '../../../shared/types/api'
+import type { ErrorRecord, LibraryCharts, StoreStats } from '../../../shared/types/api'
 import type { DatasetSplit } from '../../../shared/types/dataset'
 import type { ImageInput, ImageRecord, SourceType, TagCategory, TagInfo, TagScore } from '../../../shared/types/image'
 import type { PromptSearchPage, PromptStats } from '../../../shared/types/prompt'
@@ -675,6 +675,20 @@ class SqliteStore implements Store {
       pendingJobs: jobs.pending + jobs.running,
       folders: this.db.prepare('SELECT folder AS name, count(*) AS images FROM images GROUP BY folder ORDER BY folder').all() as StoreStats['folders'],
     }
+  }
+
+  async charts(top: number): Promise<LibraryCharts> {
+    const topTags = this.db.prepare(`
+      SELECT n.name, n.category, t.count FROM (SELECT tag_id, count(*) AS count FROM image_tags GROUP BY tag_id ORDER BY count DESC LIMIT ?) t
+      JOIN tag_names n ON n.id = t.tag_id ORDER BY t.count DESC, n.name`).all(top) as LibraryCharts['topTags']
+    // pixiv and Twitter ids are separate namespaces; any one of a user's names will do for a label.
+    const topUsers = this.db.prepare(`
+      SELECT type, userid, max(username) AS username, count(*) AS images FROM images WHERE userid IS NOT NULL
+      GROUP BY type, userid ORDER BY images DESC, userid LIMIT ?`).all(top) as LibraryCharts['topUsers']
+    const byMonth = this.db.prepare(`
+      SELECT strftime('%Y-%m', coalesce(date, mtime) / 1000, 'unixepoch') AS month, count(*) AS images FROM images
+      GROUP BY month ORDER BY month`).all() as LibraryCharts['byMonth']
+    return { topTags, topUsers, byMonth }
   }
 
   async searchPrompts(request: PromptSearchRequest): Promise<PromptSearchPage> {

@@ -1,8 +1,10 @@
 import { defineEventHandler } from 'h3'
 import { useApp } from '../../../app-context'
 import { errorResponse } from '../../../http/error-response'
-import { sendFile, sniffContentType } from '../../../http/send-file'
+import { acceleratedBy, sendFile, sniffContentType } from '../../../http/send-file'
 import { resolveFolderFile, splitFilesUrl } from '../../../services/file-access'
+
+const ORIGINAL_CACHE = 'private, max-age=3600'
 
 /** Originals, straight from the configured folders. */
 export default defineEventHandler(async (event) => {
@@ -14,5 +16,9 @@ export default defineEventHandler(async (event) => {
   const { config } = await useApp()
   const access = await resolveFolderFile(config.folders, parts.folder, parts.path)
   if (!access.ok) return errorResponse(event, access.status, access.message)
-  return sendFile(event, access.absPath, access.info, 'private, max-age=3600', await sniffContentType(access.absPath))
+  const contentType = await sniffContentType(access.absPath)
+  // Checked: behind `sagasu nginx-conf`, nginx sends the file (the path was decoded once above; encode it once again).
+  const internal = `files/${encodeURIComponent(parts.folder)}/${decodeURIComponent(parts.path).split('/').map(encodeURIComponent).join('/')}`
+  if (acceleratedBy(event, internal, contentType, ORIGINAL_CACHE)) return
+  return sendFile(event, access.absPath, access.info, ORIGINAL_CACHE, contentType)
 })
