@@ -4,6 +4,7 @@ import type { ImageRecord } from '../../../shared/types/image'
 import type { AndNode, CompareOp, Comparison, QueryNode, SortKey, TextTarget, Value } from '../../query/ast'
 import { toMongoDocument, type MongoImageDocument } from './mongo-document'
 import { compileMongoFilter, compileMongoSort, escapeRegex, tagPattern } from './mongo-filter'
+import { encodeScore } from './tag-keys'
 
 const span = { start: 0, end: 0 }
 const and = (...children: QueryNode[]): AndNode => ({ type: 'and', children, span })
@@ -68,25 +69,32 @@ describe('compileMongoFilter', () => {
   it('compiles exists, with the special names', () => {
     expect(filterOf(exists('illustid'))).toEqual({ illustid: { $exists: true } })
     expect(filterOf(exists('seed'))).toEqual({ 'ai.seed': { $exists: true } })
-    expect(filterOf(exists('tags'))).toEqual({ 'tagList.0': { $exists: true } })
+    expect(filterOf(exists('tags'))).toEqual({ 'tagNames.0': { $exists: true } })
     expect(filterOf(exists('tags1'))).toEqual({ 'tags1.0': { $exists: true } })
     expect(filterOf(exists('m'))).toEqual({ textlen: { $gt: 0 } })
     expect(filterOf(exists('prompt'))).toEqual({ ai: { $exists: true } })
     expect(filterOf(exists('animated'))).toEqual({ animated: true })
   })
 
-  it('compiles tags to one $elemMatch on name and score, patterns to an anchored regex', () => {
-    expect(filterOf(tag('long_hair'))).toEqual({ tagList: { $elemMatch: { n: 'long_hair' } } })
+  it('compiles plain tags to tagNames, scored tags to one $elemMatch of operators on tagKeys, patterns to an anchored regex', () => {
+    expect(filterOf(tag('long_hair'))).toEqual({ tagNames: 'long_hair' })
+    expect(filterOf(tag('*_hair'))).toEqual({ tagNames: { $regex: '^.*_hair$' } })
     expect(filterOf(tag('long_hair', cmp('>=', num(0.8)), cmp('<', num(0.95))))).toEqual({
-      tagList: { $elemMatch: { n: 'long_hair', s: { $gte: 0.8, $lt: 0.95 } } },
+      tagNames: 'long_hair',
+      tagKeys: { $elemMatch: { $regex: '^[0-9a-f]{16}\u0001long_hair$', $gte: encodeScore(0.8), $lt: encodeScore(0.95) } },
     })
     expect(filterOf(tag('*_hair', cmp('>', num(0.5)), cmp('>', num(0.7))))).toEqual({
-      tagList: { $elemMatch: { n: { $regex: '^.*_hair$' }, $and: [{ s: { $gt: 0.5 } }, { s: { $gt: 0.7 } }] } },
+      tagKeys: { $elemMatch: { $regex: '^[0-9a-f]{16}\u0001.*_hair$', $gte: `${encodeScore(0.7)}\u0002` } },
     })
+    expect(filterOf(tag('*_hair', cmp('!=', num(0.5))))).toEqual({
+      $or: [
+        { tagKeys: { $elemMatch: { $regex: '^[0-9a-f]{16}\u0001.*_hair$', $lt: encodeScore(0.5) } } },
+        { tagKeys: { $elemMatch: { $regex: '^[0-9a-f]{16}\u0001.*_hair$', $gte: `${encodeScore(0.5)}\u0002` } } },
+      ],
+    })
+    expect(filterOf(tag('a', cmp('>', num(0.9)), cmp('<', num(0.1))))).toEqual({ tagNames: 'a', $nor: [{}] })
     expect(tagPattern('st._louis_(azur_*)')).toBe('^st\\._louis_\\(azur_.*\\)$')
-    expect(filterOf(tag('a'), tag('b'))).toEqual({
-      $and: [{ tagList: { $elemMatch: { n: 'a' } } }, { tagList: { $elemMatch: { n: 'b' } } }],
-    })
+    expect(filterOf(tag('a'), tag('b'))).toEqual({ $and: [{ tagNames: 'a' }, { tagNames: 'b' }] })
   })
 
   it('compiles tags1 all / any / none', () => {
@@ -134,7 +142,7 @@ describe('filters run against documents (mingo)', () => {
   it('writes the documented shape, leaving absent fields out', () => {
     expect(documents[0]).toEqual({
       _id: 1, id: 1, folder: 'lib', path: 'a.png', filename: 'a.png', ext: 'png', format: 'png', filesize: 10, width: 100, height: 50,
-      frames: 1, animated: false, hash: '0123456789abcdef', type: 'other', mtime: 1000, added: 5, textlen: 0, tags1: [], tagList: [],
+      frames: 1, animated: false, hash: '0123456789abcdef', type: 'other', mtime: 1000, added: 5, textlen: 0, tags1: [], tagList: [], tagNames: [], tagKeys: [],
     })
     expect(documents[1]).toMatchObject({ illustid: '9', page: 0, ai: { prompt: '1girl', seed: 7 }, tagList: [{ n: 'long_hair', s: 0.9 }, { n: 'st._louis_(azur_lane)', s: 0.5 }] })
     expect(documents[1]!.ai).toEqual({ prompt: '1girl', seed: 7 })

@@ -1,5 +1,6 @@
 import type { AndNode, Comparison, QueryNode, SortKey, TextTarget } from '../../query/ast'
 import { FIELDS, isField, type FieldName } from '../../query/fields'
+import { tagKeyConditions } from './tag-keys'
 
 /**
  * A MongoDB filter as plain JSON (no `mongodb` package types): what `collection.find()` takes.
@@ -112,7 +113,7 @@ function compare(path: string, { op, value }: Comparison): MongoFilter {
 
 function exists(field: string): MongoFilter {
   switch (field) {
-    case 'tags': return { 'tagList.0': { $exists: true } }
+    case 'tags': return { 'tagNames.0': { $exists: true } }
     case 'tags1': return { 'tags1.0': { $exists: true } }
     case 'm': return { textlen: { $gt: 0 } }
     case 'prompt': return { ai: { $exists: true } }
@@ -121,10 +122,18 @@ function exists(field: string): MongoFilter {
   }
 }
 
-/** One element of `tagList` must have the name (or match the pattern) and satisfy every comparison. */
+/**
+ * A tag clause. Without comparisons: the name in `tagNames` (a multikey index serves it). With
+ * them: one element of `tagKeys` (see tag-keys.ts) must have the name (or match the pattern) and
+ * a score satisfying every comparison — not `tagList: { $elemMatch: { n, s } }`, which FerretDB v1
+ * answers with no documents.
+ */
 function tag(name: string, pattern: boolean, comparisons: Comparison[]): MongoFilter {
-  const scores = allOf(comparisons.map((comparison) => compare('s', comparison)))
-  return { tagList: { $elemMatch: { n: pattern ? { $regex: tagPattern(name) } : name, ...scores } } }
+  if (!comparisons.length) return { tagNames: pattern ? { $regex: tagPattern(name) } : name }
+  const alternatives = tagKeyConditions(pattern ? tagPattern(name) : `^${escapeRegex(name)}$`, comparisons)
+  const element = anyOf(alternatives.map((conditions) => ({ tagKeys: { $elemMatch: conditions } })))
+  // The exact name also goes to `tagNames`, whose index narrows the documents the keys are tested on.
+  return pattern ? element : allOf([{ tagNames: name }, element])
 }
 
 /**
