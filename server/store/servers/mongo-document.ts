@@ -1,5 +1,5 @@
 import type { AiParameters, ImageRecord, SourceFields } from '../../../shared/types/image'
-import { tagKey } from './tag-keys'
+import { tagScoresOf } from './tag-scores'
 
 /**
  * One image as the servers profile stores it in MongoDB (see docs/query-semantics.md). Absent
@@ -36,8 +36,8 @@ export interface MongoImageDocument extends Omit<SourceFields, 'tags1'> {
   tagList: Array<{ n: string; s: number }>
   /** The tag names (what a tag clause without comparisons matches; multikey-indexed). */
   tagNames: string[]
-  /** The tags as score-and-name strings (tag-keys.ts): what a tag clause with score comparisons matches. */
-  tagKeys: string[]
+  /** Tag scores by name key (tag-scores.ts): what a tag clause with score comparisons reads. */
+  tagScores: Record<string, number>
   ai?: MongoAiDocument
 }
 
@@ -78,7 +78,7 @@ export function toMongoDocument(image: ImageRecord): MongoImageDocument {
     tags1: image.tags1 ? [...image.tags1] : [],
     tagList: Object.entries(image.tags ?? {}).map(([n, s]) => ({ n, s })),
     tagNames: Object.keys(image.tags ?? {}),
-    tagKeys: Object.entries(image.tags ?? {}).map(([n, s]) => tagKey(n, s)),
+    tagScores: tagScoresOf(image.tags ?? {}),
   }
   for (const key of OPTIONAL_SOURCE_FIELDS) {
     const value = image[key]
