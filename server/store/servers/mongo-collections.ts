@@ -40,8 +40,18 @@ export interface JobDocument {
   worker?: string
   leaseUntil?: number
   error?: string
+  /** How many times the job was claimed; never reset (the claims of a generation are unique). */
+  generation?: number
   created: number
   updated: number
+}
+
+/** One claim of a job: `_id` is `<job id>:<generation>`, so one worker wins each generation. */
+export interface JobClaimDocument {
+  _id: string
+  job: number
+  worker: string
+  at: number
 }
 
 /** The last fetch outcome of a pixiv work, and its metadata once a fetch succeeded. */
@@ -104,6 +114,7 @@ export interface ServersCollections {
   tags: Collection<TagNameDocument>
   errors: Collection<ErrorDocument>
   jobs: Collection<JobDocument>
+  jobClaims: Collection<JobClaimDocument>
   pixivWorks: Collection<PixivWorkDocument>
   batchSets: Collection<BatchSetDocument>
   batchMembers: Collection<BatchMemberDocument>
@@ -118,6 +129,7 @@ export function collectionsOf(db: Db): ServersCollections {
     tags: db.collection('tags'),
     errors: db.collection('errors'),
     jobs: db.collection('jobs'),
+    jobClaims: db.collection('job_claims'),
     pixivWorks: db.collection('pixiv_works'),
     batchSets: db.collection('batch_sets'),
     batchMembers: db.collection('batch_members'),

@@ -55,6 +55,7 @@ export async function ensureIndexes(collections: ServersCollections): Promise<vo
     { key: { kind: 1, status: 1, _id: 1 }, name: 'claim' },
     { key: { status: 1, worker: 1 }, name: 'worker' },
   ])
+  await ensure(collections.jobClaims, [{ key: { job: 1 }, name: 'job' }])
   await ensure(collections.batchSets, [{ key: { seq: 1 }, name: 'seq' }])
   await ensure(collections.batchMembers, [{ key: { set: 1, split: 1, position: 1 }, name: 'set_split_position', unique: true }])
 }

@@ -1,15 +1,19 @@
 import type { AnyBulkWriteOperation } from 'mongodb'
 import type { Job, JobInput, JobStatus } from '../store'
-import { isDuplicateKey, reserveIds, type CounterDocument, type JobDocument } from './mongo-collections'
+import { isDuplicateKey, reserveIds, type CounterDocument, type JobClaimDocument, type JobDocument } from './mongo-collections'
 import type { Collection } from 'mongodb'
 
 /**
- * The job queue in MongoDB. A claim is one `findOneAndUpdate` per job (atomic on the server), so
- * workers on several machines never take the same job; a claim holds a lease, and a running job
- * whose lease ran out is claimable again (its worker died or stalled).
+ * The job queue in MongoDB. Workers on several machines never take the same job (see `claim`); a
+ * claim holds a lease, and a running job whose lease ran out is claimable again (its worker died
+ * or stalled).
  */
 export class MongoJobQueue {
-  constructor(private readonly jobs: Collection<JobDocument>, private readonly counters: Collection<CounterDocument>) {}
+  constructor(
+    private readonly jobs: Collection<JobDocument>,
+    private readonly claims: Collection<JobClaimDocument>,
+    private readonly counters: Collection<CounterDocument>,
+  ) {}
 
   /**
    * Adds jobs, or refreshes those with the same kind and key: new payload, attempts 0, and back to
@@ -52,23 +56,44 @@ export class MongoJobQueue {
     }
   }
 
+  /**
+   * Takes up to `limit` jobs. Each claim of a job is the insert of `{ _id: "<job>:<generation>" }`
+   * into `job_claims`, whose unique `_id` lets exactly one worker win each generation, on MongoDB
+   * and on FerretDB alike (FerretDB v1's findAndModify reads and writes in two steps, so two
+   * workers could both take a job through it). The winner then marks the job running.
+   */
   async claim(kind: JobInput['kind'], limit: number, worker: string, leaseMs: number): Promise<Job[]> {
     const claimed: Job[] = []
-    while (claimed.length < limit) {
+    for (let round = 0; claimed.length < limit && round < 20; round++) {
       const now = Date.now()
-      const job = await this.jobs.findOneAndUpdate(
+      const candidates = await this.jobs.find(
         { kind, $or: [{ status: 'pending' }, { status: 'running', leaseUntil: { $lt: now } }] },
-        { $set: { status: 'running', worker, leaseUntil: now + leaseMs, updated: now }, $inc: { attempts: 1 } },
-        { sort: { _id: 1 }, returnDocument: 'after' },
-      )
-      if (!job) break
-      claimed.push({ id: job._id, kind: job.kind, key: job.key, payload: job.payload, attempts: job.attempts })
+        { sort: { _id: 1 }, limit: (limit - claimed.length) * 2 },
+      ).toArray()
+      if (!candidates.length) break
+      for (const job of candidates) {
+        if (claimed.length >= limit) break
+        const generation = (job.generation ?? 0) + 1
+        try {
+          await this.claims.insertOne({ _id: `${job._id}:${generation}`, job: job._id, worker, at: now })
+        } catch (error) {
+          if (isDuplicateKey(error)) continue
+          throw error
+        }
+        const attempts = job.attempts + 1
+        const won = await this.jobs.updateOne(
+          { _id: job._id, generation: job.generation ?? { $exists: false } },
+          { $set: { status: 'running', worker, leaseUntil: now + leaseMs, updated: now, generation, attempts } },
+        )
+        if (won.matchedCount) claimed.push({ id: job._id, kind: job.kind, key: job.key, payload: job.payload, attempts })
+      }
     }
-    return claimed
+    return claimed.sort((a, b) => a.id - b.id)
   }
 
   async finish(id: number): Promise<void> {
     await this.jobs.deleteOne({ _id: id })
+    await this.claims.deleteMany({ job: id })
   }
 
   async fail(id: number, reason: string): Promise<void> {

@@ -68,7 +68,7 @@ export class ServersStore implements Store {
   constructor(private readonly options: ServersStoreOptions) {
     this.db = options.client.db(options.database)
     this.c = collectionsOf(this.db)
-    this.jobs = new MongoJobQueue(this.c.jobs, this.c.counters)
+    this.jobs = new MongoJobQueue(this.c.jobs, this.c.jobClaims, this.c.counters)
     this.pixiv = new MongoPixiv(this.c, (ids) => this.afterTextChange(ids))
     this.prompts = new MongoPrompts(this.c)
     this.batches = new MongoBatches(this.c)
