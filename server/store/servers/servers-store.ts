@@ -241,6 +241,15 @@ export class ServersStore implements Store {
     return { done, pending: Math.max(0, all - done) }
   }
 
+  async stageVersions(): Promise<Array<{ stage: string; version: string }>> {
+    await this.ready()
+    const pairs = new Map<string, { stage: string; version: string }>()
+    for await (const doc of this.c.images.find({ stages: { $exists: true } }, { projection: { stages: 1 } })) {
+      for (const [stage, version] of Object.entries(doc.stages ?? {})) pairs.set(`${stage}\u0000${version}`, { stage, version })
+    }
+    return [...pairs.values()].sort((a, b) => compareText(a.stage, b.stage) || compareText(a.version, b.version))
+  }
+
   async recordError(error: ErrorInput): Promise<void> {
     await this.ready()
     const { filesize, mtime, ...record } = error
