@@ -42,10 +42,40 @@ export async function planNearest(query: AndNode | undefined, deps: Pick<Nearest
   if (!query?.children.length) return { kind: 'unfiltered' }
   const expr = deps.filterFor?.(query)
   if (expr !== undefined) return { kind: 'filter', filter: { kind: 'expr', expr } }
-  const total = await deps.count(query)
-  if (total === 0) return { kind: 'none' }
-  if (total <= MAX_ID_FILTER) return { kind: 'filter', filter: { kind: 'ids', ids: await deps.ids(query) } }
-  return { kind: 'overfetch' }
+  const way = filterWay(await deps.count(query))
+  if (way === 'ids') return { kind: 'filter', filter: { kind: 'ids', ids: await deps.ids(query) } }
+  return { kind: way }
+}
+
+/**
+ * How a query the vector index cannot express filters, by how many images match: none (no
+ * search), their ids (at most MAX_ID_FILTER), or an over-fetch confirmed in MongoDB.
+ *
+ * @example
+ * filterWay(120) // 'ids'
+ */
+export function filterWay(matching: number): 'none' | 'ids' | 'overfetch' {
+  if (matching === 0) return 'none'
+  return matching <= MAX_ID_FILTER ? 'ids' : 'overfetch'
+}
+
+/** The first over-fetch for k results. */
+export function firstFetch(k: number): number {
+  return Math.min(Math.max(k * OVERFETCH_FACTOR, MIN_OVERFETCH), MAX_FETCH)
+}
+
+/**
+ * After an over-fetch of `fetched` that gave `candidates` hits of which `confirmed` match: the next
+ * fetch, or undefined when the search is over — k confirmed, the index gave fewer than asked (it
+ * has no more), every vector was seen, or Milvus' limit is reached.
+ *
+ * @example
+ * nextFetch({ k: 10, fetched: 64, candidates: 64, confirmed: 3, vectors: 1_000_000 }) // 128
+ */
+export function nextFetch(state: { k: number; fetched: number; candidates: number; confirmed: number; vectors: number }): number | undefined {
+  const { k, fetched, candidates, confirmed, vectors } = state
+  if (confirmed >= k || candidates < fetched || fetched >= vectors || fetched >= MAX_FETCH) return undefined
+  return Math.min(fetched * 2, Math.max(vectors, k), MAX_FETCH)
 }
 
 /**
@@ -64,14 +94,15 @@ export async function nearestMatching(request: Omit<VectorSearchRequest, 'filter
     case 'filter': return deps.search({ ...request, filter: plan.filter })
     case 'overfetch': break
   }
-  let fetch = Math.min(Math.max(request.k * OVERFETCH_FACTOR, MIN_OVERFETCH), MAX_FETCH)
+  let fetch = firstFetch(request.k)
   for (;;) {
     const candidates = await deps.search({ ...request, k: fetch, ef: fetch })
     const matching = await deps.confirm(query!, candidates.map((hit) => hit.id))
     const confirmed = candidates.filter((hit) => matching.has(hit.id))
-    // Fewer candidates than asked for: the index (or minScore) has no more to give. At MAX_FETCH the
-    // matches are more than MAX_ID_FILTER yet rarer than k in MAX_FETCH: the best confirmed ones are returned.
-    if (confirmed.length >= request.k || candidates.length < fetch || fetch >= deps.vectors || fetch >= MAX_FETCH) return confirmed.slice(0, request.k)
-    fetch = Math.min(fetch * 2, Math.max(deps.vectors, request.k), MAX_FETCH)
+    // At MAX_FETCH the matches are more than MAX_ID_FILTER yet rarer than k in MAX_FETCH
+    // candidates: the best confirmed ones are returned.
+    const next = nextFetch({ k: request.k, fetched: fetch, candidates: candidates.length, confirmed: confirmed.length, vectors: deps.vectors })
+    if (next === undefined) return confirmed.slice(0, request.k)
+    fetch = next
   }
 }
