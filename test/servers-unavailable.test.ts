@@ -30,6 +30,10 @@ describe('servers profile with MongoDB down', () => {
     expect((error as StoreUnavailableError).message).toContain(`MongoDB at mongodb://127.0.0.1:${ferret.port}/ is unavailable`)
     expect((error as StoreUnavailableError).message).not.toContain('secret')
     await expect(store.countJobs()).rejects.toBeInstanceOf(StoreUnavailableError)
+    const readAll = async () => {
+      for await (const chunk of store.matchingImageKeys({ type: 'and', children: [], span: { start: 0, end: 0 } })) expect(chunk).toBeDefined()
+    }
+    await expect(readAll()).rejects.toBeInstanceOf(StoreUnavailableError)
 
     await ferret.start()
     expect(await store.countJobs()).toEqual({ pending: 1, running: 0, failed: 0 })

@@ -19,15 +19,27 @@ export function reportUnavailable<T extends object>(target: T, backend: string, 
     get(object, property, receiver) {
       const value = Reflect.get(object, property, receiver) as unknown
       if (typeof value !== 'function') return value
+      const convert = (error: unknown): never => {
+        throw isUnreachable(error) ? new StoreUnavailableError(backend, address, (error as Error).message) : error
+      }
       return (...args: unknown[]) => {
         const result = (value as (...a: unknown[]) => unknown).apply(object, args)
-        if (result instanceof Promise) {
-          return result.catch((error: unknown) => {
-            throw isUnreachable(error) ? new StoreUnavailableError(backend, address, (error as Error).message) : error
-          })
-        }
+        if (result instanceof Promise) return result.catch(convert)
+        if (isAsyncIterable(result)) return convertIterable(result, convert)
         return result
       }
     },
   })
+}
+
+function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
+  return typeof value === 'object' && value !== null && Symbol.asyncIterator in value
+}
+
+async function* convertIterable<T>(iterable: AsyncIterable<T>, convert: (error: unknown) => never): AsyncIterable<T> {
+  try {
+    yield* iterable
+  } catch (error) {
+    convert(error)
+  }
 }
