@@ -68,7 +68,7 @@ describe('servers profile: FerretDB stopped mid-import', () => {
       await outage
       const jobs = await ctx.store.countJobs().catch(() => undefined)
       if (jobs && jobs.pending + jobs.running === 0) break
-      if (Date.now() > deadline) throw new Error(`the import did not finish after the outage:\n${logs.join('\n')}`)
+      if (Date.now() > deadline) throw new Error(`the import did not finish after the outage:\n${logs.slice(0, 20).join('\n')}\n--- FerretDB ---\n${ferret.output().slice(-4000)}`)
     }
     abort.abort()
     const summary = await worker

@@ -4,8 +4,8 @@ import type { PixivCounts, PixivOutcome, PixivPendingWork } from '../store'
 import type { ServersCollections, StoredImageDocument } from './mongo-collections'
 import { workOf } from './stored-image'
 
-/** Called after an image's tags1 changed (the full-text backend follows it). */
-export type Tags1Changed = (ids: number[]) => Promise<void>
+/** Called after images' fields changed (tags1, user, date: the full-text and vector backends follow). */
+export type ImagesChanged = (ids: number[]) => Promise<void>
 
 /** The pixiv works of the library: illust id → the smallest image id and the largest user id a file name gave. */
 interface LibraryWork {
@@ -20,7 +20,7 @@ interface LibraryWork {
  * and no `$min`/`$max` accumulators, so the joins are done here over projections.
  */
 export class MongoPixiv {
-  constructor(private readonly c: ServersCollections, private readonly tags1Changed: Tags1Changed) {}
+  constructor(private readonly c: ServersCollections, private readonly imagesChanged: ImagesChanged) {}
 
   async pending(options: { limit?: number; retryFailed?: boolean }): Promise<PixivPendingWork[]> {
     const works = await this.libraryWorks()
@@ -59,7 +59,7 @@ export class MongoPixiv {
     const stored = workOf(await this.c.pixivWorks.findOne({ _id: illustid }))!
     const images = await this.c.images.find({ type: 'pixiv', illustid }).toArray()
     for (const image of images) await this.applyTo(image, stored, now)
-    await this.tags1Changed(images.map((image) => image.id))
+    await this.imagesChanged(images.map((image) => image.id))
   }
 
   /** The metadata of a work, when a fetch succeeded. */
@@ -77,7 +77,7 @@ export class MongoPixiv {
     const work = image.type === 'pixiv' && image.illustid !== undefined ? await this.work(image.illustid) : undefined
     if (work) {
       await this.applyTo(image, work, Date.now())
-      await this.tags1Changed([id])
+      await this.imagesChanged([id])
     } else if (image.title !== undefined || image.views !== undefined) {
       await this.c.images.updateOne({ _id: id }, { $unset: { title: '', views: '', likes: '', bookmarks: '', comments: '' } })
     }
@@ -102,8 +102,10 @@ export class MongoPixiv {
       names.sort((a, b) => b.rank - a.rank || b.at - a.at || compareText(a.name, b.name))
       const best = names[0]
       if (!best) continue
-      const result = await this.c.images.updateMany({ type, userid, username: { $exists: false } }, { $set: { username: best.name, updated: now } })
+      const ids = (await this.c.images.find({ type, userid, username: { $exists: false } }, { projection: { _id: 1 } }).toArray()).map((image) => image._id)
+      const result = await this.c.images.updateMany({ _id: { $in: ids }, username: { $exists: false } }, { $set: { username: best.name, updated: now } })
       changed += result.modifiedCount
+      await this.imagesChanged(ids)
     }
     return changed
   }

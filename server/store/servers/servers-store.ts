@@ -69,7 +69,10 @@ export class ServersStore implements Store {
     this.db = options.client.db(options.database)
     this.c = collectionsOf(this.db)
     this.jobs = new MongoJobQueue(this.c.jobs, this.c.jobClaims, this.c.counters)
-    this.pixiv = new MongoPixiv(this.c, (ids) => this.afterTextChange(ids))
+    this.pixiv = new MongoPixiv(this.c, async (ids) => {
+      await this.afterTextChange(ids)
+      await this.refreshScalars(ids)
+    })
     this.prompts = new MongoPrompts(this.c)
     this.batches = new MongoBatches(this.c)
   }
@@ -160,6 +163,7 @@ export class ServersStore implements Store {
       else Object.assign(set, { [key]: to[key] })
     }
     await this.c.images.updateOne({ _id: id }, { $set: set, ...(Object.keys(unset).length ? { $unset: unset } : {}) })
+    // reapply reports the change (full text, vector scalars) when the image belongs to a fetched work.
     await this.pixiv.reapply(id)
     await this.afterTextChange([id])
     await this.refreshScalars([id])
