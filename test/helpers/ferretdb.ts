@@ -49,6 +49,10 @@ export async function startFerretDb(): Promise<FerretDbServer> {
     child.stdout?.on('data', (chunk: Buffer) => { log += chunk.toString() })
     child.stderr?.on('data', (chunk: Buffer) => { log += chunk.toString() })
     await waitUntilAnswering(url, child, () => log)
+    // A restart whose port another test's server took meanwhile would be answered by that server:
+    // ours exits at once when it cannot listen, so a moment later it must still run.
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    if (child.exitCode !== null) throw new Error(`FerretDB exited with code ${child.exitCode} after starting on ${url}:\n${log}`)
   }
 
   const stop = async (): Promise<void> => {
