@@ -16,6 +16,8 @@ import { registerSearch } from './commands/search'
 import { registerServe } from './commands/serve'
 import { registerStats } from './commands/stats'
 import { registerWatch } from './commands/watch'
+import { registerWorker } from './commands/worker'
+import { registerMigrate } from './commands/migrate'
 import { UsageError } from './errors'
 import { VectorInputError } from '../server/store/vector-input-error'
 import { printJson } from './output'
@@ -33,7 +35,7 @@ export async function main(argv: string[]): Promise<number> {
     .option('--json', 'print one JSON document on stdout')
     .exitOverride()
     .showHelpAfterError()
-  for (const register of [registerImport, registerSearch, registerPrompts, registerParse, registerStats, registerErrors, registerPixiv, registerServe, registerWatch, registerBatches, registerExportBatches, registerIndex, registerNginxConf]) register(program)
+  for (const register of [registerImport, registerSearch, registerPrompts, registerParse, registerStats, registerErrors, registerPixiv, registerServe, registerWatch, registerBatches, registerExportBatches, registerIndex, registerNginxConf, registerWorker, registerMigrate]) register(program)
   for (const command of program.commands) {
     command.exitOverride()
     command.showHelpAfterError()

@@ -75,6 +75,33 @@ export const configSchema = z.strictObject({
        * (about 175 MB for a million tagged images). Off: counts come from SQL alone.
        */
       memoryIndex: z.boolean().default(true),
+      /** The servers profile's backends (docs/servers-profile.md); read only with `profile: servers`. */
+      servers: z
+        .strictObject({
+          mongodb: z
+            .strictObject({
+              /** Connection string; credentials may be in it (they never appear in error messages). */
+              url: z.string().regex(/^mongodb(\+srv)?:\/\//, 'must be a mongodb:// or mongodb+srv:// connection string').default('mongodb://127.0.0.1:27017'),
+              database: z.string().regex(/^[A-Za-z0-9_-]{1,63}$/, 'use letters, digits, "-" and "_"').default('sagasu'),
+              /** How long an operation waits for an unreachable server before it fails naming MongoDB. */
+              timeoutSeconds: z.number().min(0.1).max(600).default(10),
+            })
+            .prefault({}),
+          milvus: z
+            .strictObject({
+              /** host:port of Milvus' gRPC endpoint. */
+              address: z.string().min(1).default('127.0.0.1:19530'),
+            })
+            .prefault({}),
+          meilisearch: z
+            .strictObject({
+              url: z.string().refine(isBaseUrl, 'must be an http(s) URL without query, fragment or credentials'),
+              /** The environment variable holding the API key (the key itself never goes in the file). */
+              apiKeyEnv: z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'an environment variable name, e.g. MEILI_MASTER_KEY').optional(),
+            })
+            .optional(),
+        })
+        .prefault({}),
     })
     .prefault({}),
   /** The vector index of CLIP embeddings (embedded profile): an HNSW graph per model under dataDir/vectors. */

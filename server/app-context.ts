@@ -50,7 +50,8 @@ async function createApp(): Promise<SagasuApp> {
   const demo = config.folders.length === 0
   if (demo) config.folders = [await ensureDemoLibrary(config.dataDir, log)]
   const store = openStore(config, { longRunning: true, log })
-  void store.warmUp()
+  // A servers-profile backend that is down is reported by each request (503); start-up goes on.
+  store.warmUp().catch((error: unknown) => log(`store not ready: ${error instanceof Error ? error.message : String(error)}`))
   const ctx: PipelineContext = { config, store, worker: currentWorkerId(), log }
   const models = startModelWorker(ctx)
   const started: SagasuApp = { config, configFile, store, demo, pixiv: createPixivJob(ctx), models, downloads: createModelDownloads(config), searchContext: searchContextFor(config) }

@@ -111,7 +111,7 @@ describe('the query language over HTTP and the CLI', () => {
       { text: 'type;=twitter', span: { start: 16, end: 29 }, matches: 0 },
     ])
     expect(explain.compiled.language).toBe('sql')
-    expect(JSON.stringify(explain.mongo.filter)).toContain('tagList')
+    expect(JSON.stringify(explain.mongo.filter)).toContain('tagNames')
   })
 
   it('suggests tags by prefix with counts and categories', async () => {

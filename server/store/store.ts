@@ -226,6 +226,8 @@ export interface Store {
   markStageDone(ids: number[], stage: string, version: string): Promise<void>
   /** How many images a stage has run on with this version, and how many are left. */
   stageCounts(stage: string, version: string): Promise<{ done: number; pending: number }>
+  /** Every (stage, version) some image is marked done with (what `sagasu migrate` copies). */
+  stageVersions(): Promise<Array<{ stage: string; version: string }>>
 
   recordError(error: ErrorInput): Promise<void>
   clearError(folder: string, path: string): Promise<void>

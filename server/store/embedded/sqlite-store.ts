@@ -147,6 +147,7 @@ class SqliteStore implements Store {
         ORDER BY i.id LIMIT ?`),
       markStage: db.prepare<[number, string, string, number]>('INSERT OR REPLACE INTO image_stages (image_id, stage, version, done_at) VALUES (?, ?, ?, ?)'),
       stageDone: db.prepare<[string, string], { n: number }>('SELECT count(*) AS n FROM image_stages WHERE stage = ? AND version = ?'),
+      stageVersions: db.prepare<[], { stage: string; version: string }>('SELECT DISTINCT stage, version FROM image_stages ORDER BY stage, version'),
       setOcr: db.prepare<[string | null, number, number, number]>('UPDATE images SET text = ?, textlen = ?, updated_at = ? WHERE id = ?'),
       suggestTags: db.prepare<[string, string, number], { name: string; category: TagCategory; count: number }>(
         'SELECT name, category, image_count AS count FROM tag_names WHERE name >= ? AND name < ? AND image_count > 0 ORDER BY image_count DESC, name LIMIT ?'),
@@ -318,6 +319,10 @@ class SqliteStore implements Store {
   async stageCounts(stage: string, version: string): Promise<{ done: number; pending: number }> {
     const done = this.statements.stageDone.get(stage, version)!.n
     return { done, pending: Math.max(0, this.statements.countAll.get()!.n - done) }
+  }
+
+  async stageVersions(): Promise<Array<{ stage: string; version: string }>> {
+    return this.statements.stageVersions.all()
   }
 
   async recordError(error: ErrorInput): Promise<void> {

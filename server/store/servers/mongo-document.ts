@@ -1,4 +1,5 @@
 import type { AiParameters, ImageRecord, SourceFields } from '../../../shared/types/image'
+import { tagScoresOf } from './tag-scores'
 
 /**
  * One image as the servers profile stores it in MongoDB (see docs/query-semantics.md). Absent
@@ -33,6 +34,10 @@ export interface MongoImageDocument extends Omit<SourceFields, 'tags1'> {
   tags1: string[]
   /** Tagger output, one element per tag: `n` the name, `s` the score. [] when none. */
   tagList: Array<{ n: string; s: number }>
+  /** The tag names (what a tag clause without comparisons matches; multikey-indexed). */
+  tagNames: string[]
+  /** Tag scores by name key (tag-scores.ts): what a tag clause with score comparisons reads. */
+  tagScores: Record<string, number>
   ai?: MongoAiDocument
 }
 
@@ -72,6 +77,8 @@ export function toMongoDocument(image: ImageRecord): MongoImageDocument {
     textlen: image.textlen,
     tags1: image.tags1 ? [...image.tags1] : [],
     tagList: Object.entries(image.tags ?? {}).map(([n, s]) => ({ n, s })),
+    tagNames: Object.keys(image.tags ?? {}),
+    tagScores: tagScoresOf(image.tags ?? {}),
   }
   for (const key of OPTIONAL_SOURCE_FIELDS) {
     const value = image[key]

@@ -4,6 +4,7 @@ import type { ImageRecord } from '../../../shared/types/image'
 import type { AndNode, CompareOp, Comparison, QueryNode, SortKey, TextTarget, Value } from '../../query/ast'
 import { toMongoDocument, type MongoImageDocument } from './mongo-document'
 import { compileMongoFilter, compileMongoSort, escapeRegex, tagPattern } from './mongo-filter'
+import { tagScoreKey } from './tag-scores'
 
 const span = { start: 0, end: 0 }
 const and = (...children: QueryNode[]): AndNode => ({ type: 'and', children, span })
@@ -68,25 +69,27 @@ describe('compileMongoFilter', () => {
   it('compiles exists, with the special names', () => {
     expect(filterOf(exists('illustid'))).toEqual({ illustid: { $exists: true } })
     expect(filterOf(exists('seed'))).toEqual({ 'ai.seed': { $exists: true } })
-    expect(filterOf(exists('tags'))).toEqual({ 'tagList.0': { $exists: true } })
+    expect(filterOf(exists('tags'))).toEqual({ 'tagNames.0': { $exists: true } })
     expect(filterOf(exists('tags1'))).toEqual({ 'tags1.0': { $exists: true } })
     expect(filterOf(exists('m'))).toEqual({ textlen: { $gt: 0 } })
     expect(filterOf(exists('prompt'))).toEqual({ ai: { $exists: true } })
     expect(filterOf(exists('animated'))).toEqual({ animated: true })
   })
 
-  it('compiles tags to one $elemMatch on name and score, patterns to an anchored regex', () => {
-    expect(filterOf(tag('long_hair'))).toEqual({ tagList: { $elemMatch: { n: 'long_hair' } } })
-    expect(filterOf(tag('long_hair', cmp('>=', num(0.8)), cmp('<', num(0.95))))).toEqual({
-      tagList: { $elemMatch: { n: 'long_hair', s: { $gte: 0.8, $lt: 0.95 } } },
+  it('compiles tags to tagNames, score comparisons to tagScores of the name, patterns to an anchored regex', () => {
+    expect(filterOf(tag('long_hair'))).toEqual({ tagNames: 'long_hair' })
+    expect(filterOf(tag('*_hair'))).toEqual({ tagNames: { $regex: '^.*_hair$' } })
+    const longHair = `tagScores.${tagScoreKey('long_hair')}`
+    expect(filterOf(tag('long_hair', cmp('>=', num(0.8)), cmp('<', num(0.95))))).toEqual({ tagNames: 'long_hair', [longHair]: { $gte: 0.8, $lt: 0.95 } })
+    expect(filterOf(tag('long_hair', cmp('!=', num(0.5))))).toEqual({ tagNames: 'long_hair', [longHair]: { $exists: true, $ne: 0.5 } })
+    const names = (pattern: string) => ['long_hair', 'red_hair', 'smile'].filter((name) => new RegExp(tagPattern(pattern)).test(name))
+    expect(compileMongoFilter(and(tag('*_hair', cmp('>', num(0.5)))), { tagNamesMatching: names })).toEqual({
+      $or: [{ tagNames: 'long_hair', [longHair]: { $gt: 0.5 } }, { tagNames: 'red_hair', [`tagScores.${tagScoreKey('red_hair')}`]: { $gt: 0.5 } }],
     })
-    expect(filterOf(tag('*_hair', cmp('>', num(0.5)), cmp('>', num(0.7))))).toEqual({
-      tagList: { $elemMatch: { n: { $regex: '^.*_hair$' }, $and: [{ s: { $gt: 0.5 } }, { s: { $gt: 0.7 } }] } },
-    })
+    expect(compileMongoFilter(and(tag('*_eyes', cmp('>', num(0.5)))), { tagNamesMatching: names })).toEqual({ $nor: [{}] })
+    expect(filterOf(tag('*_hair', cmp('>', num(0.5))))).toMatchObject({ tagNames: { $regex: '^.*_hair$' } })
     expect(tagPattern('st._louis_(azur_*)')).toBe('^st\\._louis_\\(azur_.*\\)$')
-    expect(filterOf(tag('a'), tag('b'))).toEqual({
-      $and: [{ tagList: { $elemMatch: { n: 'a' } } }, { tagList: { $elemMatch: { n: 'b' } } }],
-    })
+    expect(filterOf(tag('a'), tag('b'))).toEqual({ $and: [{ tagNames: 'a' }, { tagNames: 'b' }] })
   })
 
   it('compiles tags1 all / any / none', () => {
@@ -129,12 +132,13 @@ describe('filters run against documents (mingo)', () => {
     }),
     toMongoDocument({ ...base, id: 3, page: 2, animated: true, tags: { short_hair: 0.3, stxlouis_xazur_lanex: 0.9 } }),
   ]
-  const ids = (...children: QueryNode[]) => new Query(compileMongoFilter(and(...children))).find<MongoImageDocument>(documents).all().map((d) => d.id)
+  const tagNamesMatching = (pattern: string) => documents.flatMap((d) => d.tagNames).filter((name) => new RegExp(tagPattern(pattern)).test(name))
+  const ids = (...children: QueryNode[]) => new Query(compileMongoFilter(and(...children), { tagNamesMatching })).find<MongoImageDocument>(documents).all().map((d) => d.id)
 
   it('writes the documented shape, leaving absent fields out', () => {
     expect(documents[0]).toEqual({
       _id: 1, id: 1, folder: 'lib', path: 'a.png', filename: 'a.png', ext: 'png', format: 'png', filesize: 10, width: 100, height: 50,
-      frames: 1, animated: false, hash: '0123456789abcdef', type: 'other', mtime: 1000, added: 5, textlen: 0, tags1: [], tagList: [],
+      frames: 1, animated: false, hash: '0123456789abcdef', type: 'other', mtime: 1000, added: 5, textlen: 0, tags1: [], tagList: [], tagNames: [], tagScores: {},
     })
     expect(documents[1]).toMatchObject({ illustid: '9', page: 0, ai: { prompt: '1girl', seed: 7 }, tagList: [{ n: 'long_hair', s: 0.9 }, { n: 'st._louis_(azur_lane)', s: 0.5 }] })
     expect(documents[1]!.ai).toEqual({ prompt: '1girl', seed: 7 })

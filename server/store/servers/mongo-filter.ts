@@ -1,5 +1,6 @@
 import type { AndNode, Comparison, QueryNode, SortKey, TextTarget } from '../../query/ast'
 import { FIELDS, isField, type FieldName } from '../../query/fields'
+import { tagScorePath } from './tag-scores'
 
 /**
  * A MongoDB filter as plain JSON (no `mongodb` package types): what `collection.find()` takes.
@@ -35,8 +36,13 @@ const NOTHING: MongoFilter = { $nor: [{}] }
  * @example
  * compileMongoFilter(parsed) // width;>=1920 tags.long_hair → { width: { $gte: 1920 }, tagList: { $elemMatch: { n: 'long_hair' } } }
  */
-export function compileMongoFilter(query: AndNode): MongoFilter {
-  return compileNode(query)
+export function compileMongoFilter(query: AndNode, options: MongoFilterOptions = {}): MongoFilter {
+  return compileNode(query, options)
+}
+
+export interface MongoFilterOptions {
+  /** The tag names a pattern (`*_hair`) matches, for pattern clauses with score comparisons. */
+  tagNamesMatching?: (pattern: string) => string[]
 }
 
 /**
@@ -57,14 +63,14 @@ export function compileMongoSort(keys: SortKey[]): Record<string, 1 | -1> {
   return sort
 }
 
-function compileNode(node: QueryNode): MongoFilter {
+function compileNode(node: QueryNode, options: MongoFilterOptions): MongoFilter {
   switch (node.type) {
     case 'and':
-      return allOf(node.children.map(compileNode))
+      return allOf(node.children.map((child) => compileNode(child, options)))
     case 'or':
-      return anyOf(node.children.map(compileNode))
+      return anyOf(node.children.map((child) => compileNode(child, options)))
     case 'not':
-      return { $nor: [compileNode(node.child)] }
+      return { $nor: [compileNode(node.child, options)] }
     case 'compare': {
       const path = fieldPath(node.field)
       return allOf(node.comparisons.map((comparison) => compare(path, comparison)))
@@ -72,7 +78,7 @@ function compileNode(node: QueryNode): MongoFilter {
     case 'exists':
       return exists(node.field)
     case 'tag':
-      return tag(node.name, node.pattern, node.comparisons)
+      return tag(node.name, node.pattern, node.comparisons, options)
     case 'tags1':
       return tags1(node.mode, node.values)
     case 'text':
@@ -112,7 +118,7 @@ function compare(path: string, { op, value }: Comparison): MongoFilter {
 
 function exists(field: string): MongoFilter {
   switch (field) {
-    case 'tags': return { 'tagList.0': { $exists: true } }
+    case 'tags': return { 'tagNames.0': { $exists: true } }
     case 'tags1': return { 'tags1.0': { $exists: true } }
     case 'm': return { textlen: { $gt: 0 } }
     case 'prompt': return { ai: { $exists: true } }
@@ -121,10 +127,19 @@ function exists(field: string): MongoFilter {
   }
 }
 
-/** One element of `tagList` must have the name (or match the pattern) and satisfy every comparison. */
-function tag(name: string, pattern: boolean, comparisons: Comparison[]): MongoFilter {
-  const scores = allOf(comparisons.map((comparison) => compare('s', comparison)))
-  return { tagList: { $elemMatch: { n: pattern ? { $regex: tagPattern(name) } : name, ...scores } } }
+/**
+ * A tag clause. The name (or pattern) on `tagNames`, whose multikey index serves it; score
+ * comparisons on `tagScores.<key>` (tag-scores.ts) of the name — of each name a pattern matches,
+ * given by `tagNamesMatching` (without it, as in an explain, the clause shows the pattern and
+ * the comparisons under `$comment`, for reading only).
+ */
+function tag(name: string, pattern: boolean, comparisons: Comparison[], options: MongoFilterOptions): MongoFilter {
+  if (!comparisons.length) return { tagNames: pattern ? { $regex: tagPattern(name) } : name }
+  const scored = (exact: string) => allOf([{ tagNames: exact }, ...comparisons.map((comparison) => compare(tagScorePath(exact), comparison))])
+  if (!pattern) return scored(name)
+  const names = options.tagNamesMatching?.(name)
+  if (!names) return { tagNames: { $regex: tagPattern(name) }, $comment: `scores ${comparisons.map((c) => `${c.op} ${c.value.kind === 'number' ? c.value.value : '?'}`).join(' and ')} of each matching tag` }
+  return anyOf(names.map(scored))
 }
 
 /**

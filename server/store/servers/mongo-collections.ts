@@ -1,0 +1,160 @@
+import type { Collection, Db } from 'mongodb'
+import type { AiParameters, PixivTag, TagCategory } from '../../../shared/types/image'
+import type { ErrorRecord } from '../../../shared/types/api'
+import type { JobStatus } from '../store'
+import type { MongoImageDocument } from './mongo-document'
+
+/**
+ * An image as the servers store keeps it: the query document (mongo-document.ts) plus what the
+ * record needs back (the whole AI parameters, the update time) and the bookkeeping of the model
+ * stages (stage → version) and of the models it has an embedding for.
+ */
+export interface StoredImageDocument extends Omit<MongoImageDocument, 'ai'> {
+  ai?: AiParameters
+  updated: number
+  /** Model stage name → the version it ran with (one per stage, as in the embedded store). */
+  stages?: Record<string, string>
+  /** Models this image has an embedding for (the vectors themselves are in the vector index). */
+  embedded?: string[]
+}
+
+/** A tagger tag name with its category and how many images carry it (kept by $inc on every tag change). */
+export interface TagNameDocument {
+  _id: string
+  category: TagCategory
+  count: number
+}
+
+export interface ErrorDocument extends ErrorRecord {
+  filesize?: number
+  mtime?: number
+}
+
+export interface JobDocument {
+  _id: number
+  kind: 'file'
+  key: string
+  payload: Record<string, unknown>
+  status: JobStatus
+  attempts: number
+  worker?: string
+  leaseUntil?: number
+  error?: string
+  /** How many times the job was claimed; never reset (the claims of a generation are unique). */
+  generation?: number
+  created: number
+  updated: number
+}
+
+/** One claim of a job: `_id` is `<job id>:<generation>`, so one worker wins each generation. */
+export interface JobClaimDocument {
+  _id: string
+  job: number
+  worker: string
+  at: number
+}
+
+/** The last fetch outcome of a pixiv work, and its metadata once a fetch succeeded. */
+export interface PixivWorkDocument {
+  _id: string
+  status: 'ok' | 'deleted' | 'restricted' | 'failed'
+  message?: string
+  attempts: number
+  fetchedAt: number
+  metadataAt?: number
+  title?: string
+  userId?: string
+  userName?: string
+  createDate?: number
+  views?: number
+  likes?: number
+  bookmarks?: number
+  comments?: number
+  description?: string
+  tags?: PixivTag[]
+}
+
+export interface BatchSetDocument {
+  _id: string
+  /** Creation order (listBatchSets is oldest first). */
+  seq: number
+  createdAt: number
+  batchSize: number
+  validationSplit: number
+  testSplit: number
+  seed: number | string
+  query: string
+  images: { train: number; validation: number; test: number }
+  /** False while its members are being written: an incomplete set is never listed or read. */
+  complete: boolean
+}
+
+export interface BatchMemberDocument {
+  set: string
+  split: 'train' | 'validation' | 'test'
+  position: number
+  id: number
+  hash: string
+}
+
+/** The dimension of each model's vectors (the first saved vector sets it). */
+export interface VectorModelDocument {
+  _id: string
+  dims: number
+}
+
+/** Named sequences for numeric ids, advanced with an atomic $inc. */
+export interface CounterDocument {
+  _id: string
+  value: number
+}
+
+export interface ServersCollections {
+  images: Collection<StoredImageDocument>
+  tags: Collection<TagNameDocument>
+  errors: Collection<ErrorDocument>
+  jobs: Collection<JobDocument>
+  jobClaims: Collection<JobClaimDocument>
+  pixivWorks: Collection<PixivWorkDocument>
+  batchSets: Collection<BatchSetDocument>
+  batchMembers: Collection<BatchMemberDocument>
+  vectorModels: Collection<VectorModelDocument>
+  counters: Collection<CounterDocument>
+}
+
+/** The collections of one Sagasu database. */
+export function collectionsOf(db: Db): ServersCollections {
+  return {
+    images: db.collection('images'),
+    tags: db.collection('tags'),
+    errors: db.collection('errors'),
+    jobs: db.collection('jobs'),
+    jobClaims: db.collection('job_claims'),
+    pixivWorks: db.collection('pixiv_works'),
+    batchSets: db.collection('batch_sets'),
+    batchMembers: db.collection('batch_members'),
+    vectorModels: db.collection('vector_models'),
+    counters: db.collection('counters'),
+  }
+}
+
+/**
+ * Reserves `n` consecutive ids of a sequence and returns the first. Ids are never reused (the
+ * embedded store may reuse the highest id after it is removed; nothing depends on either).
+ */
+export async function reserveIds(counters: Collection<CounterDocument>, name: string, n = 1): Promise<number> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const after = await counters.findOneAndUpdate({ _id: name }, { $inc: { value: n } }, { upsert: true, returnDocument: 'after' })
+      return after!.value - n + 1
+    } catch (error) {
+      // Two first uses at once both try to create the counter; the loser increments the winner's.
+      if (!isDuplicateKey(error) || attempt >= 3) throw error
+    }
+  }
+}
+
+/** MongoDB's duplicate-key error (a unique index refused a write). */
+export function isDuplicateKey(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 11000
+}

@@ -1,0 +1,297 @@
+/**
+ * The store conformance suite: the same operations on the embedded store (SQLite) and the servers
+ * store (MongoDB wire protocol, on a real FerretDB server), and the same answers from both — images,
+ * tags, OCR, stages, errors, jobs, pixiv, dataset batches, every example of docs/query-language.md,
+ * and paging with cursors under every sort. Timestamps the stores take from the clock are left out
+ * of the comparison; everything else must be identical.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { parseSearch } from '../../server/search/search-images'
+import { openSqliteStore } from '../../server/store/embedded/sqlite-store'
+import type { SortCursor, Store } from '../../server/store/store'
+import { startFerretDb, type FerretDbServer } from '../helpers/ferretdb'
+import { tempDir } from '../helpers/library'
+import { queryLanguageExamples } from '../helpers/query-doc-examples'
+import { openTempServersStore } from '../helpers/servers-store'
+import { DUPLICATE_HASH, generateLibrary, pixivOutcomes } from './library'
+
+const NOW = Date.UTC(2024, 0, 31, 12, 0, 0)
+const IMAGE_COUNT = 160
+
+type Profiles = { embedded: Store; servers: Store }
+
+/** Clock-given fields out, so that what is compared is what both stores decide. */
+function stable<T>(value: T): T {
+  if (value === undefined) return value
+  return JSON.parse(JSON.stringify(value, (key, field: unknown) => (['addedAt', 'updatedAt', 'at', 'fetchedAt'].includes(key) ? undefined : field))) as T
+}
+
+/** Runs an operation on both stores and expects the same answer. */
+async function same<T>(stores: Profiles, run: (store: Store) => Promise<T>, what: string): Promise<T> {
+  const [embedded, servers] = [await run(stores.embedded), await run(stores.servers)]
+  expect(stable(servers), what).toEqual(stable(embedded))
+  return embedded
+}
+
+async function both(stores: Profiles, run: (store: Store) => Promise<unknown>): Promise<void> {
+  await run(stores.embedded)
+  await run(stores.servers)
+}
+
+describe('store conformance: embedded and servers (FerretDB) give identical results', () => {
+  let ferret: FerretDbServer
+  const stores = {} as Profiles
+  const library = generateLibrary(IMAGE_COUNT)
+
+  beforeAll(async () => {
+    ferret = await startFerretDb()
+    stores.embedded = openSqliteStore(tempDir())
+    stores.servers = openTempServersStore(ferret.url).store
+    for (const { input, tags, ocr } of library) {
+      await both(stores, async (store) => {
+        const id = await store.saveImage(input)
+        if (tags.length) await store.setTags(id, tags)
+        if (ocr !== undefined) await store.setOcrText(id, ocr)
+      })
+    }
+  }, 180_000)
+
+  afterAll(async () => {
+    await stores.embedded?.close()
+    await stores.servers?.close()
+    await ferret?.stop()
+  })
+
+  it('stores the same image records under the same ids', async () => {
+    for (let id = 1; id <= IMAGE_COUNT; id += 7) await same(stores, (store) => store.getImage(id), `image ${id}`)
+    await same(stores, (store) => store.findByPath('main', library[1]!.input.path), 'findByPath')
+    await same(stores, (store) => store.findByHash(DUPLICATE_HASH), 'findByHash')
+    await same(stores, (store) => store.listFolders(), 'listFolders')
+    await same(stores, async (store) => [...(await store.fileStates('second'))].sort(([a], [b]) => a.localeCompare(b)), 'fileStates')
+    await same(stores, (store) => store.stats(), 'stats')
+    await same(stores, (store) => store.charts(10), 'charts')
+    await same(stores, (store) => store.datasetCounts(), 'datasetCounts')
+    await same(stores, (store) => store.promptStats(), 'promptStats')
+  })
+
+  it('suggests and counts tags the same', async () => {
+    for (const prefix of ['', 'l', 'rating:', 'c.', '猫', 'zzz']) await same(stores, (store) => store.suggestTags(prefix, 5), `suggest ${prefix}`)
+    for (const name of ['long_hair', 'a,b', 'missing']) await same(stores, (store) => store.tagInfo(name), `tagInfo ${name}`)
+  })
+
+  it('answers every query example of docs/query-language.md the same, under several sorts', async () => {
+    const examples = queryLanguageExamples().filter((example) => example.language === 'query' && !example.error)
+    // Every example under the default sort and two others; the sorts of missing values and mixed
+    // directions on a share of them (FerretDB answers a query in ~50 ms on two cores).
+    const allSorts = ['', 'filesize;1', 'date;-1, id;1']
+    const moreSorts = ['bookmarks;-1', 'cfg;1', 'username;1', 'animated;-1, width;1']
+    expect(examples.length).toBeGreaterThan(100)
+    let matched = 0
+    let runs = 0
+    for (const [n, example] of examples.entries()) {
+      for (const sortText of n % 4 === 0 ? [...allSorts, ...moreSorts] : allSorts) {
+        runs++
+        const { query, sort } = parseSearch(example.text, sortText, NOW)
+        const page = await same(stores, async (store) => {
+          const result = await store.search({ query, sort, limit: 25 })
+          return { total: result.total, ids: result.results.map((image) => image.id) }
+        }, `${example.text} sorted by "${sortText}" (docs line ${example.line})`)
+        if (page.total > 0) matched++
+      }
+      if (n % 4 === 1) await same(stores, (store) => store.count(parseSearch(example.text, '', NOW).query), `count ${example.text}`)
+    }
+    // The library is built so that most examples match something (a suite of empty results proves little).
+    expect(matched).toBeGreaterThan(runs * 0.4)
+  }, 480_000)
+
+  it('pages with cursors and offsets the same under every sort', async () => {
+    const sorts = ['', 'id;1', 'filesize;1', 'date;1', 'date;-1, id;1', 'userid;1, width;-1', 'seed;-1', 'title;1', 'textlen;-1', 'type;1, date', 'views;-1']
+    for (const [n, sortText] of sorts.entries()) {
+      for (const queryText of ['', n % 2 ? 'tags.long_hair' : '!animated, width;>150']) {
+        const { query, sort } = parseSearch(queryText, sortText, NOW)
+        await same(stores, async (store) => {
+          const ids: number[] = []
+          let after: SortCursor | undefined
+          for (let pages = 0; pages < 100; pages++) {
+            const page = await store.search({ query, sort, limit: 13, ...(after ? { after } : {}) })
+            ids.push(...page.results.map((image) => image.id))
+            if (!page.next) break
+            after = page.next
+          }
+          const offsetPage = await store.search({ query, sort, limit: 9, offset: 20 })
+          return { ids, offset: offsetPage.results.map((image) => image.id) }
+        }, `paging "${queryText}" by "${sortText}"`)
+      }
+    }
+  }, 300_000)
+
+  it('runs model stages the same', async () => {
+    await same(stores, (store) => store.pendingForStage('tagger', 'v1', 10), 'pending before')
+    await both(stores, (store) => store.markStageDone([1, 2, 3, 5, 8, 9999], 'tagger', 'v1'))
+    await same(stores, (store) => store.pendingForStage('tagger', 'v1', 10, 2), 'pending after')
+    await same(stores, (store) => store.stageCounts('tagger', 'v1'), 'stage counts')
+    await both(stores, (store) => store.markStageDone([1], 'tagger', 'v2'))
+    await same(stores, (store) => store.stageCounts('tagger', 'v1'), 'a new version replaces the old')
+  })
+
+  it('records and clears errors the same', async () => {
+    await both(stores, async (store) => {
+      await store.recordError({ folder: 'main', path: 'bad.png', stage: 'decode', reason: 'truncated', level: 'error', filesize: 10, mtime: 20 })
+      await store.recordError({ folder: 'main', path: 'odd.png', stage: 'metadata', reason: 'odd chunk', level: 'warning' })
+      await store.recordError({ folder: 'errors-only', path: 'x.png', stage: 'decode', reason: 'empty', level: 'error' })
+      await store.recordError({ folder: 'main', path: 'bad.png', stage: 'decode', reason: 'still truncated', level: 'error', filesize: 11, mtime: 21 })
+    })
+    await same(stores, async (store) => (await store.listErrors()).sort((a, b) => a.path.localeCompare(b.path)), 'listErrors')
+    await same(stores, async (store) => [...(await store.failedFiles('main'))], 'failedFiles')
+    await same(stores, (store) => store.listFolders(), 'folders with errors')
+    await both(stores, async (store) => {
+      await store.clearError('main', 'odd.png')
+      await store.clearErrors('errors-only', ['x.png'])
+    })
+    await same(stores, (store) => store.listErrors(), 'after clearing')
+  })
+
+  it('fetches pixiv metadata the same', async () => {
+    const pending = await same(stores, (store) => store.pixivPending({}), 'pixivPending')
+    expect(pending.length).toBeGreaterThan(3)
+    for (const [illustid, outcome] of pixivOutcomes(pending.map((work) => work.illustid))) {
+      await both(stores, (store) => store.savePixivWork(illustid, outcome))
+    }
+    await same(stores, (store) => store.pixivCounts(), 'pixivCounts')
+    await same(stores, (store) => store.pixivPending({ retryFailed: true, limit: 3 }), 'pending with retries')
+    await same(stores, (store) => store.propagateUserNames(), 'propagated')
+    const pixivIds = (await stores.embedded.search({ query: parseSearch('type;=pixiv').query, sort: parseSearch('', 'id;1').sort, limit: 100 })).results.map((image) => image.id)
+    for (const id of pixivIds) await same(stores, (store) => store.getImage(id), `pixiv image ${id}`)
+    for (const text of ['bookmarks;>100', 'title;=雨宿り', 'type;=pixiv, !bookmarks', 'likes, mt;original', 'tags1:オリジナル:original', 'views;<50000']) {
+      await same(stores, async (store) => (await store.search({ ...parseSearch(text, 'bookmarks;-1', NOW), limit: 50 })).results.map((image) => image.id), text)
+    }
+  })
+
+  it('relocates, re-imports, touches and removes images the same', async () => {
+    const moved = library[4]!.input
+    await both(stores, async (store) => {
+      await store.relocateImage(5, { folder: 'second', path: 'moved/5.png', filename: '5.png', ext: 'png', filesize: moved.filesize, mtime: moved.mtime, type: 'other', tags1: ['sketch'] })
+      await store.touchImage(6, 42, 43)
+      // The same path with new content: the model outputs of the old content go.
+      await store.saveImage({ ...library[7]!.input, hash: 'fresh'.padEnd(16, '0') })
+    })
+    for (const id of [5, 6, 8]) await same(stores, (store) => store.getImage(id), `image ${id}`)
+    await same(stores, (store) => store.tagInfo('long_hair'), 'tag counts follow')
+    await same(stores, (store) => store.removeImages([9, 10, 6, 12345]), 'unused hashes')
+    const duplicates = library.flatMap((image, n) => (image.input.hash === DUPLICATE_HASH ? [n + 1] : []))
+    await same(stores, (store) => store.removeImages(duplicates.slice(0, 1)), 'a hash still used is kept')
+    await same(stores, (store) => store.stats(), 'stats after')
+    await same(stores, (store) => store.suggestTags('', 30), 'tags after')
+  })
+
+  it('stores, resolves and deletes dataset batch sets the same', async () => {
+    const members = [
+      { id: 1, hash: library[0]!.input.hash, split: 'train' as const, position: 0 },
+      { id: 9, hash: library[8]!.input.hash, split: 'train' as const, position: 1 },
+      { id: 3, hash: library[2]!.input.hash, split: 'validation' as const, position: 0 },
+    ]
+    await both(stores, async (store) => {
+      await store.saveBatchSet({ id: 'set-a', createdAt: 1, batchSize: 2, validationSplit: 0.1, testSplit: 0, seed: 7, query: '', images: { train: 2, validation: 1, test: 0 } }, members)
+      await store.saveBatchSet({ id: 'set-b', createdAt: 2, batchSize: 8, validationSplit: 0, testSplit: 0, seed: 'abc', query: 'tags.a', images: { train: 0, validation: 0, test: 0 } }, [])
+      // Image 9 was removed; its content comes back under a new id.
+      await store.saveImage({ ...library[8]!.input, path: 're-imported/9.png' })
+    })
+    await same(stores, (store) => store.listBatchSets(), 'listBatchSets')
+    await same(stores, (store) => store.getBatchSet('set-a'), 'getBatchSet')
+    const entries = await same(stores, async (store) => (await store.batchEntries('set-a', 'train', 0, 10)).map((entry) => ({ ...entry, image: entry.image?.path })), 'batchEntries')
+    expect(entries[1]!.image).toBe('re-imported/9.png')
+    await same(stores, (store) => store.deleteBatchSet('set-b'), 'delete')
+    await same(stores, (store) => store.deleteBatchSet('set-b'), 'delete again')
+    await same(stores, (store) => store.listBatchSets(), 'after delete')
+    await same(stores, async (store) => {
+      const chunks: number[][] = []
+      for await (const chunk of store.matchingImageKeys(parseSearch('tags.long_hair').query)) chunks.push(chunk.map((key) => key.id))
+      return chunks
+    }, 'matchingImageKeys')
+  })
+
+  it('searches prompts to the same images for plain words and phrases', async () => {
+    for (const query of ['masterpiece', '"long hair"', 'hair NOT negative: blurry', 'negative: lowres', 'master*']) {
+      await same(stores, async (store) => {
+        const page = await store.searchPrompts({ query, limit: 500 })
+        return { total: page.total, ids: page.results.map((hit) => hit.id).sort((a, b) => a - b) }
+      }, `prompt search ${query}`)
+    }
+    await expect(stores.servers.searchPrompts({ query: '  ', limit: 5 })).rejects.toThrow('empty query')
+  })
+
+  it('queues jobs the same', async () => {
+    await both(stores, (store) => store.enqueueJobs([
+      { kind: 'file', key: 'main/a.png', payload: { n: 1 } },
+      { kind: 'file', key: 'main/b.png', payload: { n: 2 } },
+      { kind: 'file', key: 'main/c.png', payload: { n: 3 } },
+      { kind: 'file', key: 'main/a.png', payload: { n: 4 } },
+    ]))
+    const claimed = await same(stores, async (store) => (await store.claimJobs('file', 2, 'w1', 60_000)).map(({ key, payload, attempts }) => ({ key, payload, attempts })), 'claims')
+    expect(claimed.map((job) => job.key)).toEqual(['main/a.png', 'main/b.png'])
+    await same(stores, (store) => store.countJobs(), 'counts')
+    await same(stores, async (store) => {
+      const [job] = await store.claimJobs('file', 1, 'w2', 60_000)
+      await store.failJob(job!.id, 'broken')
+      return store.countJobs()
+    }, 'failed')
+    await same(stores, (store) => store.releaseJobs((worker) => worker !== 'w1'), 'released')
+    await same(stores, (store) => store.countJobs(), 'after release')
+  })
+})
+
+describe('servers store job queue across two store instances (two machines sharing one import)', () => {
+  let ferret: FerretDbServer
+  let first: Store
+  let second: Store
+
+  beforeAll(async () => {
+    ferret = await startFerretDb()
+    const opened = openTempServersStore(ferret.url)
+    first = opened.store
+    second = openTempServersStore(ferret.url, opened.database).store
+  }, 60_000)
+
+  afterAll(async () => {
+    await first?.close()
+    await second?.close()
+    await ferret?.stop()
+  })
+
+  it('never gives one job to two workers, and hands a dead worker\'s job on when its lease runs out', async () => {
+    const keys = Array.from({ length: 60 }, (_, n) => `main/${n}.png`)
+    await Promise.all([
+      first.enqueueJobs(keys.map((key) => ({ kind: 'file', key, payload: { key } }))),
+      second.enqueueJobs(keys.slice(0, 30).map((key) => ({ kind: 'file', key, payload: { key } }))),
+    ])
+    expect(await first.countJobs()).toEqual({ pending: 60, running: 0, failed: 0 })
+
+    const taken: Record<string, string[]> = { a: [], b: [] }
+    const work = async (store: Store, worker: 'a' | 'b'): Promise<void> => {
+      for (;;) {
+        const jobs = await store.claimJobs('file', 3, worker, 60_000)
+        if (!jobs.length) return
+        for (const job of jobs) {
+          taken[worker]!.push(job.key)
+          await store.finishJob(job.id)
+        }
+      }
+    }
+    await Promise.all([work(first, 'a'), work(second, 'b'), work(first, 'a'), work(second, 'b')])
+    const all = [...taken.a!, ...taken.b!]
+    expect(all.sort()).toEqual([...keys].sort())
+    expect(new Set(all).size).toBe(keys.length)
+    expect(taken.a!.length).toBeGreaterThan(0)
+    expect(taken.b!.length).toBeGreaterThan(0)
+
+    // A worker claims and dies: its lease runs out, and another worker gets the job.
+    await first.enqueueJobs([{ kind: 'file', key: 'main/late.png', payload: {} }])
+    const [held] = await first.claimJobs('file', 5, 'dead', 300)
+    expect(held?.key).toBe('main/late.png')
+    expect(await second.claimJobs('file', 5, 'alive', 60_000)).toEqual([])
+    await new Promise((resolve) => setTimeout(resolve, 400))
+    const [again] = await second.claimJobs('file', 5, 'alive', 60_000)
+    expect(again).toMatchObject({ key: 'main/late.png', attempts: 2 })
+  })
+})
+
