@@ -35,5 +35,8 @@ export function useUiPreferences() {
 
   const themeChoice = computed<ThemeChoice>(() => theme.isSystem.value ? 'system' : theme.global.name.value === 'dark' ? 'dark' : 'light')
 
-  return { t: locale.t, language: locale.current, setLanguage, themeChoice, setTheme, restore }
+  /** Vuetify looks up only `$vuetify.`-prefixed keys (others come back as they are); ours sit beside its own. */
+  const t = (key: string, ...params: unknown[]): string => locale.t(key.startsWith('$vuetify.') ? key : `$vuetify.${key}`, ...params)
+
+  return { t, language: locale.current, setLanguage, themeChoice, setTheme, restore }
 }
