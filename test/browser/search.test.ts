@@ -86,6 +86,8 @@ describe('search page in a browser', () => {
     expect([...scores].sort((a, b) => b - a)).toEqual(scores)
   }
 
+  const thumbnailsLoaded = () => page.waitForFunction(() => [...document.querySelectorAll('img')].every((img) => img.complete))
+
   async function searchFor(q: string): Promise<void> {
     await queryInput().fill(q)
     await queryInput().press('Enter')
@@ -106,6 +108,7 @@ describe('search page in a browser', () => {
     await expect.poll(totalText).toBe(`${expected.total} images`)
     expect(expected.total).toBeGreaterThan(0)
     expect(expected.total).toBeLessThan(12)
+    await thumbnailsLoaded()
     await screenshot(page, 'search')
     // Removing a chip searches without that clause.
     await chips.nth(1).locator('.v-chip__close').click()
@@ -160,6 +163,9 @@ describe('search page in a browser', () => {
     await detail.waitFor()
     expect(new URL(page.url()).searchParams.get('id')).toMatch(/^\d+$/)
     expect(await detail.locator('[data-tag="red_hair"]').innerText()).toMatch(/red_hair\s*90/)
+    await thumbnailsLoaded()
+    // Let the dialog's opening transition finish before the picture.
+    await page.waitForTimeout(400)
     await screenshot(page, 'detail')
     const title = await page.getByTestId('detail-title').innerText()
     await page.getByTestId('detail-next').click()
@@ -235,6 +241,7 @@ describe('search page in a browser', () => {
       await page.mouse.wheel(0, 4000)
       return maxIndex()
     }, { timeout: 30_000 }).toBe(PLAIN + 2)
+    await thumbnailsLoaded()
     await screenshot(page, 'results')
     expect(await page.getByTestId('grid-cell').count()).toBeLessThan(150)
   })
