@@ -126,6 +126,8 @@ const browser = await chromium.launch({
 })
 try {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-US' })
+  // tsx compiles this file with esbuild's keepNames, whose `__name` helper the page lacks.
+  await context.addInitScript('window.__name = (fn) => fn')
   const page = await context.newPage()
 
   // --- first-load JavaScript ---

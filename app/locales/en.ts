@@ -113,6 +113,15 @@ export const en = {
       id: 'Image id',
     },
   },
+  pixiv: {
+    untitled: '(untitled)',
+    posted: '{0} · posted {1} UTC',
+    views: 'views',
+    likes: 'likes',
+    bookmarks: 'bookmarks',
+    comments: 'comments',
+    fetched: 'pixiv metadata fetched {0}',
+  },
 }
 
 export type Messages = typeof en

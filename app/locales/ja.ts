@@ -114,4 +114,13 @@ export const ja: Messages = {
       id: '画像 ID',
     },
   },
+  pixiv: {
+    untitled: '(無題)',
+    posted: '{0} · {1} UTC 投稿',
+    views: '閲覧数',
+    likes: 'いいね',
+    bookmarks: 'ブックマーク',
+    comments: 'コメント',
+    fetched: 'pixiv のメタデータ取得: {0}',
+  },
 }

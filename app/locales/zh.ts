@@ -114,4 +114,13 @@ export const zh: Messages = {
       id: '图片 ID',
     },
   },
+  pixiv: {
+    untitled: '(无标题)',
+    posted: '{0} · 发布于 {1} UTC',
+    views: '浏览',
+    likes: '点赞',
+    bookmarks: '收藏',
+    comments: '评论',
+    fetched: 'pixiv 元数据获取于 {0}',
+  },
 }

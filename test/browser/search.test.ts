@@ -23,12 +23,17 @@ const XSS_PROMPT = '<script>window.__xss=2</script><img src=x onerror="window.__
 const XSS_OCR = '<img src=x onerror=window.__xss=4><script>window.__xss=5</script>'
 const XSS_TAG = '<svg onload=window.__xss=6>'
 
+let browser: Browser
+beforeAll(async () => {
+  browser = await launchBrowser()
+})
+afterAll(() => browser?.close())
+
 describe('search page in a browser', () => {
   const dir = tempDir('sagasu-browser-')
   const library = join(dir, 'library')
   let config: string
   let server: RunningServer
-  let browser: Browser
   let page: Page
   let errors: string[]
   const ids = new Map<string, number>()
@@ -64,14 +69,10 @@ describe('search page in a browser', () => {
     await store.setOcrText(ids.get(XSS_NAME)!, XSS_OCR)
     await store.close()
     server = await startServer(['--config', config], { env: { SAGASU_MODELS: '', SAGASU_WATCH: 'false' }, waitFor: /Listening/ })
-    browser = await launchBrowser()
     ;({ page, errors } = await openPage(browser))
   }, 300_000)
 
-  afterAll(async () => {
-    await browser?.close()
-    await server?.stop()
-  })
+  afterAll(() => server?.stop())
 
   const api = (q: string) => fetch(`${server.url}/api/search?limit=1&q=${encodeURIComponent(q)}`).then((r) => r.json() as Promise<SearchPage>)
   const queryInput = () => page.locator('[data-testid="query-input"] input')
@@ -264,5 +265,38 @@ describe('search page in a browser', () => {
     expect(policy).not.toContain('unsafe')
     // The bad-query test's 400 is logged by Chromium as a failed resource; anything else (a CSP violation) is not expected.
     expect(errors.filter((error) => !/status of 400/.test(error))).toEqual([])
+  })
+})
+
+describe('search page with the model stages off, on a phone', () => {
+  const dir = tempDir('sagasu-browser-off-')
+  let server: RunningServer
+
+  beforeAll(async () => {
+    for (let i = 0; i < 6; i++) await writeImage(join(dir, 'library', `${i}.png`), { color: colorOf(i), width: 60 + i * 10, height: 50 })
+    const config = writeConfig(dir, { dataDir: join(dir, 'data'), folders: [{ name: 'lib', path: join(dir, 'library') }] })
+    expect((await runCliJson(['--config', config, 'import'])).code).toBe(0)
+    server = await startServer(['--config', config], { env: { SAGASU_WATCH: 'false' }, waitFor: /Listening/ })
+  }, 120_000)
+  afterAll(() => server?.stop())
+
+  it('hides every similarity control, fits the width and still searches', async () => {
+    const { page, errors } = await openPage(browser, { viewport: { width: 390, height: 844 } })
+    await page.goto(server.url)
+    await expect.poll(() => page.getByTestId('total').innerText()).toBe('6 images')
+    expect(await page.getByTestId('clip-text').count()).toBe(0)
+    expect(await page.getByTestId('image-button').count()).toBe(0)
+    expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true)
+    await page.locator('[data-testid="query-input"] input').fill('width;>=100')
+    await page.keyboard.press('Enter')
+    await expect.poll(() => page.getByTestId('total').innerText()).toBe('2 images')
+    await page.getByTestId('grid-cell').first().click()
+    await page.getByTestId('image-detail').waitFor()
+    expect(await page.getByTestId('detail-similar').count()).toBe(0)
+    await page.waitForFunction(() => [...document.querySelectorAll('img')].every((img) => img.complete))
+    await page.waitForTimeout(400)
+    await screenshot(page, 'detail-phone')
+    expect(errors).toEqual([])
+    await page.context().close()
   })
 })
