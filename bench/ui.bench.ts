@@ -150,7 +150,8 @@ try {
 
   // --- scrolling fps ---
   const scroll = await timeScroll(page, scrollCount)
-  log(`scrolling: ${scroll.fps.toFixed(1)} fps over ${scroll.seconds.toFixed(1)} s, ${scroll.loaded} results loaded`)
+  log(`scrolling: ${scroll.fps.toFixed(1)} fps over ${scroll.seconds.toFixed(1)} s; main-thread frames over 50 ms: ${scroll.slow.count}, `
+    + `${scroll.slow.ms.toFixed(0)} ms in all (${scroll.slow.scriptMs.toFixed(0)} ms script, ${scroll.slow.layoutMs.toFixed(0)} ms style and layout)`)
 
   const sorted = [...paints].sort((a, b) => a - b)
   const median = sorted[Math.floor(sorted.length / 2)]!
@@ -205,7 +206,7 @@ async function timeSearch(page: Page, q: string): Promise<number> {
 }
 
 /** Scrolls at a steady speed until `target` results have gone by, counting animation frames. */
-async function timeScroll(page: Page, target: number): Promise<{ fps: number; frames: number; seconds: number; long: number; loaded: number }> {
+async function timeScroll(page: Page, target: number): Promise<{ fps: number; frames: number; seconds: number; long: number; slow: { count: number; ms: number; scriptMs: number; layoutMs: number } }> {
   const input = page.locator('[data-testid="query-input"] input')
   await input.fill('')
   await input.press('Enter')
@@ -214,6 +215,16 @@ async function timeScroll(page: Page, target: number): Promise<{ fps: number; fr
   await page.waitForTimeout(500)
   return page.evaluate((goal) => new Promise((resolve) => {
     const STEP = 120
+    // Main-thread work of the slow frames (Long Animation Frames API): script vs style and layout.
+    const slow = { count: 0, ms: 0, scriptMs: 0, layoutMs: 0 }
+    new PerformanceObserver((list) => {
+      for (const entry of list.getEntries() as Array<PerformanceEntry & { renderStart: number; styleAndLayoutStart: number; scripts: Array<{ duration: number }> }>) {
+        slow.count++
+        slow.ms += entry.duration
+        slow.scriptMs += entry.scripts.reduce((sum, script) => sum + script.duration, 0)
+        if (entry.styleAndLayoutStart) slow.layoutMs += entry.startTime + entry.duration - entry.styleAndLayoutStart
+      }
+    }).observe({ type: 'long-animation-frame', buffered: false })
     let frames = 0
     let long = 0
     let last = performance.now()
@@ -229,7 +240,7 @@ async function timeScroll(page: Page, target: number): Promise<{ fps: number; fr
       window.scrollBy(0, STEP)
       if (done() || now - first > 180_000) {
         const seconds = (now - first) / 1000
-        resolve({ fps: frames / seconds, frames, seconds, long, loaded: document.querySelectorAll('[data-testid="grid-cell"]').length })
+        resolve({ fps: frames / seconds, frames, seconds, long, slow })
         return
       }
       requestAnimationFrame(tick)
