@@ -128,6 +128,35 @@ describe('search page in a browser', () => {
     await expect.poll(totalText).toBe('4 images')
   })
 
+  it('sorts, remembers searches, and recalls a saved one', async () => {
+    await searchFor('tags.red_hair')
+    await page.getByTestId('sort-select').click()
+    await page.getByRole('option', { name: 'Largest file' }).click()
+    await page.waitForURL((url) => url.searchParams.get('sort') === 'filesize')
+    const expected = await fetch(`${server.url}/api/search?limit=1&sort=filesize&q=tags.red_hair`).then((r) => r.json() as Promise<SearchPage>)
+    await expect.poll(() => page.getByTestId('grid-cell').first().getAttribute('data-id')).toBe(String(expected.results[0]!.id))
+    await page.getByTestId('search-memory').click()
+    await page.getByTestId('save-search').click()
+    await searchFor('tags.blue_eyes')
+    await page.getByTestId('search-memory').click()
+    const saved = page.getByRole('listitem').filter({ hasText: 'tags.red_hair' }).first()
+    await saved.click()
+    await page.waitForURL((url) => url.searchParams.get('q') === 'tags.red_hair' && url.searchParams.get('sort') === 'filesize')
+    expect(await page.evaluate(() => JSON.parse(localStorage.getItem('sagasu.savedSearches') ?? '[]'))).toEqual([{ q: 'tags.red_hair', text: '', sort: 'filesize' }])
+    const history = await page.evaluate(() => JSON.parse(localStorage.getItem('sagasu.searchHistory') ?? '[]') as Array<{ q: string }>)
+    expect(history.slice(0, 2).map((item) => item.q)).toEqual(['tags.red_hair', 'tags.blue_eyes'])
+  })
+
+  it('ranks by a CLIP text', async () => {
+    await page.goto(server.url)
+    await page.getByTestId('clip-text').locator('input').fill('blue')
+    await page.getByTestId('clip-text').locator('input').press('Enter')
+    await page.waitForURL((url) => url.searchParams.get('text') === 'blue')
+    await expect.poll(() => page.getByTestId('score').count()).toBeGreaterThan(0)
+    const scores = (await page.getByTestId('score').allInnerTexts()).map(Number)
+    expect([...scores].sort((a, b) => b - a)).toEqual(scores)
+  })
+
   it('completes tag names with counts and categories', async () => {
     await queryInput().fill('')
     await queryInput().pressSequentially('width;>1, tags.lon')
