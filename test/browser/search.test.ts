@@ -11,6 +11,7 @@ import type { SearchPage } from '../../shared/types/api'
 import { openSqliteStore } from '../../server/store/embedded/sqlite-store'
 import { writePngTextChunks } from '../../workers/ai-metadata/png-chunks'
 import { launchBrowser, openPage, screenshot } from '../helpers/browser'
+import { okReply, startPixivServer, type PixivServer } from '../helpers/pixiv-server'
 import { ROOT, runCliJson } from '../helpers/cli'
 import { colorOf, tempDir, writeConfig, writeImage } from '../helpers/library'
 import { startServer, type RunningServer } from '../helpers/server'
@@ -22,6 +23,8 @@ const XSS_NAME = '<img src=x onerror=window.__xss=1>.png'
 const XSS_PROMPT = '<script>window.__xss=2</script><img src=x onerror="window.__xss=3"> masterpiece'
 const XSS_OCR = '<img src=x onerror=window.__xss=4><script>window.__xss=5</script>'
 const XSS_TAG = '<svg onload=window.__xss=6>'
+const XSS_TITLE = '<b onmouseover=window.__xss=7>title</b>'
+const XSS_CAPTION = '<script>window.__xss=8</script><img src=x onerror="window.__xss=9"><a href="javascript:window.__xss=10">click</a>'
 
 let browser: Browser
 beforeAll(async () => {
@@ -34,6 +37,7 @@ describe('search page in a browser', () => {
   const library = join(dir, 'library')
   let config: string
   let server: RunningServer
+  let pixiv: PixivServer
   let page: Page
   let errors: string[]
   const ids = new Map<string, number>()
@@ -46,13 +50,17 @@ describe('search page in a browser', () => {
     await writeImage(join(library, '555_12345678_p1.png'), { color: '#0000f0', width: 80, height: 60 })
     const png = await writeImage(join(library, XSS_NAME), { color: '#123456', width: 70, height: 50 })
     writeFileSync(join(library, XSS_NAME), writePngTextChunks(png, { parameters: `${XSS_PROMPT}\nNegative prompt: lowres\nSteps: 20, Sampler: Euler a, CFG scale: 7, Seed: 42` }, { chunkType: 'tEXt' }))
+    pixiv = await startPixivServer()
+    pixiv.reply('12345678', okReply('illust-pages', '12345678', { title: XSS_TITLE, illustTitle: XSS_TITLE, description: XSS_CAPTION, illustComment: XSS_CAPTION }))
     config = writeConfig(dir, {
       dataDir: join(dir, 'data'),
       folders: [{ name: 'lib', path: library }],
+      pixiv: { baseUrl: pixiv.url, delayMs: 0, backoffMs: 1, maxWaitMs: 10, retries: 1, timeoutMs: 5000 },
       models: { clip: { path: join(MODELS, 'tiny-clip') }, tagger: { enabled: false }, ocr: { enabled: false }, hubUrl: 'http://127.0.0.1:9', hubTimeoutSeconds: 1 },
     })
     const imported = await runCliJson(['--config', config, 'import', '--wait'])
     expect(imported.code).toBe(0)
+    expect((await runCliJson(['--config', config, 'pixiv'])).code).toBe(0)
     const all = await runCliJson<SearchPage>(['--config', config, 'search', '--limit', '500'])
     for (const image of all.body.results) ids.set(image.filename, image.id)
     // Tags and OCR text as the model stages would write them.
@@ -72,7 +80,10 @@ describe('search page in a browser', () => {
     ;({ page, errors } = await openPage(browser))
   }, 300_000)
 
-  afterAll(() => server?.stop())
+  afterAll(async () => {
+    await server?.stop()
+    await pixiv?.close()
+  })
 
   const api = (q: string) => fetch(`${server.url}/api/search?limit=1&q=${encodeURIComponent(q)}`).then((r) => r.json() as Promise<SearchPage>)
   const queryInput = () => page.locator('[data-testid="query-input"] input')
@@ -287,6 +298,13 @@ describe('search page in a browser', () => {
     expect(await detail.locator('[data-testid="tag-chip"]').innerText()).toContain(XSS_TAG)
     await page.getByTestId('detail-close').click()
     await expect.poll(() => page.getByTestId('grid-cell').first().getAttribute('title')).toBe(XSS_NAME)
+    // pixiv's caption is HTML: shown as text with its http(s) links only.
+    await page.goto(`${server.url}/?id=${ids.get('555_12345678_p0.png')}`)
+    const info = page.getByTestId('pixiv-info')
+    await info.waitFor()
+    expect(await info.innerText()).toContain(XSS_TITLE)
+    expect(await info.innerText()).toContain('click')
+    expect(await info.locator('a[href^="javascript:"]').count()).toBe(0)
     expect(await page.evaluate(() => (window as { __xss?: unknown }).__xss)).toBeUndefined()
     expect(await page.locator('img[src="x"], svg[onload]').count()).toBe(0)
     const policy = (await page.request.get(server.url)).headers()['content-security-policy']
