@@ -234,6 +234,14 @@ describe('search page in a browser', () => {
     expect(new URL(page.url()).searchParams.get('id')).toBe(second)
     await page.getByTestId('detail-close').click()
     await page.getByTestId('image-detail').waitFor({ state: 'detached' })
+    // Closing went back to the search's own history entry, and the focus to the image's cell.
+    expect(new URL(page.url()).searchParams.has('id')).toBe(false)
+    await expect.poll(() => page.evaluate(() => document.activeElement?.getAttribute('data-index'))).toBe('1')
+    await page.keyboard.press('Enter')
+    await page.getByTestId('image-detail').waitFor()
+    await page.goBack()
+    await page.getByTestId('image-detail').waitFor({ state: 'detached' })
+    expect(await queryInput().inputValue()).toBe('tags.red_hair')
   })
 
   it('finds similar images and other pages of a work', async () => {
