@@ -32,3 +32,27 @@ export function sourceUrl(image: Pick<ImageRecord, 'type' | 'illustid' | 'tweeti
   if (image.type === 'yandere' && image.postid) return `https://yande.re/post/show/${image.postid}`
   return undefined
 }
+
+export type SourceLinkKind = 'pixivArtwork' | 'pixivUser' | 'tweet' | 'twitterUser' | 'yandere'
+
+/**
+ * Every page about the image that its fields point to: the work and its author.
+ *
+ * @example
+ * sourceLinks({ type: 'pixiv', illustid: '89732420', userid: '1113943' })
+ * // [{ kind: 'pixivArtwork', href: 'https://www.pixiv.net/artworks/89732420' }, { kind: 'pixivUser', href: 'https://www.pixiv.net/users/1113943' }]
+ */
+export function sourceLinks(image: Pick<ImageRecord, 'type' | 'illustid' | 'tweetid' | 'userid' | 'postid'>): Array<{ kind: SourceLinkKind; href: string }> {
+  const links: Array<{ kind: SourceLinkKind; href: string }> = []
+  const id = (value: string | undefined) => (value && /^[A-Za-z0-9_]{1,64}$/.test(value) ? value : undefined)
+  if (image.type === 'pixiv') {
+    if (id(image.illustid)) links.push({ kind: 'pixivArtwork', href: `https://www.pixiv.net/artworks/${image.illustid}` })
+    if (id(image.userid)) links.push({ kind: 'pixivUser', href: `https://www.pixiv.net/users/${image.userid}` })
+  } else if (image.type === 'twitter') {
+    if (id(image.tweetid) && id(image.userid)) links.push({ kind: 'tweet', href: `https://x.com/${image.userid}/status/${image.tweetid}` })
+    if (id(image.userid)) links.push({ kind: 'twitterUser', href: `https://x.com/${image.userid}` })
+  } else if (image.type === 'yandere' && id(image.postid)) {
+    links.push({ kind: 'yandere', href: `https://yande.re/post/show/${image.postid}` })
+  }
+  return links
+}

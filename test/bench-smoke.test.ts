@@ -53,4 +53,11 @@ describe('bench smoke', () => {
     for (const text of ['English', 'Japanese, horizontal', 'Japanese, vertical', 'Chinese \\(simplified\\)']) expect(stdout).toMatch(new RegExp(`\\| ${text} \\| \\d+ \\| \\*\\*[\\d.]+ %\\*\\*`))
     expect(stdout).toMatch(/Throughput: [\d.]+ images\/s \(20 images in [\d.]+ s, 0 failed\)/)
   })
+
+  it('runs the web UI benchmark on a small index in Chromium and reports every measure', async () => {
+    const { stdout } = await run(process.execPath, ['bin/run-ts.mjs', 'bench/ui.bench.ts', '--count', '1000', '--runs', '1', '--scroll', '150', '--work', tempDir()], { cwd: ROOT })
+    expect(stdout).toMatch(/\| Enter → first thumbnails painted \(median of 1 queries; worst\) \| \d+ ms; \d+ ms \|/)
+    expect(stdout).toMatch(/\| scrolling through 150 results \| [\d.]+ fps/)
+    expect(stdout).toMatch(/\| first-load JavaScript \(\d+ files\) \| \d+ kB gzipped/)
+  })
 })

@@ -1,2 +1,2 @@
 // Shared with the server (the dataset API returns the same URLs); re-exported here for auto-import.
-export { originalUrl, sourceUrl, thumbnailUrl } from '#shared/image-urls'
+export { originalUrl, sourceLinks, sourceUrl, thumbnailUrl } from '#shared/image-urls'
