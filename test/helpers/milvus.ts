@@ -33,7 +33,7 @@ const PORT_FLAGS = [
 ] as const
 
 /** Starting takes 20–60 s on two busy cores (the first start also unpacks the server binary). */
-const READY_TIMEOUT_MS = 240_000
+const READY_TIMEOUT_MS = Number(process.env.MILVUS_READY_TIMEOUT_MS ?? 240_000)
 
 /** Starts a Milvus test server and waits until it reports itself healthy. */
 export async function startMilvus(): Promise<MilvusTestServer> {
@@ -131,7 +131,10 @@ class MilvusProcess implements MilvusTestServer {
       if (child.exitCode !== null || child.signalCode !== null) resolve()
       else child.once('exit', () => resolve())
     })
-    // milvus-server stops on SIGINT (SIGTERM would leave its child running).
+    // The server binary first, on its own, and given the time it takes: milvus-server would kill it
+    // one second after SIGINT, and a server killed mid-shutdown may not come up again on its data.
+    for (const pid of childPids(child.pid)) await terminate(pid)
+    // milvus-server itself stops on SIGINT (on SIGTERM it would leave its child running).
     signalGroup(child.pid, 'SIGINT')
     const timer = setTimeout(() => signalGroup(child.pid!, 'SIGKILL'), 20_000)
     await exited
@@ -159,14 +162,52 @@ class MilvusProcess implements MilvusTestServer {
     try {
       for (;;) {
         if (child.exitCode !== null || child.signalCode !== null) throw new Error(`milvus-server exited before it was ready:\n${this.log()}`)
-        const healthy = await client.checkHealth().then((health) => health.isHealthy, () => false)
-        if (healthy) return
-        if (Date.now() > deadline) throw new Error(`milvus-server did not become healthy in ${READY_TIMEOUT_MS / 1000} s:\n${this.log()}`)
+        const health = await client.checkHealth().then((answer) => answer, (error: unknown) => ({ isHealthy: false, reasons: [String(error)] }))
+        if (health.isHealthy) return
+        if (Date.now() > deadline) {
+          throw new Error(`milvus-server did not become healthy in ${READY_TIMEOUT_MS / 1000} s (${JSON.stringify(health.reasons)}):\n${this.log()}`)
+        }
         await new Promise((resolve) => setTimeout(resolve, 500))
       }
     } finally {
       client.closeConnection()
     }
+  }
+}
+
+/** The launcher's direct children (the server binary), from /proc. */
+function childPids(pid: number): number[] {
+  try {
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number)
+  } catch {
+    return []
+  }
+}
+
+/** Running, as opposed to gone or a zombie its parent has not collected yet. */
+function running(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z'
+  } catch {
+    return false
+  }
+}
+
+/** SIGTERM, then SIGKILL if it still runs after 60 s. */
+async function terminate(pid: number): Promise<void> {
+  try {
+    process.kill(pid, 'SIGTERM')
+  } catch {
+    return
+  }
+  const deadline = Date.now() + 60_000
+  while (running(pid)) {
+    if (Date.now() > deadline) {
+      process.kill(pid, 'SIGKILL')
+      return
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100))
   }
 }
 

@@ -1,0 +1,15 @@
+/**
+ * A backend of the store cannot be reached (down, refusing connections, timing out): not the
+ * request's fault, so routes answer 503 naming the backend, the CLI says which server to start,
+ * and workers retry with backoff.
+ *
+ * @example
+ * throw new StoreUnavailableError('MongoDB', 'mongodb://db:27017', 'connect ECONNREFUSED')
+ */
+export class StoreUnavailableError extends Error {
+  override name = 'StoreUnavailableError'
+
+  constructor(readonly backend: string, readonly address: string, reason: string) {
+    super(`${backend} at ${address} is unavailable: ${reason}`)
+  }
+}
