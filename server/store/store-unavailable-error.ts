@@ -8,8 +8,14 @@
  */
 export class StoreUnavailableError extends Error {
   override name = 'StoreUnavailableError'
+  /** Read by h3 when a route lets the error through: any route answers 503, not 500. */
+  readonly statusCode = 503
+  readonly statusMessage: string
+  readonly data: { error: { message: string } }
 
   constructor(readonly backend: string, readonly address: string, reason: string) {
     super(`${backend} at ${address} is unavailable: ${reason}`)
+    this.statusMessage = `${backend} unavailable`
+    this.data = { error: { message: this.message } }
   }
 }
