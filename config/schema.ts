@@ -4,6 +4,9 @@ const folderName = z
   .string()
   .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, 'use letters, digits, "-" and "_" (it appears in /files/<name>/ URLs)')
 
+/** Matching images up to which a filtered vector search ranks every match's int8 copy (BENCHMARKS.md, "Vector index"). */
+export const DEFAULT_EXACT_BELOW = 20_000
+
 export const folderSchema = z.strictObject({
   name: folderName,
   path: z.string().min(1, 'must not be empty'),
@@ -72,6 +75,46 @@ export const configSchema = z.strictObject({
        * (about 175 MB for a million tagged images). Off: counts come from SQL alone.
        */
       memoryIndex: z.boolean().default(true),
+      /** The servers profile's backends (docs/servers-profile.md); read only with `profile: servers`. */
+      servers: z
+        .strictObject({
+          mongodb: z
+            .strictObject({
+              /** Connection string; credentials may be in it (they never appear in error messages). */
+              url: z.string().regex(/^mongodb(\+srv)?:\/\//, 'must be a mongodb:// or mongodb+srv:// connection string').default('mongodb://127.0.0.1:27017'),
+              database: z.string().regex(/^[A-Za-z0-9_-]{1,63}$/, 'use letters, digits, "-" and "_"').default('sagasu'),
+              /** How long an operation waits for an unreachable server before it fails naming MongoDB. */
+              timeoutSeconds: z.number().min(0.1).max(600).default(10),
+            })
+            .prefault({}),
+          milvus: z
+            .strictObject({
+              /** host:port of Milvus' gRPC endpoint. */
+              address: z.string().min(1).default('127.0.0.1:19530'),
+              /** `user:password` or an API key, when Milvus has authentication on. */
+              token: z.string().min(1).optional(),
+              /** Milvus database (created when missing); Milvus' `default` when absent. */
+              database: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,254}$/, 'use letters, digits and "_", starting with a letter or "_"').optional(),
+              /** HNSW of each model's collection; M and efConstruction apply when a collection's index is built (sagasu index rebuild). */
+              index: z
+                .strictObject({
+                  M: z.number().int().min(4).max(64).default(32),
+                  efConstruction: z.number().int().min(8).max(512).default(64),
+                  /** Candidates per search (raised to k when smaller). Higher: better recall, slower. */
+                  efSearch: z.number().int().min(8).max(32_768).default(64),
+                })
+                .prefault({}),
+            })
+            .prefault({}),
+          meilisearch: z
+            .strictObject({
+              url: z.string().refine(isBaseUrl, 'must be an http(s) URL without query, fragment or credentials'),
+              /** The environment variable holding the API key (the key itself never goes in the file). */
+              apiKeyEnv: z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'an environment variable name, e.g. MEILI_MASTER_KEY').optional(),
+            })
+            .optional(),
+        })
+        .prefault({}),
     })
     .prefault({}),
   /** The vector index of CLIP embeddings (embedded profile): an HNSW graph per model under dataDir/vectors. */
@@ -83,8 +126,8 @@ export const configSchema = z.strictObject({
       expansionAdd: z.number().int().min(8).max(1024).default(64),
       /** HNSW efSearch: candidates per search (at least k). More: better recall, slower searches; 256 reaches recall@10 0.976 at a million CLIP-like vectors (BENCHMARKS.md). */
       expansionSearch: z.number().int().min(8).max(4096).default(256),
-      /** A filtered search with at most this many matching images scans their vectors exactly instead of the graph. */
-      exactBelow: z.number().int().min(0).max(10_000_000).default(5_000),
+      /** A filtered search with at most this many matching images ranks their int8 copies (native brute force) instead of searching the graph. */
+      exactBelow: z.number().int().min(0).max(10_000_000).default(DEFAULT_EXACT_BELOW),
     })
     .prefault({}),
   import: z
@@ -137,11 +180,15 @@ export const configSchema = z.strictObject({
   /** CLIP similarity search. */
   search: z
     .strictObject({
-      /** A text and an image query together rank by weight·text similarity + weight·image similarity. */
+      /**
+       * A text and an image query together rank by weight·text similarity + weight·image similarity;
+       * a text query adds fullText × the share of its words found in an image's OCR text, AI prompt or tags1.
+       */
       weights: z
         .strictObject({
           text: z.number().min(0).max(10).default(1),
           image: z.number().min(0).max(10).default(1),
+          fullText: z.number().min(0).max(10).default(0.1),
         })
         .prefault({}),
     })
