@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { MilvusClient } from '@zilliz/milvus2-sdk-node'
 import { MILVUS_PACKAGE, MILVUS_SERVER_BIN } from '../../scripts/test-deps/milvus'
+import { MILVUS_CHANNEL_OPTIONS } from '../../server/store/servers/milvus-call'
 import { freePort } from './server'
 
 /**
@@ -156,22 +157,32 @@ class MilvusProcess implements MilvusTestServer {
   }
 
   private async waitUntilHealthy(child: ChildProcess): Promise<void> {
-    const client = new MilvusClient({ address: this.address, timeout: 2000, maxRetries: 0, logLevel: 'error' })
-    client.connectPromise.catch(() => undefined)
     const deadline = Date.now() + READY_TIMEOUT_MS
-    try {
-      for (;;) {
-        if (child.exitCode !== null || child.signalCode !== null) throw new Error(`milvus-server exited before it was ready:\n${this.log()}`)
-        const health = await client.checkHealth().then((answer) => answer, (error: unknown) => ({ isHealthy: false, reasons: [String(error)] }))
-        if (health.isHealthy) return
-        if (Date.now() > deadline) {
-          throw new Error(`milvus-server did not become healthy in ${READY_TIMEOUT_MS / 1000} s (${JSON.stringify(health.reasons)}):\n${this.log()}`)
-        }
-        await new Promise((resolve) => setTimeout(resolve, 500))
+    for (;;) {
+      if (child.exitCode !== null || child.signalCode !== null) throw new Error(`milvus-server exited before it was ready:\n${this.log()}`)
+      const health = await checkHealth(this.address)
+      if (health.isHealthy) return
+      if (Date.now() > deadline) {
+        throw new Error(`milvus-server did not become healthy in ${READY_TIMEOUT_MS / 1000} s (${JSON.stringify(health.reasons)}):\n${this.log()}`)
       }
-    } finally {
-      client.closeConnection()
+      await new Promise((resolve) => setTimeout(resolve, 500))
     }
+  }
+}
+
+/**
+ * One health check on a new client with its own subchannel: a client made before the port
+ * listened can stay in gRPC's reconnect backoff ("No connection established") after the server is up.
+ */
+async function checkHealth(address: string): Promise<{ isHealthy: boolean; reasons: unknown[] }> {
+  const client = new MilvusClient({ address, timeout: 2000, maxRetries: 0, logLevel: 'error', channelOptions: { ...MILVUS_CHANNEL_OPTIONS } })
+  client.connectPromise.catch(() => undefined)
+  try {
+    return await client.checkHealth()
+  } catch (error) {
+    return { isHealthy: false, reasons: [String(error)] }
+  } finally {
+    client.closeConnection()
   }
 }
 
@@ -194,14 +205,14 @@ function running(pid: number): boolean {
   }
 }
 
-/** SIGTERM, then SIGKILL if it still runs after 60 s. */
+/** SIGTERM, then SIGKILL if it still runs after 20 s (Milvus 2.3 often waits that long on a component). */
 async function terminate(pid: number): Promise<void> {
   try {
     process.kill(pid, 'SIGTERM')
   } catch {
     return
   }
-  const deadline = Date.now() + 60_000
+  const deadline = Date.now() + 20_000
   while (running(pid)) {
     if (Date.now() > deadline) {
       process.kill(pid, 'SIGKILL')

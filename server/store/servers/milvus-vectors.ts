@@ -1,7 +1,7 @@
 import { ConsistencyLevelEnum, MilvusClient } from '@zilliz/milvus2-sdk-node'
 import type { VectorIndexStats } from '../store'
 import type { ServerVectorIndex, VectorFilter, VectorRow, VectorScalars, VectorSearchRequest } from './backends'
-import { milvusCall } from './milvus-call'
+import { MILVUS_CHANNEL_OPTIONS, milvusCall } from './milvus-call'
 import { MILVUS_MATCH_ALL } from './milvus-filter'
 import { scalarColumns } from './milvus-scalars'
 import {
@@ -73,6 +73,7 @@ export class MilvusVectorIndex implements ServerVectorIndex {
       database: options.database,
       timeout: options.timeout ?? 60_000,
       logLevel: 'error',
+      channelOptions: { ...MILVUS_CHANNEL_OPTIONS },
     })
     // The SDK connects in its constructor; a refused connection surfaces on the first call instead.
     this.client.connectPromise.catch(() => undefined)
