@@ -91,6 +91,19 @@ export const configSchema = z.strictObject({
             .strictObject({
               /** host:port of Milvus' gRPC endpoint. */
               address: z.string().min(1).default('127.0.0.1:19530'),
+              /** `user:password` or an API key, when Milvus has authentication on. */
+              token: z.string().min(1).optional(),
+              /** Milvus database (created when missing); Milvus' `default` when absent. */
+              database: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,254}$/, 'use letters, digits and "_", starting with a letter or "_"').optional(),
+              /** HNSW of each model's collection; M and efConstruction apply when a collection's index is built (sagasu index rebuild). */
+              index: z
+                .strictObject({
+                  M: z.number().int().min(4).max(64).default(32),
+                  efConstruction: z.number().int().min(8).max(512).default(64),
+                  /** Candidates per search (raised to k when smaller). Higher: better recall, slower. */
+                  efSearch: z.number().int().min(8).max(32_768).default(64),
+                })
+                .prefault({}),
             })
             .prefault({}),
           meilisearch: z

@@ -3,6 +3,7 @@
 // is a no-op when its part is already there, so running the tests twice costs nothing.
 import { installAptPackages } from './apt-packages'
 import { installFerretDb } from './ferretdb'
+import { installMilvus } from './milvus'
 
 const log = (line: string): void => {
   process.stderr.write(`test-deps: ${line}\n`)
@@ -10,3 +11,4 @@ const log = (line: string): void => {
 
 installAptPackages(log)
 installFerretDb(log)
+installMilvus(log)
