@@ -124,7 +124,7 @@ export const configSchema = z.strictObject({
       connectivity: z.number().int().min(4).max(128).default(32),
       /** HNSW efConstruction: candidates per insert. More: a better graph, slower imports; a change rebuilds the index. */
       expansionAdd: z.number().int().min(8).max(1024).default(64),
-      /** HNSW efSearch: candidates per search (at least k). More: better recall, slower searches; 256 reaches recall@10 0.976 at a million CLIP-like vectors (BENCHMARKS.md). */
+      /** HNSW efSearch: candidates per search (at least k). More: better recall, slower searches; 256 reaches recall@10 0.978 at a million CLIP-like vectors (BENCHMARKS.md). */
       expansionSearch: z.number().int().min(8).max(4096).default(256),
       /** A filtered search with at most this many matching images ranks their int8 copies (native brute force) instead of searching the graph. */
       exactBelow: z.number().int().min(0).max(10_000_000).default(DEFAULT_EXACT_BELOW),
