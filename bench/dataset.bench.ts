@@ -3,7 +3,7 @@
 // query benchmark's generator, bench/query/dataset.ts), plus a seeded sample and a batch read.
 // Usage: npm run bench:dataset -- [--count 100000] [--runs 3] [--rebuild] [--work bench/.work]
 // Prints a Markdown section for BENCHMARKS.md. The index is built once and cached under bench/.work/.
-import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs'
+import { existsSync, statSync } from 'node:fs'
 import { cpus, totalmem } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
@@ -14,7 +14,7 @@ import { batchSetInfo, createBatchSet, fetchBatch } from '../server/dataset/batc
 import { sampleImages } from '../server/dataset/dataset-images'
 import { parseSearch } from '../server/search/search-images'
 import { openSqliteStore } from '../server/store/embedded/sqlite-store'
-import { buildDataset, type DatasetInfo } from './query/dataset'
+import { cachedDataset, type DatasetInfo } from './query/dataset'
 
 setFlagsFromString('--expose-gc')
 const gc = runInNewContext('gc') as () => void
@@ -34,16 +34,7 @@ if (!Number.isInteger(runs) || runs < 1) throw new Error('--runs must be a whole
 const log = (message: string) => process.stderr.write(`${message}\n`)
 
 const dataDir = join(values.work, `dataset-${count}`)
-const marker = join(dataDir, '.complete')
-let info: DatasetInfo
-if (!values.rebuild && existsSync(marker)) {
-  info = JSON.parse(readFileSync(marker, 'utf8')) as DatasetInfo
-  log(`reusing the index in ${dataDir}`)
-} else {
-  log(`building an index of ${count} images in ${dataDir}`)
-  info = await buildDataset(dataDir, count, log)
-  writeFileSync(marker, `${JSON.stringify(info, null, 2)}\n`)
-}
+const info: DatasetInfo = await cachedDataset(dataDir, count, log, Boolean(values.rebuild))
 
 const PARAMS = { batch_size: 64, validation_split: 10, test_split: 10, seed: 123_131_231 }
 const tag = info.picks.general[3]!

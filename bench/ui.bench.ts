@@ -11,7 +11,7 @@
 // benchmark shows (the server serves them from the data directory as it serves real ones).
 // Usage: npm run bench:ui -- [--count 100000] [--runs 7] [--scroll 5000] [--work bench/.work]
 import { spawn } from 'node:child_process'
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
 import { cpus, totalmem } from 'node:os'
 import { dirname, join } from 'node:path'
 import { parseArgs } from 'node:util'
@@ -20,7 +20,7 @@ import sharp from 'sharp'
 import { chromium, type Page } from 'playwright-core'
 import type { SearchPage } from '../shared/types/api'
 import { thumbnailPath } from '../workers/stages/thumbnail.stage'
-import { buildDataset, type DatasetInfo } from './query/dataset'
+import { cachedDataset, type DatasetInfo } from './query/dataset'
 
 const TARGET_PAINT_MS = 500
 const TARGET_FPS = 50
@@ -46,16 +46,7 @@ const log = (message: string) => process.stderr.write(`${message}\n`)
 
 // --- the index (shared with bench:query) ---
 const dataDir = join(values.work, `query-${count}`)
-const marker = join(dataDir, '.complete')
-let info: DatasetInfo
-if (existsSync(marker)) {
-  info = JSON.parse(readFileSync(marker, 'utf8')) as DatasetInfo
-  log(`reusing the index in ${dataDir}`)
-} else {
-  log(`building an index of ${count} images in ${dataDir}`)
-  info = await buildDataset(dataDir, count, log)
-  writeFileSync(marker, `${JSON.stringify(info, null, 2)}\n`)
-}
+const info: DatasetInfo = await cachedDataset(dataDir, count, log)
 
 // --- the server ---
 const empty = join(values.work, 'ui-empty-folder')

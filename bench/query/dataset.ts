@@ -1,6 +1,6 @@
 // The synthetic index of the query benchmark: `count` images written straight into a Sagasu SQLite
 // database whose schema was made by openSqliteStore (the real migrations), in bulk.
-import { rmSync, statSync } from 'node:fs'
+import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import { openSqliteStore } from '../../server/store/embedded/sqlite-store'
@@ -42,6 +42,19 @@ export interface DatasetInfo {
 }
 
 type Log = (message: string) => void
+
+/** The dataset in `dir` when a complete one is there (unless `rebuild`), else a fresh one; benchmarks share it. */
+export async function cachedDataset(dir: string, count: number, log: Log, rebuild = false): Promise<DatasetInfo> {
+  const marker = join(dir, '.complete')
+  if (!rebuild && existsSync(marker)) {
+    log(`reusing the index in ${dir}`)
+    return JSON.parse(readFileSync(marker, 'utf8')) as DatasetInfo
+  }
+  log(`building an index of ${count} images in ${dir}`)
+  const info = await buildDataset(dir, count, log)
+  writeFileSync(marker, `${JSON.stringify(info, null, 2)}\n`)
+  return info
+}
 
 /** Builds the database in `dir` (replacing whatever is there) and returns what it holds. */
 export async function buildDataset(dir: string, count: number, log: Log): Promise<DatasetInfo> {

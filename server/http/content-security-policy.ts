@@ -5,17 +5,18 @@ import { createHash } from 'node:crypto'
  * inline scripts of the app's page by their SHA-256 (Nuxt writes one: `window.__NUXT__.config=…`;
  * its JSON payload `<script type="application/json">` is data and needs nothing). Styles come from
  * this origin plus the one `<style>` Vuetify writes for its theme, which carries the page's nonce.
- * Images may be data: and blob: URLs (the preview of an image query).
+ * Images may be data: and blob: URLs (the preview of an image query). `inlineStyles` allows style
+ * attributes (Swagger UI sets them in the markup it renders).
  *
  * @example
  * contentSecurityPolicy({ scriptHashes: ["'sha256-abc='"], styleNonce: 'xyz' })
  * // "default-src 'self'; script-src 'self' 'sha256-abc='; style-src 'self' 'nonce-xyz'; …"
  */
-export function contentSecurityPolicy(page: { scriptHashes?: readonly string[]; styleNonce?: string } = {}): string {
+export function contentSecurityPolicy(page: { scriptHashes?: readonly string[]; styleNonce?: string; inlineStyles?: boolean } = {}): string {
   return [
     "default-src 'self'",
     ['script-src', "'self'", ...(page.scriptHashes ?? [])].join(' '),
-    ['style-src', "'self'", ...(page.styleNonce ? [`'nonce-${page.styleNonce}'`] : [])].join(' '),
+    ['style-src', "'self'", ...(page.inlineStyles ? ["'unsafe-inline'"] : page.styleNonce ? [`'nonce-${page.styleNonce}'`] : [])].join(' '),
     "img-src 'self' data: blob:",
     "font-src 'self' data:",
     "connect-src 'self'",

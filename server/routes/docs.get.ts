@@ -1,4 +1,5 @@
 import { defineEventHandler, setResponseHeaders } from 'h3'
+import { contentSecurityPolicy } from '../http/content-security-policy'
 
 /**
  * The interactive API reference (Swagger UI over /openapi.json). Its files come from swagger-ui-dist
@@ -14,18 +15,8 @@ export default defineEventHandler((event) => {
   return PAGE
 })
 
-const CONTENT_SECURITY_POLICY = [
-  "default-src 'self'",
-  "script-src 'self'",
-  // Swagger UI sets style attributes in the markup it renders.
-  "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data:",
-  "connect-src 'self'",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "form-action 'self'",
-  "frame-ancestors 'none'",
-].join('; ')
+// Swagger UI sets style attributes in the markup it renders.
+const CONTENT_SECURITY_POLICY = contentSecurityPolicy({ inlineStyles: true })
 
 const PAGE = `<!doctype html>
 <html lang="en">

@@ -1,7 +1,7 @@
 import type { Collection, Db } from 'mongodb'
 import type { AiParameters, PixivTag, TagCategory } from '../../../shared/types/image'
 import type { ErrorRecord } from '../../../shared/types/api'
-import type { JobStatus } from '../store'
+import type { BatchSetRecord, JobStatus } from '../store'
 import type { MongoImageDocument } from './mongo-document'
 
 /**
@@ -74,17 +74,10 @@ export interface PixivWorkDocument {
   tags?: PixivTag[]
 }
 
-export interface BatchSetDocument {
+export interface BatchSetDocument extends Omit<BatchSetRecord, 'id'> {
   _id: string
   /** Creation order (listBatchSets is oldest first). */
   seq: number
-  createdAt: number
-  batchSize: number
-  validationSplit: number
-  testSplit: number
-  seed: number | string
-  query: string
-  images: { train: number; validation: number; test: number }
   /** False while its members are being written: an incomplete set is never listed or read. */
   complete: boolean
 }
