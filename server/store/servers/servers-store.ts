@@ -547,7 +547,9 @@ export class ServersStore implements Store {
 
   async vectorIndexStats(): Promise<VectorIndexStats[]> {
     await this.ready()
-    return this.options.vectors ? this.options.vectors.stats() : []
+    // No model has vectors yet: nothing to ask Milvus (which a fresh or text-only index may not run).
+    if (!this.options.vectors || (await this.c.vectorModels.countDocuments({})) === 0) return []
+    return this.options.vectors.stats()
   }
 
   async close(): Promise<void> {
