@@ -47,6 +47,15 @@ describe('HTTP API with MongoDB unreachable', () => {
     expect(body.error.message).toContain(`MongoDB at mongodb://127.0.0.1:${mongoPort} is unavailable`)
   })
 
+  it('still answers the health check, which says full text falls back to MongoDB without Meilisearch', async () => {
+    const response = await fetch(`${url}/api/health`)
+    expect(response.status).toBe(200)
+    const body = (await response.json()) as { profile: string; capabilities: Record<string, unknown> }
+    expect(body.profile).toBe('servers')
+    expect(body.capabilities).toMatchObject({ fullTextIndex: 'mongodb regex', vectorIndex: 'milvus' })
+    expect(body.capabilities.fullTextReason).toMatch(/slower MongoDB regex match/)
+  })
+
   it('answers other routes with 503 naming the backend in the status text', async () => {
     for (const path of ['/api/stats', '/api/tags?prefix=a', '/api/errors']) {
       const response = await fetch(`${url}${path}`)

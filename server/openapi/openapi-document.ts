@@ -336,7 +336,7 @@ const healthReport: JsonSchema = {
     profile: str('store profile', { enum: ['embedded', 'servers'] }),
     capabilities: {
       type: 'object',
-      description: '`watch`: the live library is on; `demoLibrary`: no folders are configured and the generated demo is served; `clip`, `tagger`: the model is there or is downloaded on first use, with `clipReason` / `taggerReason` (strings) saying in one line why one is disabled or that it is not downloaded yet; `ocr` stays false until its stage exists. More keys may follow.',
+      description: '`watch`: the live library is on; `demoLibrary`: no folders are configured and the generated demo is served; `clip`, `tagger`: the model is there or is downloaded on first use, with `clipReason` / `taggerReason` (strings) saying in one line why one is disabled or that it is not downloaded yet; `ocr` likewise with `ocrReason`; `fullTextIndex` (string): what answers the full-text clauses (`sqlite`, `meilisearch`, or `mongodb regex` with `fullTextReason`), `vectorIndex` (string, servers profile): `milvus`. More keys may follow.',
       properties: Object.fromEntries(CAPABILITIES.map((name) => [name, { type: 'boolean' }])),
       required: CAPABILITIES,
       additionalProperties: { type: ['boolean', 'string'] },
