@@ -1,3 +1,4 @@
+import { pixivWork } from '../pixiv-work'
 import type Database from 'better-sqlite3'
 import type { PixivTag, PixivWork, SourceType } from '../../../shared/types/image'
 import { pixivTags1 } from '../pixiv-tags1'
@@ -164,18 +165,18 @@ export class PixivQueries {
 }
 
 function rowToWork(row: WorkRow): PixivWork {
-  return {
+  return pixivWork({
     illustid: row.illustid,
-    title: row.title ?? '',
-    description: row.description ?? '',
-    userId: row.user_id ?? '',
-    userName: row.user_name ?? '',
-    createDate: row.create_date ?? 0,
-    views: row.views ?? 0,
-    likes: row.likes ?? 0,
-    bookmarks: row.bookmarks ?? 0,
-    comments: row.comments ?? 0,
-    tags: row.tags ? (JSON.parse(row.tags) as PixivTag[]) : [],
-    fetchedAt: row.metadata_at ?? 0,
-  }
+    title: row.title,
+    description: row.description,
+    userId: row.user_id,
+    userName: row.user_name,
+    createDate: row.create_date,
+    views: row.views,
+    likes: row.likes,
+    bookmarks: row.bookmarks,
+    comments: row.comments,
+    tags: row.tags ? (JSON.parse(row.tags) as PixivTag[]) : null,
+    fetchedAt: row.metadata_at,
+  })
 }

@@ -1,3 +1,4 @@
+import { pixivWork } from '../pixiv-work'
 import type { AiParameters, ImageRecord, PixivWork } from '../../../shared/types/image'
 import type { PixivWorkDocument, StoredImageDocument } from './mongo-collections'
 import { toMongoDocument } from './mongo-document'
@@ -47,20 +48,7 @@ export function fromStoredImage(doc: StoredImageDocument, work?: PixivWork): Ima
 /** The metadata of a work document, when a fetch succeeded. */
 export function workOf(doc: PixivWorkDocument | null | undefined): PixivWork | undefined {
   if (!doc || doc.metadataAt === undefined) return undefined
-  return {
-    illustid: doc._id,
-    title: doc.title ?? '',
-    description: doc.description ?? '',
-    userId: doc.userId ?? '',
-    userName: doc.userName ?? '',
-    createDate: doc.createDate ?? 0,
-    views: doc.views ?? 0,
-    likes: doc.likes ?? 0,
-    bookmarks: doc.bookmarks ?? 0,
-    comments: doc.comments ?? 0,
-    tags: doc.tags ?? [],
-    fetchedAt: doc.metadataAt,
-  }
+  return pixivWork({ ...doc, illustid: doc._id, fetchedAt: doc.metadataAt })
 }
 
 function withoutUndefined(ai: AiParameters): AiParameters {
