@@ -32,18 +32,20 @@ export function fullTextScore(image: ImageRecord, terms: string[]): number {
   return found / terms.length
 }
 
-/**
- * Images matching `filter` whose OCR text, AI prompt or tags1 contain at least one of the terms,
- * newest first, at most `limit` — with the records, so the caller can score them.
- */
-export async function fullTextMatches(store: Store, filter: AndNode, terms: string[], limit: number): Promise<ImageRecord[]> {
-  if (!terms.length) return []
+/** `filter` and at least one of the terms in the OCR text, AI prompt or tags1 (undefined without terms). */
+export function fullTextQuery(filter: AndNode, terms: string[]): AndNode | undefined {
+  if (!terms.length) return undefined
   const anyTerm: QueryNode = {
     type: 'or',
     span: NO_SPAN,
     children: terms.flatMap((term) => TARGETS.map((target): QueryNode => ({ type: 'text', target, terms: [term], text: term, span: NO_SPAN }))),
   }
-  const query: AndNode = { type: 'and', span: filter.span, children: [...filter.children, anyTerm] }
+  return { type: 'and', span: filter.span, children: [...filter.children, anyTerm] }
+}
+
+/** The images of a full-text query, newest first, at most `limit` — with the records, so the caller can score them. */
+export async function fullTextMatches(store: Store, query: AndNode | undefined, limit: number): Promise<ImageRecord[]> {
+  if (!query) return []
   const page = await store.search({ query, sort: [{ field: 'added', direction: -1, span: NO_SPAN }], limit })
   return page.results
 }

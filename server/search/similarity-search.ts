@@ -2,7 +2,7 @@ import type { SearchPage, SearchResult } from '../../shared/types/api'
 import type { ImageRecord } from '../../shared/types/image'
 import type { AndNode, Comparison, RankClause, SortKey } from '../query/ast'
 import type { Store } from '../store/store'
-import { fullTextMatches, fullTextScore, fullTextTerms } from './full-text-hits'
+import { fullTextMatches, fullTextQuery, fullTextScore, fullTextTerms } from './full-text-hits'
 import { QueryError } from './query-error'
 
 /** How deep similarity results can be paged: the top this many of the matching images. */
@@ -106,11 +106,13 @@ export async function similarityPage(
     .map((hit) => [hit.id, hit.score]))
   const text = new Map<number, number>()
   const terms = similarity.text !== undefined && request.weights.fullText > 0 ? fullTextTerms(similarity.text) : []
-  for (const image of await fullTextMatches(store, filter, terms, MAX_SIMILAR)) {
-    text.set(image.id, fullTextScore(image, terms))
-    if (clip.has(image.id)) continue
-    const stored = await store.getEmbedding(image.id, encoder.model)
-    if (stored) clip.set(image.id, dot(stored, vector))
+  const textQuery = fullTextQuery(filter, terms)
+  for (const image of await fullTextMatches(store, textQuery, MAX_SIMILAR)) text.set(image.id, fullTextScore(image, terms))
+  if (textQuery && [...text.keys()].some((id) => !clip.has(id))) {
+    // The CLIP similarity of the text hits the first search did not return: one search among them, not one read per image.
+    for (const hit of await store.nearest({ model: encoder.model, vector, k: MAX_SIMILAR, query: textQuery })) {
+      if (text.has(hit.id) && !clip.has(hit.id)) clip.set(hit.id, hit.score)
+    }
   }
   const scoreOf = (id: number) => (clip.get(id) ?? 0) + request.weights.fullText * (text.get(id) ?? 0)
   // `sim;` bounds the CLIP similarity; an image without an embedding has none to bound.
@@ -135,12 +137,6 @@ export async function similarityPage(
   })
   const more = offset + limit < Math.min(total, ids.length >= want ? MAX_SIMILAR : ids.length)
   return { page: { total, results, nextCursor: null }, offset: more ? offset + limit : -1 }
-}
-
-function dot(a: Float32Array, b: Float32Array): number {
-  let sum = 0
-  for (let k = 0; k < a.length; k++) sum += a[k]! * b[k]!
-  return sum
 }
 
 /** The least score every result must reach, from `sim;>x` / `sim;>=x` (the store can stop there). */
