@@ -7,6 +7,8 @@ const EVERY_IMAGE: AndNode = { type: 'and', children: [], span: { start: 0, end:
 const SPLITS: DatasetSplit[] = ['train', 'validation', 'test']
 /** Members read per batchEntries call. */
 const MEMBER_PAGE = 5_000
+/** Images (and embeddings) written per call: one bulk write each on the servers profile. */
+const WRITE_BATCH = 500
 
 export interface MigrationCounts {
   images: number
@@ -42,22 +44,27 @@ export async function migrateStore(source: Store, target: Store, options: Migrat
   const works = new Map<string, PixivWork>()
 
   for await (const chunk of source.matchingImageKeys(EVERY_IMAGE)) {
-    for (const { id } of chunk) {
+    for (let from = 0; from < chunk.length; from += WRITE_BATCH) {
       if (options.signal?.aborted) return counts
-      const image = await source.getImage(id)
-      if (!image) continue
-      const newId = await target.saveImage(inputOf(image))
-      newIds.set(id, newId)
-      if (image.tags && Object.keys(image.tags).length) {
-        await target.setTags(newId, await tagScores(source, image.tags, categories))
-        counts.tags++
+      const images: ImageRecord[] = []
+      for (const { id } of chunk.slice(from, from + WRITE_BATCH)) {
+        const image = await source.getImage(id)
+        if (image) images.push(image)
       }
-      if (image.text !== undefined) {
-        await target.setOcrText(newId, image.text)
-        counts.ocr++
+      const ids = await target.saveImages(images.map(inputOf))
+      const tags: Array<{ id: number; tags: TagScore[] }> = []
+      const texts: Array<{ id: number; text: string }> = []
+      for (const [n, image] of images.entries()) {
+        newIds.set(image.id, ids[n]!)
+        if (image.tags && Object.keys(image.tags).length) tags.push({ id: ids[n]!, tags: await tagScores(source, image.tags, categories) })
+        if (image.text !== undefined) texts.push({ id: ids[n]!, text: image.text })
+        if (image.pixiv) works.set(image.pixiv.illustid, image.pixiv)
       }
-      if (image.pixiv) works.set(image.pixiv.illustid, image.pixiv)
-      counts.images++
+      await target.setTagsMany(tags)
+      await target.setOcrTexts(texts)
+      counts.tags += tags.length
+      counts.ocr += texts.length
+      counts.images += images.length
       options.onProgress?.('images', counts.images, total)
     }
   }
@@ -83,12 +90,17 @@ export async function migrateStore(source: Store, target: Store, options: Migrat
   }
 
   for (const { model } of await source.vectorIndexStats()) {
+    let batch: Array<{ id: number; vector: Float32Array }> = []
     for (const [oldId, newId] of newIds) {
       const vector = await source.getEmbedding(oldId, model)
-      if (!vector) continue
-      await target.saveEmbedding(newId, model, vector)
-      counts.embeddings++
+      if (vector) batch.push({ id: newId, vector })
+      if (batch.length < WRITE_BATCH) continue
+      await target.saveEmbeddings(model, batch)
+      counts.embeddings += batch.length
+      batch = []
     }
+    await target.saveEmbeddings(model, batch)
+    counts.embeddings += batch.length
   }
 
   for (const folder of await source.listFolders()) {

@@ -13,11 +13,17 @@ import type { BatchItem, BatchOutcome, BatchStage } from './stage'
 /** Images handed to a stage at once; the stage batches inference within it (`models.batchSize`). */
 const WORK_CHUNK = 32
 
+/** One image's output of a model stage. */
+interface StageOutput<Output> {
+  id: number
+  output: Output
+}
+
 /** A model stage with what to do with its output. */
 interface ModelStage<Output> {
   stage: BatchStage<Output>
-  /** Stores one image's output. */
-  save(store: Store, imageId: number, output: Output): Promise<void>
+  /** Stores the outputs of one chunk of images in one write. */
+  save(store: Store, outputs: Array<StageOutput<Output>>): Promise<void>
 }
 
 export type AnyModelStage = ModelStage<TagScore[]> | ModelStage<Float32Array> | ModelStage<string>
@@ -33,14 +39,14 @@ function withSave<Output>(stage: BatchStage<Output>, save: ModelStage<Output>['s
 export function modelStages(config: SagasuConfig): AnyModelStage[] {
   const stages: AnyModelStage[] = []
   if (config.models.tagger.enabled) {
-    stages.push(withSave(new TaggerStage(config), (store, id, tags) => store.setTags(id, tags)))
+    stages.push(withSave(new TaggerStage(config), (store, outputs) => store.setTagsMany(outputs.map(({ id, output }) => ({ id, tags: output })))))
   }
   if (config.models.clip.enabled) {
     const clip = new ClipStage(config)
-    stages.push(withSave(clip, (store, id, vector) => store.saveEmbedding(id, clip.version(), vector)))
+    stages.push(withSave(clip, (store, outputs) => store.saveEmbeddings(clip.version(), outputs.map(({ id, output }) => ({ id, vector: output })))))
   }
   const ocr = ocrStageFromConfig(config)
-  if (ocr) stages.push(withSave(ocr, (store, id, text) => store.setOcrText(id, text)))
+  if (ocr) stages.push(withSave(ocr, (store, outputs) => store.setOcrTexts(outputs.map(({ id, output }) => ({ id, text: output })))))
   return stages
 }
 
@@ -55,8 +61,8 @@ export interface RunModelStagesOptions {
  * Runs every enabled model stage over the images it has not run on with its current version,
  * until none is left (or `signal` aborts). A stage whose model cannot load is reported disabled
  * and skipped; an image a stage fails on gets an error record and is not tried again with that
- * version. Each image's output is stored as soon as its batch is done, so an interrupted run loses
- * at most one batch.
+ * version. The outputs of each chunk are stored in one write as soon as it is done, so an
+ * interrupted run loses at most one chunk.
  */
 export async function runModelStages(ctx: PipelineContext, options: RunModelStagesOptions = {}): Promise<StageProgress[]> {
   const results: StageProgress[] = []
@@ -123,7 +129,7 @@ async function runStage(ctx: PipelineContext, { stage, save }: ModelStage<unknow
   return progress
 }
 
-/** Stores each image's output, records an error for each failure; returns how many failed. */
+/** Stores the outputs in one write, records an error for each failure; returns how many failed. */
 async function saveOutcomes(
   ctx: PipelineContext,
   stage: string,
@@ -132,16 +138,18 @@ async function saveOutcomes(
   save: ModelStage<unknown>['save'],
 ): Promise<number> {
   let failed = 0
+  const outputs: Array<StageOutput<unknown>> = []
   for (const [k, item] of work.entries()) {
     const outcome = outcomes[k]
     if (outcome?.status === 'done') {
-      await save(ctx.store, item.id, outcome.output)
+      outputs.push({ id: item.id, output: outcome.output })
     } else if (outcome?.status !== 'skipped') {
       failed++
       const reason = outcome?.reason ?? 'the stage gave no result for this image'
       await ctx.store.recordError({ folder: item.folder, path: item.path, stage, reason, level: 'error' })
     }
   }
+  if (outputs.length) await save(ctx.store, outputs)
   return failed
 }
 

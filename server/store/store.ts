@@ -207,6 +207,12 @@ export interface Store {
   findByHash(hash: string): Promise<ImageRecord[]>
   /** Inserts, or replaces the record at the same folder + path keeping its id. Returns the id. */
   saveImage(input: ImageInput): Promise<number>
+  /**
+   * saveImage for many images in one write (one transaction; one bulk write on the servers
+   * profile). Returns the ids in input order; a folder + path given twice is saved once, the
+   * last input winning, and both positions get its id.
+   */
+  saveImages(inputs: ImageInput[]): Promise<number[]>
   relocateImage(id: number, to: Relocation): Promise<void>
   /** The file was touched but its content is the same. */
   touchImage(id: number, filesize: number, mtime: number): Promise<void>
@@ -214,8 +220,12 @@ export interface Store {
   removeImages(ids: number[]): Promise<string[]>
   /** Replaces the tagger output of an image. */
   setTags(id: number, tags: TagScore[]): Promise<void>
+  /** setTags for many images in one write; an image given twice gets its last list, a removed one is skipped. */
+  setTagsMany(entries: Array<{ id: number; tags: TagScore[] }>): Promise<void>
   /** Replaces the OCR text of an image (and its length). */
   setOcrText(id: number, text: string): Promise<void>
+  /** setOcrText for many images in one write. */
+  setOcrTexts(entries: Array<{ id: number; text: string }>): Promise<void>
 
   /**
    * Images a model stage has not yet run on with this version (a new model or new settings make
@@ -309,6 +319,11 @@ export interface Store {
    * or not the dimension of the model's other vectors. An image removed meanwhile is skipped.
    */
   saveEmbedding(imageId: number, model: string, vector: Float32Array): Promise<void>
+  /**
+   * saveEmbedding for many images of one model in one write. Every vector is checked before
+   * anything is stored, so a bad one stores none of the batch.
+   */
+  saveEmbeddings(model: string, entries: Array<{ id: number; vector: Float32Array }>): Promise<void>
   getEmbedding(imageId: number, model: string): Promise<Float32Array | undefined>
   /** Ids of images that have no embedding for `model` yet, oldest first (the pipeline's to-do list). */
   imagesWithoutEmbedding(model: string, limit: number): Promise<number[]>

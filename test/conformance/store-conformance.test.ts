@@ -17,6 +17,8 @@ import { DUPLICATE_HASH, generateLibrary, pixivOutcomes } from './library'
 
 const NOW = Date.UTC(2024, 0, 31, 12, 0, 0)
 const IMAGE_COUNT = 160
+/** Images per batch write when loading the second half of the library. */
+const BATCH = 25
 
 type Profiles = { embedded: Store; servers: Store }
 
@@ -47,11 +49,21 @@ describe('store conformance: embedded and servers (FerretDB) give identical resu
     ferret = await startFerretDb()
     stores.embedded = openSqliteStore(tempDir())
     stores.servers = openTempServersStore(ferret.url).store
-    for (const { input, tags, ocr } of library) {
+    // The first half one at a time, the rest in batches: both ways must give the same library.
+    const half = IMAGE_COUNT / 2
+    for (const { input, tags, ocr } of library.slice(0, half)) {
       await both(stores, async (store) => {
         const id = await store.saveImage(input)
         if (tags.length) await store.setTags(id, tags)
         if (ocr !== undefined) await store.setOcrText(id, ocr)
+      })
+    }
+    for (let from = half; from < IMAGE_COUNT; from += BATCH) {
+      const batch = library.slice(from, from + BATCH)
+      await both(stores, async (store) => {
+        const ids = await store.saveImages(batch.map((image) => image.input))
+        await store.setTagsMany(batch.flatMap((image, n) => (image.tags.length ? [{ id: ids[n]!, tags: image.tags }] : [])))
+        await store.setOcrTexts(batch.flatMap((image, n) => (image.ocr === undefined ? [] : [{ id: ids[n]!, text: image.ocr }])))
       })
     }
   }, 180_000)
@@ -237,6 +249,55 @@ describe('store conformance: embedded and servers (FerretDB) give identical resu
     }, 'failed')
     await same(stores, (store) => store.releaseJobs((worker) => worker !== 'w1'), 'released')
     await same(stores, (store) => store.countJobs(), 'after release')
+  })
+
+  it('saves a batch as saving its images in turn would: a path given twice once, the last input winning', async () => {
+    const base = library[30]!.input
+    const again = library[31]!.input
+    const inputs = [
+      { ...base, path: 'batch/a.png', filename: 'a.png', hash: 'batch-a1'.padEnd(16, '0') },
+      { ...base, path: 'batch/b.png', filename: 'b.png', hash: 'batch-b'.padEnd(16, '0') },
+      { ...base, path: 'batch/a.png', filename: 'a.png', hash: 'batch-a2'.padEnd(16, '0'), width: 123 },
+      // An indexed path with new content keeps its id; the old content's tags go.
+      { ...again, hash: 'batch-32'.padEnd(16, '0') },
+    ]
+    const ids = await same(stores, (store) => store.saveImages(inputs), 'ids')
+    expect(ids[0]).toBe(ids[2])
+    expect(ids[3]).toBe(32)
+    expect(new Set(ids).size).toBe(3)
+    const a = await same(stores, (store) => store.getImage(ids[0]!), 'the last input of a path')
+    expect(a).toMatchObject({ hash: inputs[2]!.hash, width: 123 })
+    expect((await same(stores, (store) => store.getImage(32), 're-saved'))?.tags ?? {}).toEqual({})
+
+    const tag = (name: string, score: number) => ({ name, score, category: 'general' as const })
+    await both(stores, (store) => store.setTagsMany([
+      { id: ids[0]!, tags: [tag('batch_tag', 0.9), tag('batch_only_first', 0.5)] },
+      { id: ids[1]!, tags: [tag('batch_tag', 0.8), tag('batch_tag', 0.7)] },
+      // The last list of an image wins, as setting them in turn leaves it.
+      { id: ids[0]!, tags: [tag('batch_tag', 0.6)] },
+      { id: 999_999, tags: [tag('batch_tag', 0.1)] },
+    ]))
+    expect((await same(stores, (store) => store.getImage(ids[0]!), 'tags of a'))?.tags).toEqual({ batch_tag: 0.6 })
+    expect((await same(stores, (store) => store.getImage(ids[1]!), 'tags of b'))?.tags).toEqual({ batch_tag: 0.7 })
+    expect(await same(stores, (store) => store.tagInfo('batch_tag'), 'tag count')).toMatchObject({ count: 2 })
+    expect(await same(stores, (store) => store.tagInfo('batch_only_first'), 'a tag no image keeps')).toMatchObject({ count: 0 })
+
+    await both(stores, (store) => store.setOcrTexts([{ id: ids[0]!, text: ' 第一 ' }, { id: ids[1]!, text: 'zweite' }, { id: ids[1]!, text: '' }]))
+    expect(await same(stores, (store) => store.getImage(ids[0]!), 'ocr of a')).toMatchObject({ text: '第一', textlen: 2 })
+    expect((await same(stores, (store) => store.getImage(ids[1]!), 'ocr of b'))?.textlen).toBe(0)
+    const found = await same(stores, async (store) => (await store.search({ ...parseSearch('m;第一', '', NOW), limit: 10 })).results.map((image) => image.id), 'ocr search')
+    expect(found).toEqual([ids[0]])
+    await same(stores, (store) => store.saveImages([]), 'an empty batch')
+
+    // More statements than FerretDB 1.24 answers in one write command: the servers store writes them in chunks.
+    await both(stores, (store) => store.setTagsMany(library.map((image, n) => ({ id: n + 1, tags: image.tags }))))
+    await same(stores, (store) => store.suggestTags('', 40), 'tags after a large batch')
+    const jobs = Array.from({ length: 60 }, (_, n) => ({ kind: 'file' as const, key: `batch/${n}.png`, payload: { n } }))
+    await both(stores, async (store) => {
+      await store.enqueueJobs(jobs)
+      await store.enqueueJobs(jobs)
+    })
+    await same(stores, (store) => store.countJobs(), 'jobs queued twice')
   })
 })
 

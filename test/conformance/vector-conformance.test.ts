@@ -43,13 +43,20 @@ describe('vector search conformance: embedded and servers (FerretDB + Milvus) gi
       vectorScalarsFor,
     })
     const library = generateLibrary(COUNT)
-    for (const [n, { input, tags }] of library.entries()) {
-      for (const store of [embedded, servers]) {
+    const vectorOf = (n: number) => vectors.slice(n * DIMS, (n + 1) * DIMS)
+    for (const store of [embedded, servers]) {
+      // Half one by one, half in batch writes (as the pipeline saves them).
+      for (const [n, { input, tags }] of library.slice(0, COUNT / 2).entries()) {
         const id = await store.saveImage(input)
         expect(id).toBe(n + 1)
         if (tags.length) await store.setTags(id, tags)
-        await store.saveEmbedding(id, MODEL, vectors.slice(n * DIMS, (n + 1) * DIMS))
+        await store.saveEmbedding(id, MODEL, vectorOf(n))
       }
+      const rest = library.slice(COUNT / 2)
+      const ids = await store.saveImages(rest.map((image) => image.input))
+      expect(ids).toEqual(rest.map((_, n) => COUNT / 2 + n + 1))
+      await store.setTagsMany(rest.map((image, n) => ({ id: ids[n]!, tags: image.tags })))
+      await store.saveEmbeddings(MODEL, ids.map((id) => ({ id, vector: vectorOf(id - 1) })))
     }
     await embedded.warmUp()
   }, 400_000)
@@ -88,6 +95,16 @@ describe('vector search conformance: embedded and servers (FerretDB + Milvus) gi
 
   it('answers filters only MongoDB can run (tags, text, pixiv) the same: the matches as an id list', async () => {
     for (const text of ['tags.long_hair;>=0.8', 'tags.smile, !tags.1girl', 'width;>=1000, tags.red_hair', 'prompt;masterpiece']) await expectSame(text, 10)
+  })
+
+  it('stores none of a batch with a bad vector, in both', async () => {
+    const good = query(0)
+    const bad = new Float32Array(DIMS).fill(1)
+    for (const store of [embedded, servers]) {
+      const before = await store.getEmbedding(3, MODEL)
+      await expect(store.saveEmbeddings(MODEL, [{ id: 3, vector: good }, { id: 4, vector: bad }])).rejects.toThrow(/unit length|normalised|norm/i)
+      expect(Array.from((await store.getEmbedding(3, MODEL))!)).toEqual(Array.from(before!))
+    }
   })
 
   it('leaves removed images out in both', async () => {

@@ -224,31 +224,16 @@ class SqliteStore implements Store {
   }
 
   async saveImage(input: ImageInput): Promise<number> {
-    const existing = this.statements.idAtPath.get(input.folder, input.path)
-    const saved = this.tracked(existing ? [existing.id] : [], () => this.db.transaction(() => {
-      const now = Date.now()
-      const params = { ...sourceParams(input), ...input, animated: input.animated ? 1 : 0, now }
-      const existing = this.statements.idAtPath.get(input.folder, input.path)
-      let id: number
-      if (existing) {
-        id = existing.id
-        this.statements.updateImage.run({ ...params, id })
-        // New content: the model outputs of the old one no longer apply.
-        this.statements.deleteTags.run(id)
-        this.statements.deleteStages.run(id)
-        this.embeddings.deleteForImage(id)
-      } else {
-        id = Number(this.statements.insertImage.run(params).lastInsertRowid)
-      }
-      this.writeAi(id, input)
-      this.writeTags1(id, input.tags1 ?? [])
-      this.writeFulltext(id, input)
-      // pixiv metadata belongs to the work: a changed file, or a new page of a known work, gets it (again).
-      if (input.type === 'pixiv' && input.illustid) this.pixiv.reapply(id)
-      return id
-    })(), (id) => [id])
+    return (await this.saveImages([input]))[0]!
+  }
+
+  async saveImages(inputs: ImageInput[]): Promise<number[]> {
+    if (!inputs.length) return []
+    const existing = inputs.flatMap((input) => this.statements.idAtPath.get(input.folder, input.path)?.id ?? [])
+    const ids = this.tracked(existing, () => this.db.transaction(() => inputs.map((input) => this.writeImage(input)))(), (saved) => saved)
     this.vectors.afterWrite()
-    return saved
+    // A path given twice was written twice into one row: every position answers with its id.
+    return ids
   }
 
   async relocateImage(id: number, to: Relocation): Promise<void> {
@@ -283,23 +268,39 @@ class SqliteStore implements Store {
   }
 
   async setTags(id: number, tags: TagScore[]): Promise<void> {
-    this.tracked([id], () => this.db.transaction(() => {
-      this.statements.deleteTags.run(id)
-      for (const tag of tags) {
-        const { id: tagId } = this.statements.upsertTagName.get(tag.name, tag.category)!
-        this.statements.insertTag.run(id, tagId, tag.score)
+    await this.setTagsMany([{ id, tags }])
+  }
+
+  async setTagsMany(entries: Array<{ id: number; tags: TagScore[] }>): Promise<void> {
+    this.tracked(entries.map((entry) => entry.id), () => this.db.transaction(() => {
+      for (const { id, tags } of entries) {
+        // An image removed meanwhile is skipped (its model outputs have nothing to hang off).
+        if (!this.statements.hashOf.get(id)) continue
+        this.statements.deleteTags.run(id)
+        // One row per name, the last given winning: INSERT OR REPLACE of a repeated name would count it twice
+        // (a REPLACE deletes without firing the delete trigger).
+        for (const tag of new Map(tags.map((tag) => [tag.name, tag])).values()) {
+          const { id: tagId } = this.statements.upsertTagName.get(tag.name, tag.category)!
+          this.statements.insertTag.run(id, tagId, tag.score)
+        }
       }
     })())
   }
 
   async setOcrText(id: number, text: string): Promise<void> {
-    this.tracked([id], () => this.db.transaction(() => {
-      const trimmed = text.trim()
-      this.statements.setOcr.run(trimmed || null, [...trimmed].length, Date.now(), id)
-      const row = this.statements.byId.get(id)
-      if (row) {
-        const image = this.hydrate(row)!
-        this.writeFulltext(id, image, image.text ?? null)
+    await this.setOcrTexts([{ id, text }])
+  }
+
+  async setOcrTexts(entries: Array<{ id: number; text: string }>): Promise<void> {
+    this.tracked(entries.map((entry) => entry.id), () => this.db.transaction(() => {
+      for (const { id, text } of entries) {
+        const trimmed = text.trim()
+        this.statements.setOcr.run(trimmed || null, [...trimmed].length, Date.now(), id)
+        const row = this.statements.byId.get(id)
+        if (row) {
+          const image = this.hydrate(row)!
+          this.writeFulltext(id, image, image.text ?? null)
+        }
       }
     })())
   }
@@ -569,9 +570,16 @@ class SqliteStore implements Store {
   }
 
   async saveEmbedding(imageId: number, model: string, vector: Float32Array): Promise<void> {
+    await this.saveEmbeddings(model, [{ id: imageId, vector }])
+  }
+
+  async saveEmbeddings(model: string, entries: Array<{ id: number; vector: Float32Array }>): Promise<void> {
     checkModel(model)
-    checkVector(vector, this.embeddings.dims(model), model)
-    this.embeddings.save(imageId, model, vectorToBytes(vector), vector.length)
+    const dims = this.embeddings.dims(model) ?? entries[0]?.vector.length
+    for (const { vector } of entries) checkVector(vector, dims, model)
+    this.db.transaction(() => {
+      for (const { id, vector } of entries) this.embeddings.save(id, model, vectorToBytes(vector), vector.length)
+    })()
     this.vectors.afterWrite()
   }
 
@@ -780,6 +788,30 @@ class SqliteStore implements Store {
     this.writeTags1(id, tags1)
     const row = this.statements.byId.get(id)
     if (row) this.writeFulltext(id, { ai: rowToImage(row, []).ai, tags1 }, row.text)
+  }
+
+  /** Inserts or replaces one image row with what hangs off it; runs inside the caller's transaction. */
+  private writeImage(input: ImageInput): number {
+    const now = Date.now()
+    const params = { ...sourceParams(input), ...input, animated: input.animated ? 1 : 0, now }
+    const existing = this.statements.idAtPath.get(input.folder, input.path)
+    let id: number
+    if (existing) {
+      id = existing.id
+      this.statements.updateImage.run({ ...params, id })
+      // New content: the model outputs of the old one no longer apply.
+      this.statements.deleteTags.run(id)
+      this.statements.deleteStages.run(id)
+      this.embeddings.deleteForImage(id)
+    } else {
+      id = Number(this.statements.insertImage.run(params).lastInsertRowid)
+    }
+    this.writeAi(id, input)
+    this.writeTags1(id, input.tags1 ?? [])
+    this.writeFulltext(id, input)
+    // pixiv metadata belongs to the work: a changed file, or a new page of a known work, gets it (again).
+    if (input.type === 'pixiv' && input.illustid) this.pixiv.reapply(id)
+    return id
   }
 
   private writeAi(id: number, input: Pick<ImageInput, 'ai'>): void {

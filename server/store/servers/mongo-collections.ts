@@ -1,4 +1,4 @@
-import type { Collection, Db } from 'mongodb'
+import type { AnyBulkWriteOperation, BulkWriteOptions, Collection, Db, Document } from 'mongodb'
 import type { AiParameters, PixivTag, TagCategory } from '../../../shared/types/image'
 import type { ErrorRecord } from '../../../shared/types/api'
 import type { BatchSetRecord, JobStatus } from '../store'
@@ -149,5 +149,21 @@ export async function reserveIds(counters: Collection<CounterDocument>, name: st
 
 /** MongoDB's duplicate-key error (a unique index refused a write). */
 export function isDuplicateKey(error: unknown): boolean {
-  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 11000
+  if (typeof error !== 'object' || error === null) return false
+  const { code, writeErrors } = error as { code?: unknown; writeErrors?: Array<{ code?: unknown }> }
+  // A bulk write reports each document it refused: it is a duplicate-key failure when all of them are.
+  if (Array.isArray(writeErrors) && writeErrors.length) return writeErrors.every((writeError) => writeError.code === 11000)
+  return code === 11000
+}
+
+/**
+ * Statements per bulk-write command. FerretDB 1.24 never answers an update command of 100 or more
+ * statements (docs/servers-profile.md), so bulk writes go in chunks: a few more round trips on
+ * MongoDB, none of them large.
+ */
+export const WRITE_CHUNK = 50
+
+/** collection.bulkWrite in chunks of WRITE_CHUNK; nothing to write is no command (bulkWrite refuses an empty list). */
+export async function bulkWriteInChunks<T extends Document>(collection: Collection<T>, operations: Array<AnyBulkWriteOperation<T>>, options: BulkWriteOptions): Promise<void> {
+  for (let from = 0; from < operations.length; from += WRITE_CHUNK) await collection.bulkWrite(operations.slice(from, from + WRITE_CHUNK), options)
 }

@@ -1,6 +1,6 @@
 import type { AnyBulkWriteOperation } from 'mongodb'
 import type { Job, JobInput, JobStatus } from '../store'
-import { isDuplicateKey, reserveIds, type CounterDocument, type JobClaimDocument, type JobDocument } from './mongo-collections'
+import { bulkWriteInChunks, isDuplicateKey, reserveIds, type CounterDocument, type JobClaimDocument, type JobDocument } from './mongo-collections'
 import type { Collection } from 'mongodb'
 
 /**
@@ -38,7 +38,7 @@ export class MongoJobQueue {
           { updateOne: { filter: { kind: job.kind, key: job.key, status: 'running' }, update: { $set: { payload: job.payload, attempts: 0, updated: now } } } },
         )
       }
-      if (updates.length) await this.jobs.bulkWrite(updates, { ordered: false })
+      await bulkWriteInChunks(this.jobs, updates, { ordered: false })
       pending = []
       if (!fresh.length) break
       const first = await reserveIds(this.counters, 'jobs', fresh.length)

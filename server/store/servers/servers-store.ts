@@ -1,8 +1,8 @@
 import { setImmediate as nextTurn } from 'node:timers/promises'
-import type { Db, MongoClient } from 'mongodb'
+import type { AnyBulkWriteOperation, Db, MongoClient } from 'mongodb'
 import type { ErrorRecord, LibraryCharts, StoreStats } from '../../../shared/types/api'
 import type { DatasetSplit } from '../../../shared/types/dataset'
-import type { ImageInput, ImageRecord, SourceType, TagInfo, TagScore } from '../../../shared/types/image'
+import type { ImageInput, ImageRecord, SourceType, TagCategory, TagInfo, TagScore } from '../../../shared/types/image'
 import type { PromptSearchPage, PromptStats } from '../../../shared/types/prompt'
 import type { AndNode, QueryNode, SortKey, TextNode } from '../../query/ast'
 import type {
@@ -14,7 +14,7 @@ import { MAX_NEAREST_K } from '../store'
 import { VectorInputError } from '../vector-input-error'
 import { checkVector } from '../embedded/vector-index/vector-codec'
 import type { FullTextDocument, MilvusFilterCompiler, ServerFullText, ServerVectorIndex, VectorScalars } from './backends'
-import { collectionsOf, isDuplicateKey, reserveIds, type ServersCollections, type StoredImageDocument } from './mongo-collections'
+import { bulkWriteInChunks, collectionsOf, isDuplicateKey, reserveIds, type ServersCollections, type StoredImageDocument, type TagNameDocument } from './mongo-collections'
 import { MongoBatches } from './mongo-batches'
 import { compileMongoFilter, compileMongoSort, tagPattern, type MongoFilter } from './mongo-filter'
 import { ensureIndexes } from './mongo-indexes'
@@ -117,37 +117,46 @@ export class ServersStore implements Store {
   }
 
   async saveImage(input: ImageInput): Promise<number> {
+    return (await this.saveImages([input]))[0]!
+  }
+
+  async saveImages(inputs: ImageInput[]): Promise<number[]> {
     await this.ready()
+    if (!inputs.length) return []
+    // One write per path, the last input winning, as saving them in turn would leave it.
+    const byPath = new Map(inputs.map((input) => [pathKey(input), input]))
     for (let attempt = 0; ; attempt++) {
-      const existing = await this.c.images.findOne({ folder: input.folder, path: input.path })
+      const batch = [...byPath.values()]
+      const existing = await this.imagesAtPaths(batch)
+      const fresh = batch.filter((input) => !existing.has(pathKey(input))).length
+      let nextId = fresh ? await reserveIds(this.c.counters, 'images', fresh) : 0
       const now = Date.now()
-      const id = existing?.id ?? await reserveIds(this.c.counters, 'images')
-      const record: ImageRecord = { ...input, id, textlen: 0, addedAt: existing?.added ?? now, updatedAt: now }
-      if (input.tags1) record.tags1 = unique(input.tags1)
-      const document = toStoredImage(record)
-      // pixiv's metadata stays until reapplied (as the embedded store's UPDATE leaves it).
-      if (existing) {
-        for (const key of ['title', 'views', 'likes', 'bookmarks', 'comments'] as const) {
-          if (existing[key] !== undefined) Object.assign(document, { [key]: existing[key] })
-        }
-      }
+      const ids = new Map<string, number>()
+      const operations = batch.map((input): AnyBulkWriteOperation<StoredImageDocument> => {
+        const before = existing.get(pathKey(input))
+        const id = before?.id ?? nextId++
+        ids.set(pathKey(input), id)
+        const document = imageDocument(input, id, before, now)
+        return before ? { replaceOne: { filter: { _id: id }, replacement: document } } : { insertOne: { document } }
+      })
       try {
-        if (existing) {
-          // New content: the model outputs of the old one no longer apply.
-          await this.c.images.replaceOne({ _id: id }, document)
-          await this.countTags(existing.tagNames, -1)
-          if (existing.embedded?.length) await this.options.vectors?.remove([id])
-        } else {
-          await this.c.images.insertOne(document)
-        }
+        await bulkWriteInChunks(this.c.images, operations, { ordered: false })
       } catch (error) {
-        // Another process saved the same path meanwhile: save again as an update of its record.
+        // Another process saved one of these paths meanwhile: save again, as updates of its records
+        // (the ones this write did insert are then replaced by themselves).
         if (isDuplicateKey(error) && attempt < 3) continue
         throw error
       }
-      if (input.type === 'pixiv' && input.illustid) await this.pixiv.reapply(id)
-      await this.afterTextChange([id])
-      return id
+      const replaced = [...existing.values()]
+      // New content: the model outputs of the old one no longer apply.
+      await this.countTags(replaced.flatMap((doc) => doc.tagNames), -1)
+      const embedded = replaced.filter((doc) => doc.embedded?.length).map((doc) => doc.id)
+      if (embedded.length) await this.options.vectors?.remove(embedded)
+      for (const input of batch) {
+        if (input.type === 'pixiv' && input.illustid) await this.pixiv.reapply(ids.get(pathKey(input))!)
+      }
+      await this.afterTextChange([...ids.values()])
+      return inputs.map((input) => ids.get(pathKey(input))!)
     }
   }
 
@@ -190,39 +199,64 @@ export class ServersStore implements Store {
   }
 
   async setTags(id: number, tags: TagScore[]): Promise<void> {
+    await this.setTagsMany([{ id, tags }])
+  }
+
+  async setTagsMany(entries: Array<{ id: number; tags: TagScore[] }>): Promise<void> {
     await this.ready()
-    const existing = await this.c.images.findOne({ _id: id }, { projection: { tagNames: 1 } })
-    if (!existing) return
-    // One score per name, the last given winning (as INSERT OR REPLACE does).
-    const byName = new Map(tags.map((tag) => [tag.name, tag]))
-    const list = [...byName.values()]
-    await this.c.images.updateOne({ _id: id }, {
-      $set: {
-        tagList: list.map((tag) => ({ n: tag.name, s: tag.score })),
-        tagNames: list.map((tag) => tag.name),
-        tagScores: tagScoresOf(Object.fromEntries(list.map((tag) => [tag.name, tag.score]))),
-        updated: Date.now(),
-      },
+    if (!entries.length) return
+    // One score per name, the last given winning (as INSERT OR REPLACE does); the last list of an image wins.
+    const lists = new Map(entries.map(({ id, tags }) => [id, [...new Map(tags.map((tag) => [tag.name, tag])).values()]]))
+    const images = await this.c.images.find({ _id: { $in: [...lists.keys()] } }, { projection: { tagNames: 1 } }).toArray()
+    if (!images.length) return
+    const now = Date.now()
+    await bulkWriteInChunks(this.c.images, images.map((image) => {
+      const list = lists.get(image._id)!
+      return {
+        updateOne: {
+          filter: { _id: image._id },
+          update: {
+            $set: {
+              tagList: list.map((tag) => ({ n: tag.name, s: tag.score })),
+              tagNames: list.map((tag) => tag.name),
+              tagScores: tagScoresOf(Object.fromEntries(list.map((tag) => [tag.name, tag.score]))),
+              updated: now,
+            },
+          },
+        },
+      }
+    }), { ordered: false })
+    // Counted list by list in the given order, as setting them in turn would (a name given and taken back stays known).
+    const current = new Map(images.map((image) => [image._id, image.tagNames]))
+    const changes = entries.flatMap(({ id, tags }) => {
+      const before = current.get(id)
+      if (!before) return []
+      const after = [...new Map(tags.map((tag) => [tag.name, tag])).values()]
+      current.set(id, after.map((tag) => tag.name))
+      return [{ before, after }]
     })
-    const before = new Set(existing.tagNames)
-    if (list.length) {
-      await this.c.tags.bulkWrite(list.map((tag) => ({
-        updateOne: { filter: { _id: tag.name }, update: { $set: { category: tag.category }, $inc: { count: before.has(tag.name) ? 0 : 1 } }, upsert: true },
-      })), { ordered: false })
-    }
-    await this.countTags(existing.tagNames.filter((name) => !byName.has(name)), -1)
-    await this.refreshScalars([id])
+    await bulkWriteInChunks(this.c.tags, tagCountChanges(changes), { ordered: false })
+    await this.refreshScalars(images.map((image) => image._id))
   }
 
   async setOcrText(id: number, text: string): Promise<void> {
+    await this.setOcrTexts([{ id, text }])
+  }
+
+  async setOcrTexts(entries: Array<{ id: number; text: string }>): Promise<void> {
     await this.ready()
-    const trimmed = text.trim()
-    const update = trimmed
-      ? { $set: { text: trimmed, textlen: [...trimmed].length, updated: Date.now() } }
-      : { $set: { textlen: 0, updated: Date.now() }, $unset: { text: '' as const } }
-    await this.c.images.updateOne({ _id: id }, update)
-    await this.afterTextChange([id])
-    await this.refreshScalars([id])
+    if (!entries.length) return
+    const now = Date.now()
+    await bulkWriteInChunks(this.c.images, entries.map(({ id, text }) => {
+      const trimmed = text.trim()
+      const update = trimmed
+        ? { $set: { text: trimmed, textlen: [...trimmed].length, updated: now } }
+        : { $set: { textlen: 0, updated: now }, $unset: { text: '' as const } }
+      return { updateOne: { filter: { _id: id }, update } }
+    }), { ordered: true })
+    const ids = [...new Set(entries.map((entry) => entry.id))]
+    await this.afterTextChange(ids)
+    await this.refreshScalars(ids)
   }
 
   async pendingForStage(stage: string, version: string, limit: number, afterId = 0): Promise<StageWork[]> {
@@ -489,18 +523,25 @@ export class ServersStore implements Store {
   }
 
   async saveEmbedding(imageId: number, model: string, vector: Float32Array): Promise<void> {
+    await this.saveEmbeddings(model, [{ id: imageId, vector }])
+  }
+
+  async saveEmbeddings(model: string, entries: Array<{ id: number; vector: Float32Array }>): Promise<void> {
     await this.ready()
-    const vectors = this.requireVectors()
     checkModel(model)
+    if (!entries.length) return
+    const vectors = this.requireVectors()
     const known = await this.c.vectorModels.findOne({ _id: model })
-    checkVector(vector, known?.dims, model)
-    const image = await this.c.images.findOne({ _id: imageId })
-    // An image removed meanwhile is skipped.
-    if (!image) return
-    if (!known) await this.c.vectorModels.updateOne({ _id: model }, { $setOnInsert: { dims: vector.length } }, { upsert: true })
-    await vectors.ensureModel(model, vector.length)
-    await vectors.upsert(model, [{ id: imageId, vector, scalars: this.scalarsOf(image) }])
-    await this.c.images.updateOne({ _id: imageId }, { $addToSet: { embedded: model } })
+    const dims = known?.dims ?? entries[0]!.vector.length
+    for (const { vector } of entries) checkVector(vector, dims, model)
+    const latest = new Map(entries.map(({ id, vector }) => [id, vector]))
+    // Images removed meanwhile are skipped.
+    const images = await this.c.images.find({ _id: { $in: [...latest.keys()] } }).toArray()
+    if (!images.length) return
+    if (!known) await this.c.vectorModels.updateOne({ _id: model }, { $setOnInsert: { dims } }, { upsert: true })
+    await vectors.ensureModel(model, dims)
+    await vectors.upsert(model, images.map((image) => ({ id: image.id, vector: latest.get(image.id)!, scalars: this.scalarsOf(image) })))
+    await this.c.images.updateMany({ _id: { $in: images.map((image) => image.id) } }, { $addToSet: { embedded: model } })
   }
 
   async getEmbedding(imageId: number, model: string): Promise<Float32Array | undefined> {
@@ -611,11 +652,22 @@ export class ServersStore implements Store {
   }
 
   /** Adds `delta` to the image count of each name (a name listed twice counts twice). */
+  /** The stored images at these inputs' folder + path, by pathKey. */
+  private async imagesAtPaths(inputs: ImageInput[]): Promise<Map<string, StoredImageDocument>> {
+    const byFolder = new Map<string, string[]>()
+    for (const input of inputs) byFolder.set(input.folder, [...(byFolder.get(input.folder) ?? []), input.path])
+    const found = new Map<string, StoredImageDocument>()
+    for (const [folder, paths] of byFolder) {
+      for (const doc of await this.c.images.find({ folder, path: { $in: paths } }).toArray()) found.set(pathKey(doc), doc)
+    }
+    return found
+  }
+
   private async countTags(names: string[], delta: number): Promise<void> {
     if (!names.length) return
     const counts = new Map<string, number>()
     for (const name of names) counts.set(name, (counts.get(name) ?? 0) + delta)
-    await this.c.tags.bulkWrite([...counts].map(([name, n]) => ({ updateOne: { filter: { _id: name }, update: { $inc: { count: n } } } })), { ordered: false })
+    await bulkWriteInChunks(this.c.tags, [...counts].map(([name, n]) => ({ updateOne: { filter: { _id: name }, update: { $inc: { count: n } } } })), { ordered: false })
   }
 
   /** The full-text backend follows the images' OCR text, prompts and tags1. */
@@ -659,6 +711,46 @@ function checkModel(model: string): void {
 function stageKey(stage: string): string {
   if (!STAGE_NAME.test(stage)) throw new Error(`a stage name is letters, digits, "-" and "_", got ${JSON.stringify(stage)}`)
   return stage
+}
+
+function pathKey(image: { folder: string; path: string }): string {
+  return `${image.folder}\u0000${image.path}`
+}
+
+/** The document saveImage writes: a new record, or the new content of an existing one (keeping its id and added time). */
+function imageDocument(input: ImageInput, id: number, before: StoredImageDocument | undefined, now: number): StoredImageDocument {
+  const record: ImageRecord = { ...input, id, textlen: 0, addedAt: before?.added ?? now, updatedAt: now }
+  if (input.tags1) record.tags1 = unique(input.tags1)
+  const document = toStoredImage(record)
+  // pixiv's metadata stays until reapplied (as the embedded store's UPDATE leaves it).
+  if (before) {
+    for (const key of ['title', 'views', 'likes', 'bookmarks', 'comments'] as const) {
+      if (before[key] !== undefined) Object.assign(document, { [key]: before[key] })
+    }
+  }
+  return document
+}
+
+/**
+ * The tag-count changes of replacing tag lists: +1 for a name an image gains (setting its category,
+ * the last given winning), -1 for one it loses.
+ */
+function tagCountChanges(changes: Array<{ before: string[]; after: TagScore[] }>): AnyBulkWriteOperation<TagNameDocument>[] {
+  const deltas = new Map<string, { n: number; category?: TagCategory }>()
+  const delta = (name: string) => deltas.get(name) ?? deltas.set(name, { n: 0 }).get(name)!
+  for (const { before, after } of changes) {
+    const had = new Set(before)
+    const has = new Set(after.map((tag) => tag.name))
+    for (const tag of after) {
+      const entry = delta(tag.name)
+      entry.category = tag.category
+      if (!had.has(tag.name)) entry.n++
+    }
+    for (const name of before) if (!has.has(name)) delta(name).n--
+  }
+  return [...deltas].map(([name, { n, category }]) => category === undefined
+    ? { updateOne: { filter: { _id: name }, update: { $inc: { count: n } } } }
+    : { updateOne: { filter: { _id: name }, update: { $set: { category }, $inc: { count: n } }, upsert: true } })
 }
 
 function unique(values: string[]): string[] {
