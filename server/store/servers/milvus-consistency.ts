@@ -6,8 +6,8 @@ import { ConsistencyLevelEnum } from '@zilliz/milvus2-sdk-node'
  * node searches once it has consumed the write stream up to that timestamp, which it almost always
  * has already, so the search does not wait. It sees every write acknowledged at least the graceful
  * time before it arrived, and may miss younger ones. A Strong search's guarantee timestamp is the
- * proxy's current time itself: the query node first waits for the next time tick, 0.4–0.8 s on the
- * test server.
+ * proxy's current time itself: the query node first waits for the next time tick (about 0.2 s, up
+ * to 0.4 s, on the test server: bench/milvus-consistency.bench.ts).
  */
 export const MILVUS_GRACEFUL_TIME_MS = 5_000
 
