@@ -19,9 +19,11 @@ export default defineNuxtConfig({
   nitro: {
     esbuild: { options: { target: 'es2022' } },
     // Files loaded by path at run time, which the bundler's trace cannot see: tesseract's WebAssembly
-    // builds and the OCR language data (workers/ocr/).
+    // builds and the OCR language data (workers/ocr/), and the Milvus SDK's protocol files (the
+    // trace finds the two it opens, not the ones they import: the built server could not talk to Milvus).
     externals: {
       traceInclude: [
+        ...['common', 'feder', 'milvus', 'msg', 'schema', 'google/protobuf/descriptor'].map((file) => join(packageDir('@zilliz/milvus2-sdk-node'), 'dist/proto/proto', `${file}.proto`)),
         ...['', '-lstm', '-simd', '-simd-lstm', '-relaxedsimd', '-relaxedsimd-lstm'].map((variant) => join(packageDir('tesseract.js-core'), `tesseract-core${variant}.wasm`)),
         ...['jpn', 'jpn_vert', 'chi_sim', 'eng'].flatMap((language) => [
           join(packageDir(`@tesseract.js-data/${language}`), 'package.json'),

@@ -1,13 +1,16 @@
 import { defineEventHandler } from 'h3'
-import type { HealthReport } from '../../shared/types/api'
+import type { HealthReport, StageProgress } from '../../shared/types/api'
 import { useApp } from '../app-context'
 import { SAGASU_VERSION } from '../version'
 import { modelHealth } from '../models/model-health'
+import { backendHealth } from '../services/backend-health'
 import { storeHealth } from '../services/store-health'
+import { HEALTH_TIMEOUT_MS } from '../store/servers/backend-pings'
 
 export default defineEventHandler(async (): Promise<HealthReport> => {
   const { config, demo, models } = await useApp()
-  const ocr = (await models.progress()).find((stage) => stage.stage === 'ocr')
+  const [ocr, backends] = await Promise.all([ocrProgress(models.progress()), backendHealth(config)])
+  const ocrReason = !config.models.ocr.enabled ? 'turned off (models.ocr.enabled is false)' : typeof ocr === 'string' ? ocr : ocr?.reason
   return {
     name: 'sagasu',
     version: SAGASU_VERSION,
@@ -20,8 +23,29 @@ export default defineEventHandler(async (): Promise<HealthReport> => {
       demoLibrary: demo,
       ...storeHealth(config),
       ...(await modelHealth(config)),
-      ocr: ocr !== undefined && ocr.state !== 'disabled',
-      ...(!config.models.ocr.enabled ? { ocrReason: 'turned off (models.ocr.enabled is false)' } : ocr?.reason ? { ocrReason: ocr.reason } : {}),
+      ocr: typeof ocr === 'object' && ocr.state !== 'disabled',
+      ...(ocrReason ? { ocrReason } : {}),
     },
+    backends,
   }
 })
+
+/**
+ * The OCR stage's progress, or why it is unknown: progress reads the store, and the health report
+ * must answer (200, within the backends' timeout) when the store is down.
+ */
+async function ocrProgress(progress: Promise<StageProgress[]>): Promise<StageProgress | string | undefined> {
+  let timer: NodeJS.Timeout | undefined
+  const silence = new Promise<string>((resolve) => {
+    timer = setTimeout(() => resolve(`unknown: the store did not answer within ${HEALTH_TIMEOUT_MS / 1000} s`), HEALTH_TIMEOUT_MS)
+  })
+  const answer = progress.then(
+    (stages) => stages.find((stage) => stage.stage === 'ocr'),
+    (error: unknown) => `unknown: ${error instanceof Error ? error.message : String(error)}`,
+  )
+  try {
+    return await Promise.race([answer, silence])
+  } finally {
+    clearTimeout(timer)
+  }
+}

@@ -2,6 +2,7 @@ import { readdirSync } from 'node:fs'
 import { join, relative, sep } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { HealthReport } from '../../shared/types/api'
 import type { ImageInput, ImageRecord } from '../../shared/types/image'
 import { tempDir } from '../../test/helpers/library'
 import { promptSearchSchema } from '../http/prompt-search-request'
@@ -270,9 +271,17 @@ describe('the schemas hold real values', () => {
   })
 
   it('HealthReport', () => {
-    expectMatches('HealthReport', {
-      name: 'sagasu', version: '0.1.0', profile: 'embedded',
-      capabilities: { search: true, thumbnails: true, aiMetadata: true, watch: false, demoLibrary: true, clip: false, tagger: false, ocr: false },
-    })
+    const capabilities = { search: true, thumbnails: true, aiMetadata: true, watch: false, demoLibrary: true, clip: false, tagger: false, ocr: false }
+    expectMatches('HealthReport', { name: 'sagasu', version: '0.1.0', profile: 'embedded', capabilities, backends: { sqlite: { ok: true } } })
+    const servers: HealthReport = {
+      name: 'sagasu', version: '0.1.0', profile: 'servers', capabilities,
+      backends: { mongodb: { ok: true }, milvus: { ok: false, reason: 'not answering at 127.0.0.1:19530: 14 UNAVAILABLE' }, meilisearch: { ok: true } },
+    }
+    expectMatches('HealthReport', servers)
+    const schema = { $ref: '#/components/schemas/HealthReport' }
+    for (const backends of [{ milvus: { ok: false } }, { milvus: { ok: true, reason: 'x' } }, { mongodb: { ok: 'yes' } }]) {
+      expect(schemaProblems(document, schema, { ...servers, backends }), JSON.stringify(backends)).not.toEqual([])
+    }
+    expect(schemaProblems(document, schema, Object.fromEntries(Object.entries(servers).filter(([key]) => key !== 'backends')))).toContain('$: missing "backends"')
   })
 })

@@ -6,7 +6,7 @@
  * parameters come from the same zod schema that validates them.
  */
 import { z } from 'zod'
-import type { ErrorRecord, HealthReport, ImportCounts, ImportRunProgress, JobsReport, LibraryCharts, PixivJobStatus, PixivLibraryCounts, SearchPage, StageProgress, StatsReport, StoreStats } from '../../shared/types/api'
+import type { BackendsHealth, ErrorRecord, HealthReport, ImportCounts, ImportRunProgress, JobsReport, LibraryCharts, PixivJobStatus, PixivLibraryCounts, SearchPage, StageProgress, StatsReport, StoreStats } from '../../shared/types/api'
 import type { ModelStatus, SettingsReport } from '../../shared/types/settings'
 import type { BatchSetInfo, DatasetBatch, DatasetImage, DatasetImagePage, DatasetSample, DatasetStats } from '../../shared/types/dataset'
 import type { AiParameters, ImageRecord, PixivTag, PixivWork, TagInfo } from '../../shared/types/image'
@@ -341,8 +341,29 @@ const healthReport: JsonSchema = {
       required: CAPABILITIES,
       additionalProperties: { type: ['boolean', 'string'] },
     },
+    backends: object<BackendsHealth>('Whether each of the store\'s backends answers now: the servers profile pings them in parallel on every request, each within 2 s; one that is down is reported here and the report still answers 200.', {
+      sqlite: optional(backendHealth('embedded profile: the SQLite file, opened in-process (always ok)')),
+      mongodb: optional(backendHealth('servers profile: MongoDB\'s `ping` command')),
+      milvus: optional(backendHealth('servers profile: Milvus\'s CheckHealth call')),
+      meilisearch: optional(backendHealth('servers profile with `store.servers.meilisearch`: Meilisearch\'s GET /health')),
+    }),
   },
-  required: ['name', 'version', 'profile', 'capabilities'] satisfies Array<keyof HealthReport>,
+  required: ['name', 'version', 'profile', 'capabilities', 'backends'] satisfies Array<keyof HealthReport>,
+}
+
+function backendHealth(description: string): JsonSchema {
+  return {
+    description,
+    oneOf: [
+      { type: 'object', properties: { ok: { type: 'boolean', const: true } }, required: ['ok'], additionalProperties: false },
+      {
+        type: 'object',
+        properties: { ok: { type: 'boolean', const: false }, reason: str('why not, in one line (e.g. `not answering at 127.0.0.1:19530: 14 UNAVAILABLE: No connection established`)') },
+        required: ['ok', 'reason'],
+        additionalProperties: false,
+      },
+    ],
+  }
 }
 
 const tagInfo = object<TagInfo>('A tag with its category and how many images carry it.', {

@@ -52,6 +52,19 @@ export interface HealthReport {
   version: string
   profile: 'embedded' | 'servers'
   capabilities: Record<string, boolean | string>
+  /** Whether each of the store's backends answers now (checked on every request, about 2 s at most). */
+  backends: BackendsHealth
+}
+
+/** A backend answered its health check, or why not, in one line. */
+export type BackendHealth = { ok: true } | { ok: false; reason: string }
+
+/** `sqlite` on the embedded profile; `mongodb`, `milvus` and (when configured) `meilisearch` on the servers profile. */
+export interface BackendsHealth {
+  sqlite?: BackendHealth
+  mongodb?: BackendHealth
+  milvus?: BackendHealth
+  meilisearch?: BackendHealth
 }
 
 /** pixiv works by what is known about them, over the whole library. */

@@ -54,7 +54,8 @@ const MAX_VARCHAR = 65_535
 
 /**
  * id (Int64 primary key, set by Sagasu), the vector, and the scalar fields filtered search reads.
- * Strong consistency: a search sees every write acknowledged before it, as the embedded store does.
+ * Strong consistency by default, so a query (get, count) sees every write acknowledged before it, as
+ * the embedded store does; a vector search picks its level per call (searchConsistency).
  */
 export function collectionRequest(model: string, dims: number): CreateCollectionReq {
   const fields: FieldType[] = [

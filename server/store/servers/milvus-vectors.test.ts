@@ -158,6 +158,23 @@ describe('Milvus vector backend (real Milvus 2.3 test server)', () => {
     expect(hits[0]!.score).toBeCloseTo(1, 4)
   })
 
+  it('reads its own writes: a search right after an upsert finds the row, right after a delete no longer', async () => {
+    // Bounded searches (what an idle collection gets) see writes only after Milvus's 5 s graceful time.
+    const fresh = clusteredVectors({ count: 3, dims: DIMS, centroids: 3, noise: 0.2, seed: 99 })
+    for (let n = 0; n < 3; n++) {
+      const id = COUNT + 1 + n
+      const vector = fresh.slice(n * DIMS, (n + 1) * DIMS)
+      await index.upsert(MODEL, [{ id, vector, scalars: vectorScalarsFor({ ...images[0]!, id }) }])
+      const found = await index.search({ model: MODEL, vector, k: 1 })
+      expect(found.map((hit) => hit.id)).toEqual([id])
+      expect(found[0]!.score).toBeCloseTo(1, 4)
+      await index.remove([id])
+      const after = await index.search({ model: MODEL, vector, k: 5 })
+      expect(after.map((hit) => hit.id)).not.toContain(id)
+      expect(after).toHaveLength(5)
+    }
+  }, 60_000)
+
   it('keeps its data across a restart of Milvus', async () => {
     await index.close()
     await server.stop()

@@ -1,7 +1,8 @@
-import { ConsistencyLevelEnum, MilvusClient } from '@zilliz/milvus2-sdk-node'
+import { MilvusClient } from '@zilliz/milvus2-sdk-node'
 import type { VectorIndexStats } from '../store'
 import type { ServerVectorIndex, VectorFilter, VectorRow, VectorScalars, VectorSearchRequest } from './backends'
 import { MILVUS_CHANNEL_OPTIONS, milvusCall } from './milvus-call'
+import { searchConsistency } from './milvus-consistency'
 import { MILVUS_MATCH_ALL } from './milvus-filter'
 import { scalarColumns } from './milvus-scalars'
 import {
@@ -62,6 +63,8 @@ export class MilvusVectorIndex implements ServerVectorIndex {
   private readonly settings: MilvusIndexSettings
   private readonly database: string | undefined
   private readonly collections = new Map<string, ModelCollection>()
+  /** When this process last wrote to each collection (performance.now()), for searchConsistency. */
+  private readonly lastWrite = new Map<string, number>()
 
   constructor(options: MilvusVectorOptions) {
     this.address = options.address
@@ -101,7 +104,7 @@ export class MilvusVectorIndex implements ServerVectorIndex {
     }
     const request = collectionRequest(model, dims)
     try {
-      await this.call(`create collection ${request.collection_name}`, () => this.client.createCollection(request))
+      await this.writing(request.collection_name, () => this.call(`create collection ${request.collection_name}`, () => this.client.createCollection(request)))
     } catch (error) {
       // Another process may have created it a moment ago.
       if (!(await this.describe(model))) throw error
@@ -119,7 +122,7 @@ export class MilvusVectorIndex implements ServerVectorIndex {
     for (let start = 0; start < rows.length; start += WRITE_BATCH) {
       const data = rows.slice(start, start + WRITE_BATCH).map((row) => ({ ...row.scalars, id: row.id, vector: Array.from(row.vector) }))
       // Milvus 2.3's upsert is delete + insert by primary key: a retried batch leaves one row per id.
-      await this.call(`upsert into ${collection.name}`, () => this.client.upsert({ collection_name: collection.name, data }))
+      await this.writing(collection.name, () => this.call(`upsert into ${collection.name}`, () => this.client.upsert({ collection_name: collection.name, data })))
     }
   }
 
@@ -145,7 +148,7 @@ export class MilvusVectorIndex implements ServerVectorIndex {
     for (const collection of await this.discover()) {
       for (let start = 0; start < ids.length; start += ID_BATCH) {
         const batch = ids.slice(start, start + ID_BATCH).map(integerId)
-        await this.call(`delete from ${collection.name}`, () => this.client.delete({ collection_name: collection.name, ids: batch }))
+        await this.writing(collection.name, () => this.call(`delete from ${collection.name}`, () => this.client.delete({ collection_name: collection.name, ids: batch })))
       }
     }
   }
@@ -168,8 +171,8 @@ export class MilvusVectorIndex implements ServerVectorIndex {
       ...(expr === undefined ? {} : { filter: expr }),
       params: { ef },
       output_fields: [],
-      // The SDK asks for Bounded unless told: a search must see every write acknowledged before it.
-      consistency_level: ConsistencyLevelEnum.Strong,
+      // Strong only just after this process wrote to the collection: it waits for Milvus's next time tick.
+      consistency_level: searchConsistency(this.lastWrite.get(collection.name), performance.now()),
     }))
     const hits = results.map((hit) => ({ id: Number(hit.id), score: hit.score }))
     // Best first: once a score is below the threshold, every later one is too.
@@ -192,11 +195,13 @@ export class MilvusVectorIndex implements ServerVectorIndex {
     const stats: VectorIndexStats[] = []
     for (const collection of targets) {
       const name = collection.name
-      await this.call(`flush ${name}`, () => this.client.flushSync({ collection_names: [name] }))
-      await this.call(`release ${name}`, () => this.client.releaseCollection({ collection_name: name }))
-      await this.call(`drop index of ${name}`, () => this.client.dropIndex({ collection_name: name, field_name: 'vector' }))
-      await this.createIndex(collection)
-      await this.loadAndWarm(collection)
+      await this.writing(name, async () => {
+        await this.call(`flush ${name}`, () => this.client.flushSync({ collection_names: [name] }))
+        await this.call(`release ${name}`, () => this.client.releaseCollection({ collection_name: name }))
+        await this.call(`drop index of ${name}`, () => this.client.dropIndex({ collection_name: name, field_name: 'vector' }))
+        await this.createIndex(collection)
+        await this.loadAndWarm(collection)
+      })
       stats.push(await this.statsOf(collection))
     }
     return stats
@@ -244,6 +249,18 @@ export class MilvusVectorIndex implements ServerVectorIndex {
     const probe = new Array<number>(collection.dims).fill(0)
     probe[0] = 1
     await this.call(`warm-up search of ${name}`, () => this.client.search({ collection_name: name, vector: probe, limit: 1, params: { ef: 16 }, output_fields: [] }))
+  }
+
+  /**
+   * Runs a write to a collection and notes when it ended, failed or not: a write whose answer
+   * timed out may still be applied, and this process's next searches must see it.
+   */
+  private async writing<T>(name: string, write: () => Promise<T>): Promise<T> {
+    try {
+      return await write()
+    } finally {
+      this.lastWrite.set(name, performance.now())
+    }
   }
 
   private checkRow(collection: ModelCollection, row: VectorRow, columns: ReturnType<typeof scalarColumns>): void {
