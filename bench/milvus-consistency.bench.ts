@@ -1,7 +1,7 @@
 // Vector search latency on the Milvus 2.3 test server (`npm run test:deps`) through MilvusVectorIndex:
 // searches of an idle collection (no write by this process for longer than the read-your-writes
 // window) and searches right after a one-row upsert by this process, whose first search must see it.
-// Usage: node bin/run-ts.mjs bench/milvus-consistency.bench.ts [--count 1000] [--searches 50] [--dims 512]
+// Usage: npm run bench:milvus [--count 1000] [--searches 50] [--dims 512]
 import { parseArgs } from 'node:util'
 import { vectorScalarsFor } from '../server/store/servers/milvus-filter'
 import { openMilvusVectors } from '../server/store/servers/milvus-vectors'
