@@ -4,6 +4,8 @@
  * the same store works again without reopening.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { lazyVectorIndex } from '../server/store/servers/lazy-backends'
+import { openMilvusVectors } from '../server/store/servers/milvus-vectors'
 import { openServersStore } from '../server/store/servers/open-servers-store'
 import { StoreUnavailableError } from '../server/store/store-unavailable-error'
 import { runCli } from './helpers/cli'
@@ -39,6 +41,20 @@ describe('servers profile with MongoDB down', () => {
     expect(await store.countJobs()).toEqual({ pending: 1, running: 0, failed: 0 })
     await store.close()
     await down.close()
+  }, 60_000)
+
+  it('warms Milvus up with the store: a Milvus that is down makes warmUp fail naming it, and nothing else', async () => {
+    const milvusPort = await freePort()
+    const store = openServersStore({
+      url: ferret.url,
+      database: 'warm',
+      serverSelectionTimeoutMS: 1_000,
+      vectors: lazyVectorIndex(() => openMilvusVectors({ address: `127.0.0.1:${milvusPort}`, timeout: 3_000 })),
+    })
+    await expect(store.warmUp()).rejects.toThrow(`Milvus at 127.0.0.1:${milvusPort} is unavailable`)
+    // MongoDB itself was fine: what does not need Milvus still works.
+    expect(await store.countJobs()).toEqual({ pending: 0, running: 0, failed: 0 })
+    await store.close()
   }, 60_000)
 
   it('makes the CLI say which server is down and exit 1', async () => {

@@ -39,6 +39,8 @@ export interface VectorRow {
 }
 
 export interface ServerVectorIndex {
+  /** Connects, and loads and searches every model's collection once, so the first real search is not the slow one. */
+  warmUp(): Promise<void>
   /** Creates the model's collection (with its index) when missing; loads it. Throws for a dimension that differs from the collection's. */
   ensureModel(model: string, dims: number): Promise<void>
   /** Inserts or replaces rows (idempotent: a retried batch leaves one row per id). */

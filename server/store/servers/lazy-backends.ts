@@ -24,6 +24,7 @@ export function lazyVectorIndex(open: () => Promise<ServerVectorIndex>): ServerV
     return call(index)
   })
   return {
+    warmUp: () => using((index) => index.warmUp()),
     ensureModel: (model, dims) => using((index) => index.ensureModel(model, dims)),
     upsert: (model, rows) => using((index) => index.upsert(model, rows)),
     get: (model, id) => using((index) => index.get(model, id)),

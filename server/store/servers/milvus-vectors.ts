@@ -93,6 +93,9 @@ export class MilvusVectorIndex implements ServerVectorIndex {
     for (const collection of await this.discover()) await this.loadAndWarm(collection)
   }
 
+  /** start() (run by openMilvusVectors) loaded and warmed the collections: opening is the warm-up. */
+  async warmUp(): Promise<void> {}
+
   async ensureModel(model: string, dims: number): Promise<void> {
     if (!Number.isInteger(dims) || dims < 1 || dims > 32_768) throw new Error(`model ${model}: dimension ${dims} is not one Milvus takes (1 to 32768)`)
     const known = this.collections.get(model) ?? (await this.describe(model))

@@ -446,8 +446,9 @@ export class ServersStore implements Store {
     return { topTags, topUsers, byMonth }
   }
 
+  /** Indexes made, and Milvus connected with every collection loaded and warmed (issue 6: at start, not at the first search). */
   async warmUp(): Promise<void> {
-    await this.ready()
+    await Promise.all([this.ready(), this.options.vectors?.warmUp()])
   }
 
   async searchPrompts(request: PromptSearchRequest): Promise<PromptSearchPage> {
