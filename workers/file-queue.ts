@@ -2,9 +2,11 @@ import { stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { FolderConfig } from '../config/schema'
 import type { Job } from '../server/store/store'
-import { indexFile, type IndexOutcome } from './index-file'
+import { StoreUnavailableError } from '../server/store/store-unavailable-error'
+import { indexFile, type IndexOutcome, type IndexResult } from './index-file'
 import type { PipelineContext } from './pipeline-context'
 import { StageError } from './stage'
+import { removeThumbnail } from './stages/thumbnail.stage'
 import { isWorkerAlive } from './worker-id'
 
 export interface FileJobPayload {
@@ -27,10 +29,22 @@ export function fileJob(payload: FileJobPayload) {
 
 /** A job lease long enough for one huge file; a dead worker's jobs come back sooner via releaseJobs. */
 const LEASE_MS = 10 * 60_000
+/** Jobs claimed at once, at least: their records are saved together (one bulk write on the servers profile). */
+const MIN_CHUNK = 64
+
+/** One job's file, indexed but not yet saved. */
+interface JobResult {
+  job: Job
+  payload: FileJobPayload
+  outcome: FileOutcome
+  result?: IndexResult
+}
 
 /**
  * Works through the persisted file jobs until none is left, `concurrency` files at a time.
- * Jobs survive a crash: ones held by a dead process of this host are taken back first.
+ * Jobs are claimed in chunks; a chunk's new and changed records are saved in one write, and its
+ * jobs finish only then, so a crash loses no file (the unfinished jobs run again). Jobs survive
+ * a crash: ones held by a dead process of this host are taken back first.
  */
 export async function processFileJobs(
   ctx: PipelineContext,
@@ -40,43 +54,76 @@ export async function processFileJobs(
   const folders = new Map(ctx.config.folders.map((folder) => [folder.name, folder]))
   for (;;) {
     if (options.signal?.aborted) return
-    const jobs = await ctx.store.claimJobs('file', options.concurrency * 8, ctx.worker, LEASE_MS)
+    const jobs = await ctx.store.claimJobs('file', Math.max(MIN_CHUNK, options.concurrency * 8), ctx.worker, LEASE_MS)
     if (!jobs.length) return
+    const results: JobResult[] = []
     await forEachLimited(jobs, options.concurrency, async (job) => {
-      const outcome = await runJob(ctx, folders, job)
-      options.onOutcome?.(outcome, job.payload as unknown as FileJobPayload)
+      results.push(await runJob(ctx, folders, job))
     })
+    await saveChunk(ctx, results)
+    for (const { job, outcome, payload } of results) {
+      // The error record is what remembers a failure (and what --retry-errors reads), not the job.
+      await ctx.store.finishJob(job.id)
+      options.onOutcome?.(outcome, payload)
+    }
   }
 }
 
-async function runJob(ctx: PipelineContext, folders: Map<string, FolderConfig>, job: Job): Promise<FileOutcome> {
+async function runJob(ctx: PipelineContext, folders: Map<string, FolderConfig>, job: Job): Promise<JobResult> {
   const payload = job.payload as unknown as FileJobPayload
   const folder = folders.get(payload.folder)
-  if (!folder) {
-    // The folder was removed from the configuration while the job waited.
-    await ctx.store.finishJob(job.id)
-    return 'gone'
-  }
+  // The folder was removed from the configuration while the job waited.
+  if (!folder) return { job, payload, outcome: 'gone' }
   try {
-    const outcome = await indexFile(ctx, folder, payload.path, { force: payload.force })
-    await ctx.store.finishJob(job.id)
-    return outcome
+    const result = await indexFile(ctx, folder, payload.path, { force: payload.force })
+    return { job, payload, outcome: result.outcome, result }
   } catch (error) {
-    const stageError = error instanceof StageError ? error : undefined
-    if (!stageError) ctx.log(`unexpected failure on ${payload.folder}/${payload.path}: ${(error as Error).stack ?? String(error)}`)
-    const size = await fileSize(folder, payload.path)
-    await ctx.store.recordError({
-      folder: payload.folder,
-      path: payload.path,
-      stage: stageError?.stage ?? 'internal',
-      reason: stageError?.message ?? (error instanceof Error ? error.message : String(error)),
-      level: 'error',
-      ...size,
-    })
-    // The error record is what remembers the failure (and what --retry-errors reads), not the job.
-    await ctx.store.finishJob(job.id)
-    return 'error'
+    await recordFailure(ctx, folder, payload, error)
+    return { job, payload, outcome: 'error' }
   }
+}
+
+/**
+ * Saves the chunk's new and changed records at once, then drops the thumbnails of replaced content
+ * that no image has any more. A batch the store refuses for a reason other than being down is saved
+ * one record at a time, so that one bad record fails only its own file.
+ */
+async function saveChunk(ctx: PipelineContext, results: JobResult[]): Promise<void> {
+  const saving = results.filter((entry) => entry.result?.save)
+  if (!saving.length) return
+  try {
+    await ctx.store.saveImages(saving.map((entry) => entry.result!.save!))
+  } catch (error) {
+    if (error instanceof StoreUnavailableError) throw error
+    for (const entry of saving) {
+      try {
+        await ctx.store.saveImage(entry.result!.save!)
+      } catch (failure) {
+        if (failure instanceof StoreUnavailableError) throw failure
+        await recordFailure(ctx, ctx.config.folders.find((folder) => folder.name === entry.payload.folder)!, entry.payload, failure)
+        entry.outcome = 'error'
+        delete entry.result
+      }
+    }
+  }
+  for (const { result } of results) {
+    const previous = result?.previousHash
+    if (previous && !(await ctx.store.findByHash(previous)).length) await removeThumbnail(ctx.config.dataDir, previous)
+  }
+}
+
+async function recordFailure(ctx: PipelineContext, folder: FolderConfig, payload: FileJobPayload, error: unknown): Promise<void> {
+  const stageError = error instanceof StageError ? error : undefined
+  if (!stageError) ctx.log(`unexpected failure on ${payload.folder}/${payload.path}: ${(error as Error).stack ?? String(error)}`)
+  const size = await fileSize(folder, payload.path)
+  await ctx.store.recordError({
+    folder: payload.folder,
+    path: payload.path,
+    stage: stageError?.stage ?? 'internal',
+    reason: stageError?.message ?? (error instanceof Error ? error.message : String(error)),
+    level: 'error',
+    ...size,
+  })
 }
 
 async function fileSize(folder: FolderConfig, relPath: string): Promise<{ filesize?: number; mtime?: number }> {

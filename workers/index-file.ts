@@ -9,29 +9,41 @@ import { readAiParameters } from './stages/ai-metadata.stage'
 import { hashContent } from './stages/hash.stage'
 import { parseFilename } from './stages/parse-filename.stage'
 import { extensionMismatch, probeImage } from './stages/probe.stage'
-import { makeThumbnail, removeThumbnail } from './stages/thumbnail.stage'
+import { makeThumbnail } from './stages/thumbnail.stage'
 
 export type IndexOutcome = 'added' | 'updated' | 'moved' | 'unchanged' | 'gone'
 
+export interface IndexResult {
+  outcome: IndexOutcome
+  /**
+   * The record of an added or updated file, for the caller to save with the rest of its chunk of
+   * files (saveChunk in file-queue.ts: one bulk write on the servers profile).
+   */
+  save?: ImageInput
+  /** The content hash an updated file had: its thumbnail goes once saved, unless a copy still has it. */
+  previousHash?: string
+}
+
 /**
- * Runs the file stages on one file and writes the result: the unit of work of an import.
- * Expected failures throw StageError (the caller records them); the index is only written when
- * every stage succeeded, so a file that broke keeps its previous record.
+ * Runs the file stages on one file: the unit of work of an import. Moves and touches are written
+ * at once; a new or changed record is returned to be saved. Expected failures throw StageError
+ * (the caller records them); nothing is written unless every stage succeeded, so a file that
+ * broke keeps its previous record.
  */
-export async function indexFile(ctx: PipelineContext, folder: FolderConfig, relPath: string, options: { force?: boolean } = {}): Promise<IndexOutcome> {
+export async function indexFile(ctx: PipelineContext, folder: FolderConfig, relPath: string, options: { force?: boolean } = {}): Promise<IndexResult> {
   const absPath = join(folder.path, relPath)
   const info = await stat(absPath).catch((error: NodeJS.ErrnoException) => {
     if (error.code === 'ENOENT') return undefined
     throw new StageError('read', describeFsError(error))
   })
-  if (!info) return 'gone'
+  if (!info) return { outcome: 'gone' }
   if (!info.isFile()) throw new StageError('read', 'not a regular file')
   const mtime = Math.floor(info.mtimeMs)
   const maxBytes = ctx.config.import.maxFileMiB * 1024 * 1024
   if (info.size > maxBytes) throw new StageError('read', `file is larger than import.maxFileMiB (${ctx.config.import.maxFileMiB} MiB)`)
 
   const existing = await ctx.store.findByPath(folder.name, relPath)
-  if (existing && !options.force && existing.filesize === info.size && existing.mtime === mtime) return 'unchanged'
+  if (existing && !options.force && existing.filesize === info.size && existing.mtime === mtime) return { outcome: 'unchanged' }
 
   const buffer = await readFile(absPath).catch((error: unknown) => {
     throw new StageError('read', describeFsError(error))
@@ -40,7 +52,7 @@ export async function indexFile(ctx: PipelineContext, folder: FolderConfig, relP
   const hash = await hashContent(buffer)
   if (existing && existing.hash === hash) {
     await ctx.store.touchImage(existing.id, buffer.length, mtime)
-    return 'unchanged'
+    return { outcome: 'unchanged' }
   }
 
   const probe = await probeImage(buffer)
@@ -54,7 +66,7 @@ export async function indexFile(ctx: PipelineContext, folder: FolderConfig, relP
     if (movedFrom) {
       await ctx.store.relocateImage(movedFrom.id, { folder: folder.name, path: relPath, filename, ext, filesize: buffer.length, mtime, ...source })
       await finishFile(ctx, folder, relPath, ext, probe.format, info.size, mtime)
-      return 'moved'
+      return { outcome: 'moved' }
     }
   }
 
@@ -71,11 +83,8 @@ export async function indexFile(ctx: PipelineContext, folder: FolderConfig, relP
     ...source,
     ...(ai ? { ai } : {}),
   }
-  await ctx.store.saveImage(input)
   await finishFile(ctx, folder, relPath, ext, probe.format, info.size, mtime)
-  // The old content's thumbnail goes unless a copy of that content is still indexed.
-  if (existing && !(await ctx.store.findByHash(existing.hash)).length) await removeThumbnail(ctx.config.dataDir, existing.hash)
-  return existing ? 'updated' : 'added'
+  return existing ? { outcome: 'updated', save: input, previousHash: existing.hash } : { outcome: 'added', save: input }
 }
 
 /** An indexed image with the same content whose file is no longer where the index says: this file is it, moved. */

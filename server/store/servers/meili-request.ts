@@ -1,5 +1,6 @@
 import type { TextTarget } from '../../query/ast'
 import type { FullTextDocument } from './backends'
+import { termGrams, textGrams } from './meili-grams'
 
 /**
  * What Sagasu sends to and reads from Meilisearch, as plain data: the index settings, documents,
@@ -9,7 +10,7 @@ import type { FullTextDocument } from './backends'
 /** Meilisearch's own default cap is 1,000 hits; Sagasu's full-text clauses need every match. */
 export const DEFAULT_MAX_TOTAL_HITS = 1_000_000
 
-/** The document attribute each full-text target searches. */
+/** The document attribute holding each full-text target's grams (meili-grams.ts). */
 export const MEILI_ATTRIBUTE: Record<TextTarget, string> = {
   ocr: 'ocr',
   prompt: 'prompt',
@@ -17,46 +18,81 @@ export const MEILI_ATTRIBUTE: Record<TextTarget, string> = {
   tags1: 'tags1',
 }
 
+const TARGETS = Object.keys(MEILI_ATTRIBUTE) as TextTarget[]
+
+/** One image: the gram words of each text it has, and the targets whose grams were cut short. */
 export interface MeiliDocument {
   id: number
   ocr?: string
   prompt?: string
   negative?: string
-  tags1: string[]
+  tags1?: string
+  /** Targets with more distinct grams than Meilisearch indexes: always candidates for them. */
+  partial?: TextTarget[]
 }
 
 /**
- * Index settings: the four text attributes searchable (each clause searches one of them), `id`
- * filterable, relevance-only ranking (no sort rule: the store sorts), and `maxTotalHits` raised so
- * a search returns every match rather than the first 1,000.
+ * Index settings: the four gram attributes searchable (each clause searches one of them), `id`
+ * and `partial` filterable, no typo tolerance (a gram is matched exactly or not at all),
+ * proximity by attribute only (gram positions mean nothing, and word-pair proximity would bloat
+ * the index), relevance-only ranking (the store sorts), and `maxTotalHits` raised so a search
+ * returns every match rather than the first 1,000.
  */
 export function meiliIndexSettings(maxTotalHits = DEFAULT_MAX_TOTAL_HITS) {
   return {
-    searchableAttributes: ['ocr', 'prompt', 'negative', 'tags1'],
-    filterableAttributes: ['id'],
-    rankingRules: ['words', 'typo', 'proximity', 'attribute', 'exactness'],
+    searchableAttributes: TARGETS.map((target) => MEILI_ATTRIBUTE[target]),
+    filterableAttributes: ['id', 'partial'],
+    rankingRules: ['words', 'attribute', 'exactness'],
+    typoTolerance: { enabled: false },
+    proximityPrecision: 'byAttribute' as const,
     pagination: { maxTotalHits },
   }
 }
 
-/** Absent texts are left out rather than sent as null or "". */
+/** Each text as its gram words; absent and empty texts are left out rather than sent as null or "". */
 export function toMeiliDocument(document: FullTextDocument): MeiliDocument {
-  const out: MeiliDocument = { id: document.id, tags1: [...document.tags1] }
-  if (document.ocr) out.ocr = document.ocr
-  if (document.prompt) out.prompt = document.prompt
-  if (document.negative) out.negative = document.negative
+  const out: MeiliDocument = { id: document.id }
+  const texts: Record<TextTarget, string[]> = {
+    ocr: document.ocr ? [document.ocr] : [],
+    prompt: document.prompt ? [document.prompt] : [],
+    negative: document.negative ? [document.negative] : [],
+    tags1: document.tags1.filter((tag) => tag.length > 0),
+  }
+  const partial: TextTarget[] = []
+  for (const target of TARGETS) {
+    if (!texts[target].length) continue
+    const { words, complete } = textGrams(texts[target])
+    out[target] = words
+    if (!complete) partial.push(target)
+  }
+  if (partial.length) out.partial = partial
   return out
 }
 
+/** The query text of one term: its gram words, every one required. */
+export function meiliQuery(term: string): string {
+  return termGrams(term).join(' ')
+}
+
 /**
- * Search parameters for one clause: only the target's attribute, every word required
- * (`matchingStrategy: all`, as the DSL requires every term), ids and ranking scores only.
+ * Search parameters for one term: only the target's attribute, every word required
+ * (`matchingStrategy: all`), ids and ranking scores only.
  */
 export function meiliSearchParams(target: TextTarget, limit = DEFAULT_MAX_TOTAL_HITS) {
   return {
     attributesToSearchOn: [MEILI_ATTRIBUTE[target]],
     attributesToRetrieve: ['id'],
     matchingStrategy: 'all' as const,
+    showRankingScore: true,
+    limit,
+  }
+}
+
+/** Search parameters for the images whose `target` grams were cut short (an empty query, filtered). */
+export function meiliPartialParams(target: TextTarget, limit = DEFAULT_MAX_TOTAL_HITS) {
+  return {
+    filter: `partial = ${target}`,
+    attributesToRetrieve: ['id'],
     showRankingScore: true,
     limit,
   }

@@ -2,7 +2,8 @@ import { createServer, type IncomingMessage, type Server } from 'node:http'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { freePort } from '../../../test/helpers/server'
 import { StoreUnavailableError } from '../store-unavailable-error'
-import { candidatesFromHits, meiliIndexSettings, meiliSearchParams, toMeiliDocument } from './meili-request'
+import { gramWord, textGrams } from './meili-grams'
+import { candidatesFromHits, meiliIndexSettings, meiliPartialParams, meiliQuery, meiliSearchParams, toMeiliDocument } from './meili-request'
 import { MeiliFullText, openMeiliText } from './meili-text'
 
 /**
@@ -18,6 +19,8 @@ class RecordedMeilisearch {
   readonly requests: Recorded[] = []
   /** Search hits to answer with, and the status/error of the next tasks. */
   hits: Array<Record<string, unknown>> = []
+  /** Hits of the search for images whose grams were cut short. */
+  partialHits: Array<Record<string, unknown>> = []
   taskError: { code: string; message: string } | undefined
   private nextUid = 0
   private readonly tasks = new Map<number, { type: string; indexUid: string }>()
@@ -51,8 +54,9 @@ class RecordedMeilisearch {
       }]
     }
     if (path.endsWith('/search')) {
-      const body = JSON.parse(raw) as { q: string; limit: number }
-      return [200, { hits: this.hits, query: body.q, processingTimeMs: 1, limit: body.limit, offset: 0, estimatedTotalHits: this.hits.length }]
+      const body = JSON.parse(raw) as { q: string; limit: number; filter?: string }
+      const hits = body.filter ? this.partialHits : this.hits
+      return [200, { hits, query: body.q, processingTimeMs: 1, limit: body.limit, offset: 0, estimatedTotalHits: hits.length }]
     }
     const type = path === '/indexes' ? 'indexCreation'
       : path.endsWith('/settings') ? 'settingsUpdate'
@@ -66,23 +70,36 @@ class RecordedMeilisearch {
 }
 
 describe('Meilisearch request shapes', () => {
-  it('makes the four text attributes searchable, id filterable, and lifts the 1,000-hit cap', () => {
+  it('makes the four gram attributes searchable, id and partial filterable, typos off, and lifts the 1,000-hit cap', () => {
     expect(meiliIndexSettings()).toEqual({
       searchableAttributes: ['ocr', 'prompt', 'negative', 'tags1'],
-      filterableAttributes: ['id'],
-      rankingRules: ['words', 'typo', 'proximity', 'attribute', 'exactness'],
+      filterableAttributes: ['id', 'partial'],
+      rankingRules: ['words', 'attribute', 'exactness'],
+      typoTolerance: { enabled: false },
+      proximityPrecision: 'byAttribute',
       pagination: { maxTotalHits: 1_000_000 },
     })
   })
 
-  it('leaves absent texts out of a document', () => {
-    expect(toMeiliDocument({ id: 3, ocr: '', prompt: 'a girl', tags1: ['x'] })).toEqual({ id: 3, prompt: 'a girl', tags1: ['x'] })
+  it('sends each text as its gram words and leaves absent texts out of a document', () => {
+    expect(toMeiliDocument({ id: 3, ocr: '', prompt: 'a girl', tags1: ['x', ''] })).toEqual({
+      id: 3, prompt: textGrams(['a girl']).words, tags1: gramWord('x'),
+    })
   })
 
-  it('searches one attribute, all words required, ids and scores only', () => {
+  it('marks a text with more grams than Meilisearch indexes as partial', () => {
+    const long = Array.from({ length: 30_000 }, (_, i) => String.fromCharCode(0x4e00 + i)).join('')
+    const document = toMeiliDocument({ id: 4, ocr: long, prompt: 'short', tags1: [] })
+    expect(document.partial).toEqual(['ocr'])
+    expect(document.ocr!.split(' ')).toHaveLength(60_000)
+  })
+
+  it('searches one attribute for the term\'s grams, all required, ids and scores only', () => {
     expect(meiliSearchParams('negative', 5000)).toEqual({
       attributesToSearchOn: ['negative'], attributesToRetrieve: ['id'], matchingStrategy: 'all', showRankingScore: true, limit: 5000,
     })
+    expect(meiliQuery('Hair')).toBe([gramWord('hai'), gramWord('air')].join(' '))
+    expect(meiliPartialParams('ocr', 10)).toEqual({ filter: 'partial = ocr', attributesToRetrieve: ['id'], showRankingScore: true, limit: 10 })
   })
 
   it('reads ids and ranking scores from hits and refuses hits without them', () => {
@@ -121,15 +138,23 @@ describe('Meilisearch client against recorded responses', () => {
     expect(meili.requests.map(({ method, path }) => `${method} ${path.replace(/\?.*/, '')}`)).toEqual([
       'POST /indexes/test_text/documents', 'GET /tasks/2', 'POST /indexes/test_text/documents/delete-batch', 'GET /tasks/3',
     ])
-    expect(meili.requests[0]!.body).toEqual([{ id: 1, ocr: 'hello world', tags1: [] }, { id: 2, prompt: 'girl', negative: 'bad hands', tags1: ['a', 'b'] }])
+    expect(meili.requests[0]!.body).toEqual([
+      { id: 1, ocr: textGrams(['hello world']).words },
+      { id: 2, prompt: textGrams(['girl']).words, negative: textGrams(['bad hands']).words, tags1: textGrams(['a', 'b']).words },
+    ])
     expect(meili.requests[2]!.body).toEqual([1])
   })
 
-  it('answers candidates from a search response', async () => {
+  it('answers candidates from the gram search and the images whose grams were cut short', async () => {
     meili.requests.length = 0
     meili.hits = [{ id: 155, _rankingScore: 0.9546 }, { id: 36657, _rankingScore: 0.8103 }]
-    expect(await text.candidates('ocr', 'dark knight')).toEqual([{ id: 155, score: 0.9546 }, { id: 36657, score: 0.8103 }])
-    expect(meili.requests[0]).toMatchObject({ method: 'POST', path: '/indexes/test_text/search', body: { q: 'dark knight', ...meiliSearchParams('ocr') } })
+    meili.partialHits = [{ id: 36657, _rankingScore: 1 }, { id: 7, _rankingScore: 1 }]
+    expect(await text.candidates('ocr', 'dark knight')).toEqual([{ id: 155, score: 0.9546 }, { id: 36657, score: 0.8103 }, { id: 7, score: 1 }])
+    const bodies = meili.requests.map((request) => request.body)
+    expect(meili.requests.every((request) => request.path === '/indexes/test_text/search')).toBe(true)
+    expect(bodies).toContainEqual({ q: meiliQuery('dark knight'), ...meiliSearchParams('ocr') })
+    expect(bodies).toContainEqual({ q: '', ...meiliPartialParams('ocr') })
+    meili.partialHits = []
   })
 
   it('fails with Meilisearch\'s reason when a task fails', async () => {
@@ -157,6 +182,20 @@ describe.skipIf(!MEILI_URL)('Meilisearch backend against a real server (MEILI_UR
 
   beforeAll(async () => {
     text = await openMeiliText({ url: MEILI_URL!, apiKey: process.env.MEILI_MASTER_KEY, index })
+  }, 120_000)
+
+  it('finds substrings inside words, in the target attribute only, with scores', async () => {
+    await text.upsert([
+      { id: 10, ocr: 'long hair', tags1: [] },
+      { id: 11, ocr: 'ありがとうございます', tags1: ['オリジナル'] },
+      { id: 12, ocr: 'airplane', tags1: [] },
+    ])
+    expect((await text.candidates('ocr', 'air')).map((hit) => hit.id).sort()).toEqual([10, 12])
+    expect((await text.candidates('ocr', 'AIR')).map((hit) => hit.id).sort()).toEqual([10, 12])
+    expect((await text.candidates('ocr', 'がとう')).map((hit) => hit.id)).toEqual([11])
+    expect((await text.candidates('tags1', 'ジナ')).map((hit) => hit.id)).toEqual([11])
+    expect((await text.candidates('ocr', 'g h')).map((hit) => hit.id)).toEqual([10])
+    await text.remove([10, 11, 12])
   }, 120_000)
 
   it('finds documents by word in the target attribute only, with scores', async () => {

@@ -2,7 +2,7 @@ import { Meilisearch, MeilisearchRequestError, MeilisearchRequestTimeOutError, t
 import type { TextTarget } from '../../query/ast'
 import { StoreUnavailableError } from '../store-unavailable-error'
 import type { FullTextDocument, ServerFullText } from './backends'
-import { candidatesFromHits, DEFAULT_MAX_TOTAL_HITS, meiliIndexSettings, meiliSearchParams, toMeiliDocument } from './meili-request'
+import { candidatesFromHits, DEFAULT_MAX_TOTAL_HITS, meiliIndexSettings, meiliPartialParams, meiliQuery, meiliSearchParams, toMeiliDocument } from './meili-request'
 
 export interface MeiliTextOptions {
   url: string
@@ -30,7 +30,7 @@ export async function openMeiliText(options: MeiliTextOptions): Promise<MeiliFul
   return text
 }
 
-/** ServerFullText on Meilisearch: one index of OCR text, prompts and tags1, one document per image. */
+/** ServerFullText on Meilisearch: one index of the grams of OCR text, prompts and tags1, one document per image. */
 export class MeiliFullText implements ServerFullText {
   readonly name = 'Meilisearch'
   private readonly client: Meilisearch
@@ -63,9 +63,19 @@ export class MeiliFullText implements ServerFullText {
     }
   }
 
+  /**
+   * Every image whose `target` text may contain `text`: those holding all of its grams, and those
+   * whose grams were cut short (meili-grams.ts). A superset of the matches, never fewer.
+   */
   async candidates(target: TextTarget, text: string): Promise<Array<{ id: number; score: number }>> {
-    const response = await this.request('search', () => this.client.index(this.uid).search(text, meiliSearchParams(target, this.maxTotalHits)))
-    return candidatesFromHits(response.hits)
+    const index = this.client.index(this.uid)
+    const [matched, partial] = await Promise.all([
+      this.request('search', () => index.search(meiliQuery(text), meiliSearchParams(target, this.maxTotalHits))),
+      this.request('search', () => index.search('', meiliPartialParams(target, this.maxTotalHits))),
+    ])
+    const hits = candidatesFromHits(matched.hits)
+    const found = new Set(hits.map((hit) => hit.id))
+    return [...hits, ...candidatesFromHits(partial.hits).filter((hit) => !found.has(hit.id))]
   }
 
   async close(): Promise<void> {
