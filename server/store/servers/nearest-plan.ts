@@ -22,8 +22,11 @@ export interface NearestPlanDeps {
   /** Which of these ids match the query (MongoDB). */
   confirm(query: AndNode, ids: number[]): Promise<Set<number>>
   search(request: VectorSearchRequest): Promise<Hit[]>
-  /** Vectors the model holds: an over-fetch of this many saw them all. */
-  vectors: number
+  /**
+   * How many vectors the model holds: an over-fetch of this many saw them all. Asked only by an
+   * over-fetch (a count on MongoDB scans an index, too slow to pay on every search).
+   */
+  vectors(): Promise<number>
 }
 
 /** How a vector search with a query runs: where the filter goes. */
@@ -95,13 +98,14 @@ export async function nearestMatching(request: Omit<VectorSearchRequest, 'filter
     case 'overfetch': break
   }
   let fetch = firstFetch(request.k)
+  const vectors = await deps.vectors()
   for (;;) {
     const candidates = await deps.search({ ...request, k: fetch, ef: fetch })
     const matching = await deps.confirm(query!, candidates.map((hit) => hit.id))
     const confirmed = candidates.filter((hit) => matching.has(hit.id))
     // At MAX_FETCH the matches are more than MAX_ID_FILTER yet rarer than k in MAX_FETCH
     // candidates: the best confirmed ones are returned.
-    const next = nextFetch({ k: request.k, fetched: fetch, candidates: candidates.length, confirmed: confirmed.length, vectors: deps.vectors })
+    const next = nextFetch({ k: request.k, fetched: fetch, candidates: candidates.length, confirmed: confirmed.length, vectors })
     if (next === undefined) return confirmed.slice(0, request.k)
     fetch = next
   }

@@ -571,14 +571,13 @@ export class ServersStore implements Store {
     if (!known || !this.options.vectors) return []
     checkVector(vector, known.dims, model)
     const vectors = this.options.vectors
-    const stored = await this.c.images.countDocuments({ embedded: model })
     return nearestMatching({ model, vector, k, ...(minScore === undefined ? {} : { minScore }) }, request.query, {
       ...(this.options.vectorFilterFor ? { filterFor: this.options.vectorFilterFor } : {}),
       count: (query) => this.count(query),
       ids: async (query) => (await this.c.images.find(await this.filterFor(query), { projection: { id: 1 } }).toArray()).map((doc) => doc.id),
       confirm: async (query, ids) => new Set((await this.c.images.find({ $and: [await this.filterFor(query), { _id: { $in: ids } }] }, { projection: { id: 1 } }).toArray()).map((doc) => doc.id)),
       search: (search) => vectors.search(search),
-      vectors: stored,
+      vectors: () => this.c.images.countDocuments({ embedded: model }),
     })
   }
 
