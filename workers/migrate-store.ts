@@ -46,11 +46,7 @@ export async function migrateStore(source: Store, target: Store, options: Migrat
   for await (const chunk of source.matchingImageKeys(EVERY_IMAGE)) {
     for (let from = 0; from < chunk.length; from += WRITE_BATCH) {
       if (options.signal?.aborted) return counts
-      const images: ImageRecord[] = []
-      for (const { id } of chunk.slice(from, from + WRITE_BATCH)) {
-        const image = await source.getImage(id)
-        if (image) images.push(image)
-      }
+      const images = await source.getImages(chunk.slice(from, from + WRITE_BATCH).map((key) => key.id))
       const ids = await target.saveImages(images.map(inputOf))
       const tags: Array<{ id: number; tags: TagScore[] }> = []
       const texts: Array<{ id: number; text: string }> = []

@@ -203,6 +203,8 @@ export interface Store {
   /** path → state for every indexed image in a folder. */
   fileStates(folder: string): Promise<Map<string, FileState>>
   getImage(id: number): Promise<ImageRecord | undefined>
+  /** The images with these ids that exist, in the order given (one query on the servers profile). */
+  getImages(ids: number[]): Promise<ImageRecord[]>
   findByPath(folder: string, path: string): Promise<ImageRecord | undefined>
   findByHash(hash: string): Promise<ImageRecord[]>
   /** Inserts, or replaces the record at the same folder + path keeping its id. Returns the id. */

@@ -76,6 +76,8 @@ describe('store conformance: embedded and servers (FerretDB) give identical resu
 
   it('stores the same image records under the same ids', async () => {
     for (let id = 1; id <= IMAGE_COUNT; id += 7) await same(stores, (store) => store.getImage(id), `image ${id}`)
+    const some = await same(stores, (store) => store.getImages([30, 2, 999_999, 2, 77]), 'getImages')
+    expect(some.map((image) => image.id)).toEqual([30, 2, 2, 77])
     await same(stores, (store) => store.findByPath('main', library[1]!.input.path), 'findByPath')
     await same(stores, (store) => store.findByHash(DUPLICATE_HASH), 'findByHash')
     await same(stores, (store) => store.listFolders(), 'listFolders')

@@ -215,6 +215,10 @@ class SqliteStore implements Store {
     return this.hydrate(this.statements.byId.get(id))
   }
 
+  async getImages(ids: number[]): Promise<ImageRecord[]> {
+    return ids.flatMap((id) => this.hydrate(this.statements.byId.get(id)) ?? [])
+  }
+
   async findByPath(folder: string, path: string): Promise<ImageRecord | undefined> {
     return this.hydrate(this.statements.byPath.get(folder, path))
   }

@@ -106,6 +106,16 @@ export class ServersStore implements Store {
     return this.hydrate(await this.c.images.findOne({ _id: id }))
   }
 
+  async getImages(ids: number[]): Promise<ImageRecord[]> {
+    await this.ready()
+    const found = new Map<number, ImageRecord>()
+    for (let from = 0; from < ids.length; from += IDS_PER_READ) {
+      const docs = await this.c.images.find({ _id: { $in: ids.slice(from, from + IDS_PER_READ) } }).toArray()
+      for (const image of await this.hydrateAll(docs)) found.set(image.id, image)
+    }
+    return ids.flatMap((id) => found.get(id) ?? [])
+  }
+
   async findByPath(folder: string, path: string): Promise<ImageRecord | undefined> {
     await this.ready()
     return this.hydrate(await this.c.images.findOne({ folder, path }))
@@ -511,7 +521,7 @@ export class ServersStore implements Store {
     await this.ready()
     const members = await this.batches.members(id, split, offset, limit)
     const ids = [...new Set(members.flatMap((member) => (member.currentId === null ? [] : [member.currentId])))]
-    const images = new Map((await this.hydrateAll(await this.c.images.find({ _id: { $in: ids } }).toArray())).map((image) => [image.id, image]))
+    const images = new Map((await this.getImages(ids)).map((image) => [image.id, image]))
     return members.map(({ position, member, currentId }) => {
       const image = currentId === null ? undefined : images.get(currentId)
       return image ? { position, member, image } : { position, member }
