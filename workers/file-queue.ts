@@ -60,7 +60,7 @@ export async function processFileJobs(
     await forEachLimited(jobs, options.concurrency, async (job) => {
       results.push(await runJob(ctx, folders, job))
     })
-    await saveChunk(ctx, results)
+    await saveChunk(ctx, folders, results)
     for (const { job, outcome, payload } of results) {
       // The error record is what remembers a failure (and what --retry-errors reads), not the job.
       await ctx.store.finishJob(job.id)
@@ -88,7 +88,7 @@ async function runJob(ctx: PipelineContext, folders: Map<string, FolderConfig>, 
  * that no image has any more. A batch the store refuses for a reason other than being down is saved
  * one record at a time, so that one bad record fails only its own file.
  */
-async function saveChunk(ctx: PipelineContext, results: JobResult[]): Promise<void> {
+async function saveChunk(ctx: PipelineContext, folders: Map<string, FolderConfig>, results: JobResult[]): Promise<void> {
   const saving = results.filter((entry) => entry.result?.save)
   if (!saving.length) return
   try {
@@ -100,7 +100,7 @@ async function saveChunk(ctx: PipelineContext, results: JobResult[]): Promise<vo
         await ctx.store.saveImage(entry.result!.save!)
       } catch (failure) {
         if (failure instanceof StoreUnavailableError) throw failure
-        await recordFailure(ctx, ctx.config.folders.find((folder) => folder.name === entry.payload.folder)!, entry.payload, failure)
+        await recordFailure(ctx, folders.get(entry.payload.folder)!, entry.payload, failure)
         entry.outcome = 'error'
         delete entry.result
       }

@@ -5,6 +5,7 @@ import { parseQuery } from '../../server/query/parser'
 import { printString } from '../../server/query/printer'
 import { scan } from '../../server/query/scanner'
 import type { QueryDiagnostic, Span } from '../../server/query/ast'
+import type { TokenKind } from '../../server/query/tokens'
 
 /** How a piece of query text is coloured. */
 export type SegmentRole = 'field' | 'op' | 'punct' | 'not' | 'string' | 'number' | 'value' | 'rank' | 'space'
@@ -82,6 +83,9 @@ function trimSpan(text: string, span: Span): Span {
   return { start, end }
 }
 
+/** The role of every token kind but words (which depend on their neighbours); the rest is punctuation. */
+const ROLE_OF_KIND: Partial<Record<TokenKind, SegmentRole>> = { quoted: 'string', op: 'op', bang: 'not', space: 'space' }
+
 /**
  * Query text cut into coloured pieces that join back to the text exactly.
  *
@@ -108,20 +112,8 @@ export function highlight(text: string): Segment[] {
         }
         break
       }
-      case 'quoted':
-        segments.push({ text: token.text, role: 'string' })
-        break
-      case 'op':
-        segments.push({ text: token.text, role: 'op' })
-        break
-      case 'bang':
-        segments.push({ text: token.text, role: 'not' })
-        break
-      case 'space':
-        segments.push({ text: token.text, role: 'space' })
-        break
       default:
-        segments.push({ text: token.text, role: 'punct' })
+        segments.push({ text: token.text, role: ROLE_OF_KIND[token.kind] ?? 'punct' })
     }
   })
   return segments
