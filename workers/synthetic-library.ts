@@ -6,6 +6,7 @@ import { writeExifUserComment } from './ai-metadata/exif-user-comment'
 import { insertJpegExif } from './ai-metadata/jpeg-segments'
 import { writePngTextChunks } from './ai-metadata/png-chunks'
 import { insertWebpExif } from './ai-metadata/webp-chunks'
+import { withTrustedSvg } from './stages/image-decoder'
 
 // A fake but realistic illustration collection: the names downloaders really
 // produce, pictures with a known dominant colour, drawn text and embedded AI
@@ -1029,14 +1030,16 @@ async function renderImage(planned: PlannedImage): Promise<Buffer> {
   // librsvg renders RGBA; drop the alpha so files look like real RGB or grey
   // illustrations. A grey picture has R = G = B, so taking one channel is exact
   // and about three times cheaper than a colourspace conversion.
-  const svg = sharp(Buffer.from(buildSvg(image, planned.visualSeed)))
-  const pipeline = image.monochrome ? svg.extractChannel(0) : svg.removeAlpha()
-  const encoded =
-    image.format === 'png'
-      ? await pipeline.png(PNG_OPTIONS).toBuffer()
+  // Sagasu's own SVG: the SVG loader is blocked for everything else (stages/image-decoder.ts).
+  const encoded = await withTrustedSvg(() => {
+    const svg = sharp(Buffer.from(buildSvg(image, planned.visualSeed)))
+    const pipeline = image.monochrome ? svg.extractChannel(0) : svg.removeAlpha()
+    return image.format === 'png'
+      ? pipeline.png(PNG_OPTIONS).toBuffer()
       : image.format === 'jpeg'
-        ? await pipeline.jpeg(JPEG_OPTIONS).toBuffer()
-        : await pipeline.webp(WEBP_OPTIONS).toBuffer()
+        ? pipeline.jpeg(JPEG_OPTIONS).toBuffer()
+        : pipeline.webp(WEBP_OPTIONS).toBuffer()
+  })
   return image.ai ? embedAiMetadata(encoded, image.format, image.ai) : encoded
 }
 

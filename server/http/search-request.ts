@@ -1,6 +1,7 @@
 import type { H3Event } from 'h3'
 import { z } from 'zod'
 import type { SearchPage } from '../../shared/types/api'
+import { queryImageProblem } from '../../workers/stages/image-format'
 import { useApp } from '../app-context'
 import { MAX_LIMIT, searchImages } from '../search/search-images'
 import { badRequestOrThrow, errorResponse, type ErrorBody } from './error-response'
@@ -39,6 +40,9 @@ export async function answerSearch(event: H3Event, input: unknown): Promise<Sear
   const { q, sort, limit, cursor, text, image } = parsed.data
   const bytes = image === undefined ? undefined : decodeImage(image)
   if (bytes === null) return errorResponse(event, 400, 'image: not base64 (send the file\'s bytes base64-encoded, or upload it as multipart/form-data)')
+  // Checked by the magic bytes before anything decodes them, whether or not CLIP can run.
+  const problem = bytes && queryImageProblem(bytes)
+  if (problem) return errorResponse(event, 400, problem)
   try {
     const app = await useApp()
     return await searchImages(app.store, { query: q, sort, limit, cursor, ...(text !== undefined ? { text } : {}), ...(bytes ? { image: bytes } : {}) }, app.searchContext)

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { SagasuConfig } from '../../config/schema'
 import { ClipStage } from '../../workers/models/clip.stage'
+import { queryImageProblem, RASTER_FORMAT_LIST } from '../../workers/stages/image-format'
 import { QueryError } from './query-error'
 import type { ClipEncoder } from './similarity-search'
 
@@ -25,12 +26,15 @@ export function clipEncoder(config: SagasuConfig): ClipEncoder {
       return vector!
     },
     async embedImage(bytes) {
+      // By the magic, before anything decodes it (an SVG would make the decoder open the files it names).
+      const problem = queryImageProblem(bytes)
+      if (problem) throw new QueryError({ message: problem, position: 0, hint: `send ${RASTER_FORMAT_LIST}` })
       // The stage reads files; the upload goes through a private temporary one.
       const path = join(tmpdir(), `sagasu-query-${randomUUID()}`)
       await writeFile(path, bytes, { mode: 0o600 })
       try {
         const [outcome] = await stage.run([{ imageId: 0, hash: '', absPath: path }]).catch(asQueryError('CLIP search is not available'))
-        if (outcome?.status !== 'done') throw new QueryError({ message: `image: ${outcome?.status === 'failed' ? outcome.reason : 'cannot be read'}`, position: 0, hint: 'send a PNG, JPEG, GIF, WebP, AVIF or BMP file' })
+        if (outcome?.status !== 'done') throw new QueryError({ message: `image: ${outcome?.status === 'failed' ? outcome.reason : 'cannot be read'}`, position: 0, hint: `send ${RASTER_FORMAT_LIST}` })
         return outcome.output
       } finally {
         await rm(path, { force: true })

@@ -1,8 +1,7 @@
 import { readFile } from 'node:fs/promises'
-import sharp from 'sharp'
-import { decodeBmp, isBmp } from '../stages/bmp-decoder'
+import type sharp from 'sharp'
+import { MAX_IMAGE_PIXELS, openImage, rawImage, UnsupportedImageFormatError } from '../stages/image-decoder'
 import { describeSharpError } from '../stages/probe.stage'
-import { extensionOf } from '../stage'
 
 /**
  * Decoding and resizing an image for a model: EXIF orientation applied, alpha flattened onto
@@ -26,7 +25,7 @@ export interface ModelImage {
 }
 
 /** sharp's own default ceiling (16383 × 16383), stated so every model stage refuses the same images. */
-export const MAX_MODEL_IMAGE_PIXELS = 268_402_689
+export const MAX_MODEL_IMAGE_PIXELS = MAX_IMAGE_PIXELS
 
 export class ModelImageError extends Error {
   override name = 'ModelImageError'
@@ -39,7 +38,12 @@ const WHITE = { r: 255, g: 255, b: 255 }
  * const { data } = await loadModelImage('/pics/a.png', 448, 'pad-white') // 448×448×3 bytes
  */
 export async function loadModelImage(absPath: string, size: number, fit: ModelImageFit): Promise<ModelImage> {
-  const input = await openImage(absPath)
+  // The whole file into memory, then decoded from there: the format is checked on the very bytes
+  // decoded, and the decoder gets no file name to resolve references against.
+  const bytes = await readFile(absPath).catch((error: unknown) => {
+    throw new ModelImageError(/ENOENT/.test(String(error)) ? 'the file no longer exists' : `cannot read the file: ${describeSharpError(error)}`)
+  })
+  const input = open(bytes)
   try {
     const resized = input.pipeline.rotate().flatten({ background: WHITE }).toColourspace('srgb')
     if (fit === 'pad-white') resized.resize(size, size, { fit: 'contain', background: WHITE, kernel: 'cubic' })
@@ -49,40 +53,31 @@ export async function loadModelImage(absPath: string, size: number, fit: ModelIm
     if (fit !== 'pad-edge' || (info.width === size && info.height === size)) return { data, width: info.width, height: info.height }
     const left = Math.floor((size - info.width) / 2)
     const top = Math.floor((size - info.height) / 2)
-    const padded = await sharp(data, { raw: { width: info.width, height: info.height, channels: 3 } })
+    const padded = await rawImage(data, { width: info.width, height: info.height, channels: 3 })
       .extend({ left, right: size - info.width - left, top, bottom: size - info.height - top, extendWith: 'copy' })
       .raw()
       .toBuffer()
     return { data: padded, width: size, height: size }
   } catch (error) {
     if (error instanceof ModelImageError) throw error
-    throw new ModelImageError(await describeDecodeFailure(absPath, error))
+    throw new ModelImageError(await describeDecodeFailure(bytes, error))
   }
 }
 
-async function openImage(absPath: string): Promise<{ pipeline: sharp.Sharp }> {
-  // sharp's libvips has no BMP loader; the import pipeline's own decoder reads them.
-  if (extensionOf(absPath) === 'bmp') {
-    const buffer = await readFile(absPath).catch((error: unknown) => {
-      throw new ModelImageError(`cannot read the file: ${describeSharpError(error)}`)
-    })
-    if (isBmp(buffer)) {
-      try {
-        const bmp = decodeBmp(buffer)
-        return { pipeline: sharp(bmp.pixels, { raw: { width: bmp.width, height: bmp.height, channels: 4 } }) }
-      } catch (error) {
-        throw new ModelImageError(error instanceof Error ? error.message : String(error))
-      }
-    }
+function open(bytes: Buffer): { pipeline: sharp.Sharp } {
+  try {
+    // 'truncated' rather than the default 'warning': a file cut short fails instead of feeding grey rows to the model.
+    return openImage(bytes, { failOn: 'truncated', limitInputPixels: MAX_MODEL_IMAGE_PIXELS })
+  } catch (error) {
+    if (error instanceof UnsupportedImageFormatError) throw new ModelImageError(`not a supported image: the content is ${error.description}`)
+    throw new ModelImageError(error instanceof Error ? error.message : String(error))
   }
-  // 'truncated' rather than the default 'warning': a file cut short fails instead of feeding grey rows to the model.
-  return { pipeline: sharp(absPath, { failOn: 'truncated', limitInputPixels: MAX_MODEL_IMAGE_PIXELS }) }
 }
 
-async function describeDecodeFailure(absPath: string, error: unknown): Promise<string> {
+async function describeDecodeFailure(bytes: Buffer, error: unknown): Promise<string> {
   const message = describeSharpError(error)
   if (/pixel limit/i.test(message)) {
-    const meta = await sharp(absPath, { limitInputPixels: false }).metadata().catch(() => undefined)
+    const meta = await openImage(bytes, { limitInputPixels: false }).pipeline.metadata().catch(() => undefined)
     const size = meta?.width && meta.height ? `${meta.width}×${meta.height}` : 'larger than the limit'
     return `the image is too large for the model stages: ${size} pixels, more than ${MAX_MODEL_IMAGE_PIXELS} (16383×16383)`
   }

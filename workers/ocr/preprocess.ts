@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises'
-import sharp from 'sharp'
-import { decodeBmp, isBmp } from '../stages/bmp-decoder'
+import type sharp from 'sharp'
+import { openImage, UnsupportedImageFormatError, type DecodeOptions } from '../stages/image-decoder'
 import { describeSharpError } from '../stages/probe.stage'
 
 /** What tesseract gets: an 8-bit greyscale image, as a binary PGM (leptonica reads it without a codec). */
@@ -41,10 +41,11 @@ export async function preprocessForOcr(path: string, limits: PreprocessLimits = 
   } catch (error) {
     throw new OcrImageError(`cannot read ${path}: ${(error as Error).message}`)
   }
-  let open: (options: sharp.SharpOptions) => sharp.Sharp
+  let open: (options: DecodeOptions) => sharp.Sharp
   try {
     open = opener(file)
   } catch (error) {
+    if (error instanceof UnsupportedImageFormatError) throw new OcrImageError(`cannot decode ${path}: not a supported image: the content is ${error.description}`)
     throw new OcrImageError(`cannot decode ${path}: ${(error as Error).message}`)
   }
   let width: number
@@ -81,11 +82,15 @@ export async function preprocessForOcr(path: string, limits: PreprocessLimits = 
   }
 }
 
-/** sharp has no BMP decoder; the project's own one (also used for thumbnails) fills in. */
-function opener(file: Buffer): (options: sharp.SharpOptions) => sharp.Sharp {
-  if (!isBmp(file)) return (options) => sharp(file, options)
-  const bmp = decodeBmp(file)
-  return (options) => sharp(bmp.pixels, { ...options, raw: { width: bmp.width, height: bmp.height, channels: 4 } })
+/**
+ * Checks the format by its magic once (throwing UnsupportedImageFormatError), then opens the bytes
+ * as often as needed; a BMP is decoded once by the project's own decoder.
+ */
+function opener(file: Buffer): (options: DecodeOptions) => sharp.Sharp {
+  const first = openImage(file, { limitInputPixels: false })
+  if (first.format !== 'bmp') return (options) => openImage(file, options).pipeline
+  // The BMP decoder has its own pixel ceiling, and the caller checks the size before decoding.
+  return () => first.pipeline.clone()
 }
 
 /** The factor applied to both sides: down to `maxPixels`, or up (≤ 2×) to `minLongSide`. */

@@ -1,6 +1,8 @@
-import sharp from 'sharp'
+import type sharp from 'sharp'
 import { StageError } from '../stage'
-import { decodeBmp, isBmp } from './bmp-decoder'
+import { decodeBmp } from './bmp-decoder'
+import { openImage, UnsupportedImageFormatError } from './image-decoder'
+import { sniffImageFormat } from './image-format'
 
 export interface ProbeResult {
   width: number
@@ -21,14 +23,18 @@ const FORMAT_OF_EXTENSION: Record<string, string> = {
  * Throws StageError('probe') for anything that is not a readable image.
  */
 export async function probeImage(buffer: Buffer): Promise<ProbeResult> {
-  if (isBmp(buffer)) {
+  // By the magic, before any decoder: a file named .png may hold an SVG that names local files.
+  const sniffed = sniffImageFormat(buffer)
+  if (!sniffed.raster) throw new StageError('probe', unsupportedReason(sniffed.description))
+  if (sniffed.format === 'bmp') {
     const bmp = decodeBmp(buffer, { headerOnly: true })
     return { width: bmp.width, height: bmp.height, format: 'bmp', animated: false, frames: 1 }
   }
   let meta: sharp.Metadata
   try {
-    meta = await sharp(buffer).metadata()
+    meta = await openImage(buffer).pipeline.metadata()
   } catch (error) {
+    if (error instanceof UnsupportedImageFormatError) throw new StageError('probe', unsupportedReason(error.description))
     throw new StageError('probe', `not a readable image: ${describeSharpError(error)}`)
   }
   const format = normaliseFormat(meta)
@@ -37,6 +43,11 @@ export async function probeImage(buffer: Buffer): Promise<ProbeResult> {
   // Animated images report the height of all frames stacked unless pageHeight is given.
   const height = meta.pageHeight ?? meta.height
   return { width: meta.width, height, format, animated: frames > 1, frames }
+}
+
+/** The reason recorded for a file whose content is not an image format Sagasu reads. */
+export function unsupportedReason(description: string): string {
+  return `not a supported image: the content is ${description}; Sagasu reads PNG, JPEG, GIF, WebP, AVIF and BMP`
 }
 
 /** A warning when the extension promises another format than the content has (a PNG named .jpg). */

@@ -1,10 +1,10 @@
 import { mkdir, rename, stat, unlink, writeFile } from 'node:fs/promises'
 import { randomUUID } from 'node:crypto'
 import { dirname, join } from 'node:path'
-import sharp from 'sharp'
+import type sharp from 'sharp'
 import { StageError } from '../stage'
-import { decodeBmp, isBmp } from './bmp-decoder'
-import { describeSharpError } from './probe.stage'
+import { openImage, UnsupportedImageFormatError } from './image-decoder'
+import { describeSharpError, unsupportedReason } from './probe.stage'
 
 export interface ThumbnailOptions {
   dataDir: string
@@ -33,6 +33,7 @@ export async function makeThumbnail(buffer: Buffer, hash: string, options: Thumb
       .toBuffer()
   } catch (error) {
     if (error instanceof StageError) throw error
+    if (error instanceof UnsupportedImageFormatError) throw new StageError('thumbnail', unsupportedReason(error.description))
     throw new StageError('thumbnail', `cannot decode the image: ${describeSharpError(error)}`)
   }
   await mkdir(dirname(target), { recursive: true })
@@ -49,13 +50,10 @@ export async function removeThumbnail(dataDir: string, hash: string): Promise<vo
 }
 
 function toPipeline(buffer: Buffer): sharp.Sharp {
-  if (isBmp(buffer)) {
-    const bmp = decodeBmp(buffer)
-    return sharp(bmp.pixels, { raw: { width: bmp.width, height: bmp.height, channels: 4 } })
-  }
-  // 'truncated' rather than the default 'warning': files with harmless encoder quirks still
-  // get a thumbnail, files cut short (interrupted downloads) fail here.
-  return sharp(buffer, { failOn: 'truncated' })
+  // Only raster formats by their magic (BMP as raw pixels); 'truncated' rather than the default
+  // 'warning': files with harmless encoder quirks still get a thumbnail, files cut short
+  // (interrupted downloads) fail here.
+  return openImage(buffer, { failOn: 'truncated' }).pipeline
 }
 
 async function exists(path: string): Promise<boolean> {
