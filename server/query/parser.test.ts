@@ -427,6 +427,39 @@ describe('errors: the first problem, its position and a hint', () => {
     expect(clause(`tags1:${values.slice(0, 64).join(':')}`)).toMatchObject({ values: values.slice(0, 64) })
   })
 
+  it('limits: comparisons per clause, words per text clause, alternatives per "|" list', () => {
+    const { maxComparisons, maxTextTerms, maxAlternatives } = QUERY_LIMITS
+    const comparisons = (n: number) => Array.from({ length: n }, (_, i) => `>${i}`).join('&')
+    expect(clause(`width;${comparisons(maxComparisons)}`)).toMatchObject({ type: 'compare', comparisons: expect.any(Array) })
+    expect(error(`width;${comparisons(maxComparisons + 1)}`)).toMatchObject({
+      message: `more than ${maxComparisons} comparisons in one clause`,
+      position: `width;${comparisons(maxComparisons)}&`.length,
+      hint: expect.stringContaining('width;>=100&<=200'),
+    })
+    // The clause of issue 18: a thousand comparisons in one clause.
+    expect(error(`width;${'>1&'.repeat(999)}>1`)).toMatchObject({ message: 'more than 16 comparisons in one clause', position: 6 + 3 * 16 })
+    const scores = Array.from({ length: maxComparisons + 1 }, () => '>0.5').join('&')
+    expect(error(`tags.*_hair;${scores}`).message).toBe(`more than ${maxComparisons} comparisons in one clause`)
+    expect(error(`sim;${scores}`).message).toBe(`more than ${maxComparisons} comparisons in one clause`)
+
+    const words = (n: number) => Array.from({ length: n }, (_, i) => `w${i}`)
+    expect(clause(`m;${words(maxTextTerms).join(' ')}`)).toMatchObject({ type: 'text', terms: words(maxTextTerms) })
+    expect(error(`prompt;${words(maxTextTerms + 1).join('  ')}`)).toMatchObject({
+      message: `more than ${maxTextTerms} words in one prompt; clause`,
+      position: `prompt;${words(maxTextTerms).join('  ')}  `.length,
+    })
+    // A quoted phrase is one word.
+    expect(clause(`m;"${words(maxTextTerms + 5).join(' ')}"`)).toMatchObject({ terms: [words(maxTextTerms + 5).join(' ')] })
+
+    const alternatives = (n: number) => Array.from({ length: n }, (_, i) => `tags.t${i}`).join(' | ')
+    expect(parse(`(${alternatives(maxAlternatives)})`).children[0]).toMatchObject({ type: 'or', children: expect.any(Array) })
+    expect(error(`width;>1, (${alternatives(maxAlternatives + 1)})`)).toMatchObject({
+      message: `more than ${maxAlternatives} alternatives joined by "|"`,
+      position: `width;>1, (${alternatives(maxAlternatives)} `.length,
+    })
+    expect(error(alternatives(maxAlternatives + 1)).message).toBe(`more than ${maxAlternatives} alternatives joined by "|"`)
+  })
+
   it('every error has a hint', () => {
     for (const text of ['widht', 'width;~3', 'width;>', '(a', 'a)', 'a,,b', 'tags1;>1', 'm;', '"x', 'tags.x;>2', 'date;=2023-13']) {
       expect(error(text).hint, text).toBeTruthy()

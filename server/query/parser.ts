@@ -13,12 +13,25 @@ import type { Token, TokenKind } from './tokens'
 
 /**
  * How big a query may get. Beyond these, parsing stops with an error at the place the limit was crossed.
- * Depth counts both parentheses and `!`.
+ * Depth counts both parentheses and `!`. The values keep every compiled form far inside what the
+ * stores take: SQLite's expression depth of 1000 and 32,766 parameters, MongoDB's nesting of 100
+ * (a clause of ~1,000 comparisons once made SQLite fail with "Expression tree is too large").
  *
  * @example
  * if (text.length > QUERY_LIMITS.maxLength) console.log('too long')
  */
-export const QUERY_LIMITS = { maxLength: 4000, maxDepth: 16, maxClauses: 256, maxTags1Values: 64 } as const
+export const QUERY_LIMITS = {
+  maxLength: 4000,
+  maxDepth: 16,
+  maxClauses: 256,
+  maxTags1Values: 64,
+  /** `&`-joined comparisons of one clause (`width;>=1&<9` has 2). */
+  maxComparisons: 16,
+  /** Whitespace-separated words of one full-text clause (`m;`, `mt;`, `prompt;`, `negative;`). */
+  maxTextTerms: 32,
+  /** Alternatives of one `|` list. */
+  maxAlternatives: 64,
+} as const
 
 /**
  * Options of parseQuery. `now` (epoch ms, default `Date.now()`) anchors relative dates like `-30d`.
@@ -275,7 +288,11 @@ function parseOr(s: State, listStart: boolean): ParseResult<QueryNode | null> {
   const start = first.value.span.start
   const children: QueryNode[] = [first.value]
   while (peek(s).kind === 'pipe') {
-    advance(s)
+    const pipe = advance(s)
+    if (children.length === QUERY_LIMITS.maxAlternatives) {
+      return failure(`more than ${QUERY_LIMITS.maxAlternatives} alternatives joined by "|"`, pipe.span.start,
+        'use fewer alternatives: a wildcard tag (tags.*_hair) or |tags1:a:b matches many at once, or search in two steps')
+    }
     const next = parseAnd(s, false)
     if (!next.ok) return next
     if (next.value !== null) children.push(next.value)
@@ -494,15 +511,27 @@ function parseText(s: State, head: Word, target: TextTarget): ParseResult<QueryN
   if (!first || !last) return failure(`missing text after "${head.value};"`, semi.span.start, `e.g. ${head.value};words`)
   const terms: string[] = []
   let term = ''
+  let termStart = first.span.start
+  const push = (): Failure | undefined => {
+    if (term === '') return undefined
+    if (terms.length === QUERY_LIMITS.maxTextTerms) {
+      return failure(`more than ${QUERY_LIMITS.maxTextTerms} words in one ${head.value}; clause`, termStart, `search for fewer words, or quote a phrase to keep it one: ${head.value};"two words"`)
+    }
+    terms.push(term)
+    term = ''
+    return undefined
+  }
   for (const token of tokens) {
     if (token.kind === 'space') {
-      if (term !== '') terms.push(term)
-      term = ''
+      const tooMany = push()
+      if (tooMany) return tooMany
     } else {
+      if (term === '') termStart = token.span.start
       term += literal(token)
     }
   }
-  if (term !== '') terms.push(term)
+  const tooMany = push()
+  if (tooMany) return tooMany
   if (terms.length === 0) return failure('empty text', first.span.start, `e.g. ${head.value};words`)
   const text = s.text.slice(first.span.start, last.span.end)
   return ok({ type: 'text', target, terms, text, span: { start: head.span.start, end: last.span.end } })
@@ -526,6 +555,10 @@ function parseComparisons(s: State, semi: Token, target: Target): ParseResult<Co
   for (;;) {
     const opToken = peek(s)
     if (opToken.kind !== 'op') return missingOperator(opToken, separator, example)
+    if (comparisons.length === QUERY_LIMITS.maxComparisons) {
+      return failure(`more than ${QUERY_LIMITS.maxComparisons} comparisons in one clause`, opToken.span.start,
+        `join at most ${QUERY_LIMITS.maxComparisons} with "&"; a range needs only two, e.g. width;>=100&<=200`)
+    }
     advance(s)
     const collected = collect(s, VALUE_STOPS, true)
     if (!collected.ok) return collected

@@ -102,8 +102,12 @@ export function compileSqlFilter(node: QueryNode, strategy: SetStrategy = 'set',
  */
 export type TagResolver = (name: string, pattern: boolean) => number[]
 
-/** Past this many ids a pattern stays a subquery rather than a long parameter list. */
-const MAX_INLINE_TAG_IDS = 500
+/**
+ * Up to this many resolved tag ids are parameters of their own (`IN (?, ?, …)`); more travel as
+ * one JSON array (`IN (SELECT value FROM json_each(?))`). SQLite takes at most 32,766 parameters a
+ * statement: 256 clauses of 500 ids each once exceeded it.
+ */
+const MAX_INLINE_TAG_IDS = 64
 
 /** A column as an expression; `+col` keeps SQLite from driving the scan with its index. */
 function columnFor(field: string, strategy: SetStrategy): string {
@@ -111,9 +115,21 @@ function columnFor(field: string, strategy: SetStrategy): string {
   return strategy === 'probe' ? `+${column}` : column
 }
 
+/** Up to this many terms are one flat `a AND b AND …` (SQLite nests it one level per term). */
+const FLAT_TERMS = 8
+
+/**
+ * Terms joined by AND or OR. A long list becomes a balanced tree of parenthesised halves, so its
+ * depth in SQLite's expression tree grows with log2 of its length rather than the length: SQLite
+ * refuses trees deeper than 1000 ("Expression tree is too large").
+ */
 function join(parts: SqlFragment[], operator: 'AND' | 'OR', empty: string): SqlFragment {
   if (!parts.length) return { sql: empty, params: [] }
   if (parts.length === 1) return parts[0]!
+  if (parts.length > FLAT_TERMS) {
+    const half = Math.ceil(parts.length / 2)
+    return join([join(parts.slice(0, half), operator, empty), join(parts.slice(half), operator, empty)], operator, empty)
+  }
   return { sql: `(${parts.map((part) => part.sql).join(` ${operator} `)})`, params: parts.flatMap((part) => part.params) }
 }
 
@@ -154,8 +170,10 @@ function exists(field: string, strategy: SetStrategy): SqlFragment {
 function tag(name: string, pattern: boolean, comparisons: Comparison[], strategy: SetStrategy, resolveTags?: TagResolver): SqlFragment {
   const resolved = resolveTags?.(name, pattern)
   if (resolved && !resolved.length) return { sql: '0', params: [] }
-  const tagIds = resolved && resolved.length <= MAX_INLINE_TAG_IDS
-    ? { sql: resolved.map(() => '?').join(', '), params: resolved }
+  const tagIds = resolved
+    ? resolved.length <= MAX_INLINE_TAG_IDS
+      ? { sql: resolved.map(() => '?').join(', '), params: resolved }
+      : { sql: 'SELECT value FROM json_each(?)', params: [JSON.stringify(resolved)] }
     : pattern
       ? { sql: 'SELECT id FROM tag_names WHERE name GLOB ?', params: [toGlob(name)] }
       : { sql: 'SELECT id FROM tag_names WHERE name = ?', params: [name] }
@@ -169,8 +187,8 @@ function tag(name: string, pattern: boolean, comparisons: Comparison[], strategy
 
 /** A tag clause's score comparisons against a score column, ANDed; empty SQL when there are none. */
 export function scoreConditions(comparisons: Comparison[], column: string): SqlFragment {
-  const parts = comparisons.map((comparison) => comparisonSql(column, comparison))
-  return { sql: parts.map((part) => part.sql).join(' AND '), params: parts.flatMap((part) => part.params) }
+  if (!comparisons.length) return { sql: '', params: [] }
+  return join(comparisons.map((comparison) => comparisonSql(column, comparison)), 'AND', '1')
 }
 
 /** `*` is the only wildcard; GLOB's own `?` and `[` become literal. */

@@ -662,8 +662,10 @@ class SqliteStore implements Store {
     scoredImages: (tagIds, comparisons) => {
       if (!tagIds.length) return []
       const scores = scoreConditions(comparisons, 'score')
-      return this.db.prepare(`SELECT image_id FROM image_tags WHERE tag_id IN (${tagIds.map(() => '?').join(', ')}) AND ${scores.sql}`)
-        .pluck().all(...tagIds, ...scores.params) as number[]
+      // One JSON parameter for a long list: a wildcard can match more tags than SQLite takes parameters.
+      const ids = tagIds.length <= 64 ? { sql: tagIds.map(() => '?').join(', '), params: tagIds } : { sql: 'SELECT value FROM json_each(?)', params: [JSON.stringify(tagIds)] }
+      return this.db.prepare(`SELECT image_id FROM image_tags WHERE tag_id IN (${ids.sql}) AND ${scores.sql}`)
+        .pluck().all(...ids.params, ...scores.params) as number[]
     },
   }
 
