@@ -33,7 +33,6 @@ export async function makeThumbnail(buffer: Buffer, hash: string, options: Thumb
       .toBuffer()
   } catch (error) {
     if (error instanceof StageError) throw error
-    if (error instanceof UnsupportedImageFormatError) throw new StageError('thumbnail', unsupportedReason(error.description))
     throw new StageError('thumbnail', `cannot decode the image: ${describeSharpError(error)}`)
   }
   await mkdir(dirname(target), { recursive: true })
@@ -53,7 +52,12 @@ function toPipeline(buffer: Buffer): sharp.Sharp {
   // Only raster formats by their magic (BMP as raw pixels); 'truncated' rather than the default
   // 'warning': files with harmless encoder quirks still get a thumbnail, files cut short
   // (interrupted downloads) fail here.
-  return openImage(buffer, { failOn: 'truncated' }).pipeline
+  try {
+    return openImage(buffer, { failOn: 'truncated' }).pipeline
+  } catch (error) {
+    if (error instanceof UnsupportedImageFormatError) throw new StageError('thumbnail', unsupportedReason(error.description))
+    throw error
+  }
 }
 
 async function exists(path: string): Promise<boolean> {
