@@ -48,6 +48,10 @@ describe('HEAD, wrong methods and control characters', () => {
       expect(answer.headers['content-type'], path).toBe(get.headers.get('content-type'))
       expect(answer.bytes, path).toBe(0)
     }
+    // The job event stream never ends; its HEAD still answers at once.
+    const events = await head(`${server.url}/api/jobs/events`)
+    expect(events.status).toBe(200)
+    expect(events.headers['content-type']).toBe('text/event-stream')
     const bad = await head(`${server.url}/api/search?q=${encodeURIComponent('(')}`)
     expect(bad.status).toBe(400)
     expect((await head(`${server.url}/api/nothing-here`)).status).toBe(404)
