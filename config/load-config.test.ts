@@ -38,9 +38,9 @@ describe('loadConfig', () => {
 
   it('lets the environment override the file, and --data-dir override both', () => {
     const { dir, file } = configFile('server:\n  port: 4000\n')
-    const env = { SAGASU_PORT: '5000', SAGASU_HOST: '::1', SAGASU_FOLDERS: 'a=/x;b=rel', SAGASU_WATCH: 'false', SAGASU_DATA_DIR: '/env-data' }
+    const env = { SAGASU_PORT: '5000', SAGASU_HOST: '::1', SAGASU_FOLDERS: 'a=/x;b=rel', SAGASU_WATCH: 'false', SAGASU_DATA_DIR: '/env-data', SAGASU_ALLOWED_HOSTS: 'photos.example.org, nas.lan' }
     const { config } = loadConfig({ file, env })
-    expect(config.server).toMatchObject({ port: 5000, host: '::1' })
+    expect(config.server).toMatchObject({ port: 5000, host: '::1', allowedHosts: ['photos.example.org', 'nas.lan'] })
     expect(config.folders.map((f) => [f.name, f.path])).toEqual([['a', '/x'], ['b', join(dir, 'rel')]])
     expect(config.watch.enabled).toBe(false)
     expect(config.dataDir).toBe('/env-data')
