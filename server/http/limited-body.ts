@@ -51,8 +51,8 @@ const LINGER_MS = 5000
  * `Connection: close` socket with `destroySoon()` right after the answer, and closing a socket with
  * unread data makes the kernel send a reset, which can reach the client before it has read the
  * answer (a client still writing sees only EPIPE). So the socket stops reading, sends the answer and
- * its end, and is destroyed when the client hangs up or after LINGER_MS; what the client sends
- * meanwhile waits in the kernel's buffer, unread.
+ * its end, and is destroyed LINGER_MS later (sooner if it closes); what the client sends meanwhile
+ * waits in the kernel's buffer, unread.
  */
 export function closeAfterAnswer(event: H3Event): void {
   setResponseHeader(event, 'Connection', 'close')
