@@ -18,7 +18,7 @@ describe('loadConfig', () => {
     const { config } = loadConfig({ file, env: {} })
     expect(config.folders).toEqual([{ name: 'pics', path: join(dir, 'pics'), recursive: true }])
     expect(config.dataDir).toBe(join(dir, '.sagasu'))
-    expect(config.server).toEqual({ host: '127.0.0.1', port: 3000 })
+    expect(config.server).toEqual({ host: '127.0.0.1', port: 3000, allowedHosts: [] })
     expect(config.store.profile).toBe('embedded')
   })
 
@@ -38,9 +38,9 @@ describe('loadConfig', () => {
 
   it('lets the environment override the file, and --data-dir override both', () => {
     const { dir, file } = configFile('server:\n  port: 4000\n')
-    const env = { SAGASU_PORT: '5000', SAGASU_HOST: '::1', SAGASU_FOLDERS: 'a=/x;b=rel', SAGASU_WATCH: 'false', SAGASU_DATA_DIR: '/env-data' }
+    const env = { SAGASU_PORT: '5000', SAGASU_HOST: '::1', SAGASU_FOLDERS: 'a=/x;b=rel', SAGASU_WATCH: 'false', SAGASU_DATA_DIR: '/env-data', SAGASU_ALLOWED_HOSTS: 'photos.example.org, nas.lan' }
     const { config } = loadConfig({ file, env })
-    expect(config.server).toMatchObject({ port: 5000, host: '::1' })
+    expect(config.server).toMatchObject({ port: 5000, host: '::1', allowedHosts: ['photos.example.org', 'nas.lan'] })
     expect(config.folders.map((f) => [f.name, f.path])).toEqual([['a', '/x'], ['b', join(dir, 'rel')]])
     expect(config.watch.enabled).toBe(false)
     expect(config.dataDir).toBe('/env-data')
@@ -51,6 +51,8 @@ describe('loadConfig', () => {
     ['folders:\n  - name: x\n    path: /p\n    recurse: true\n', /folders\.0: unknown key "recurse"/],
     ['server:\n  port: 99999\n', /server\.port: .*65535/],
     ['server:\n  token: short\n', /server\.token: must be at least 16 characters/],
+    ['server:\n  allowedHosts: ["photos.example.org:443"]\n', /server\.allowedHosts\.0: a host name without scheme or port/],
+    ['models:\n  clip:\n    name: "a\\nb"\n', /models\.clip\.name: must not contain control characters/],
     ['folders:\n  - name: "bad name!"\n    path: /p\n', /folders\.0\.name: use letters/],
     ['folders:\n  - {name: a, path: /p}\n  - {name: a, path: /q}\n', /"a" is used twice/],
     ['store:\n  profile: postgres\n', /store\.profile/],

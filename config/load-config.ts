@@ -129,6 +129,10 @@ function applyEnvironment(raw: RawConfig, env: NodeJS.ProcessEnv): void {
       return { name: entry.slice(0, eq), path: entry.slice(eq + 1) }
     })
   }
+  // SAGASU_ALLOWED_HOSTS="photos.example.org,nas.lan" replaces server.allowedHosts (a container behind a named proxy).
+  if (env.SAGASU_ALLOWED_HOSTS) {
+    setPath(raw, ['server', 'allowedHosts'], env.SAGASU_ALLOWED_HOSTS.split(',').map((name) => name.trim()).filter(Boolean), 'SAGASU_ALLOWED_HOSTS')
+  }
 }
 
 function setPath(raw: RawConfig, path: string[], value: unknown, source: string): void {

@@ -1,5 +1,11 @@
 import { z } from 'zod'
 
+/** Line breaks, tabs and other control characters: never part of a real name, and a way to forge lines in the config file and logs. */
+const noControl = [/^[^\p{Cc}]*$/u, 'must not contain control characters (line breaks, tabs, …)'] as const
+
+/** A DNS name as a Host header carries it, without port: letters, digits, "-" and ".". */
+const HOST_NAME = /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/
+
 const folderName = z
   .string()
   .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, 'use letters, digits, "-" and "_" (it appears in /files/<name>/ URLs)')
@@ -9,7 +15,7 @@ export const DEFAULT_EXACT_BELOW = 20_000
 
 export const folderSchema = z.strictObject({
   name: folderName,
-  path: z.string().min(1, 'must not be empty'),
+  path: z.string().min(1, 'must not be empty').regex(...noControl),
   recursive: z.boolean().default(true),
 })
 
@@ -19,9 +25,9 @@ function modelSchema(defaultName: string) {
     .strictObject({
       enabled: z.boolean().default(true),
       /** A model id the machine downloads once into dataDir/models. */
-      name: z.string().min(1).default(defaultName),
+      name: z.string().min(1).regex(...noControl).default(defaultName),
       /** A local folder with the model files, for offline installs; wins over `name`. */
-      path: z.string().min(1).optional(),
+      path: z.string().min(1).regex(...noControl).optional(),
     })
     .prefault({})
 }
@@ -30,9 +36,9 @@ const taggerSchema = z
   .strictObject({
     enabled: z.boolean().default(true),
     /** A WD14 v3 model id the machine downloads once into dataDir/models. */
-    name: z.string().min(1).default('SmilingWolf/wd-swinv2-tagger-v3'),
+    name: z.string().min(1).regex(...noControl).default('SmilingWolf/wd-swinv2-tagger-v3'),
     /** A local folder with the model files, for offline installs; wins over `name`. */
-    path: z.string().min(1).optional(),
+    path: z.string().min(1).regex(...noControl).optional(),
     /** The folder layout: `auto` recognises selected_tags.csv (WD14 v3) or tags.txt (DeepDanbooru). */
     layout: z.enum(['auto', 'wd14', 'deepdanbooru']).default('auto'),
   })
@@ -65,6 +71,11 @@ export const configSchema = z.strictObject({
       port: z.number().int().min(0).max(65535).default(3000),
       /** Required when host is not a loopback address; every request must then carry it. */
       token: z.string().min(16, 'must be at least 16 characters').optional(),
+      /**
+       * Host names the server answers to besides loopback names, IP addresses and `host`: the name
+       * a reverse proxy serves it under. Any other Host is refused (DNS rebinding).
+       */
+      allowedHosts: z.array(z.string().regex(HOST_NAME, 'a host name without scheme or port, such as photos.example.org')).max(100).default([]),
     })
     .prefault({}),
   store: z

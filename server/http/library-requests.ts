@@ -19,10 +19,13 @@ export const modelDownloadRequestSchema = z.strictObject({
   model: z.enum(['clip', 'tagger']),
 })
 
+const NO_CONTROL = /^[^\p{Cc}]*$/u
+const NO_CONTROL_MESSAGE = 'must not contain control characters (line breaks, tabs, …)'
+
 const modelSettings = {
   enabled: z.boolean(),
-  name: z.string().min(1, 'must not be empty').max(200),
-  path: z.string().min(1, 'must not be empty').max(4096).optional(),
+  name: z.string().min(1, 'must not be empty').max(200).regex(NO_CONTROL, NO_CONTROL_MESSAGE),
+  path: z.string().min(1, 'must not be empty').max(4096).regex(NO_CONTROL, NO_CONTROL_MESSAGE).optional(),
 }
 
 /** PUT /api/settings: every editable setting at once (GET /api/settings gives the current ones). */

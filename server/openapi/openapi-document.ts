@@ -739,7 +739,7 @@ const SCHEMAS: Record<SchemaName, JsonSchema> = {
 
 const json = (schema: JsonSchema) => ({ 'application/json': { schema } })
 const jsonResponse = (description: string, schema: JsonSchema) => ({ description, content: json(schema) })
-const responseRef = (name: 'BadRequest' | 'Unauthorized' | 'NotFound') => ({ $ref: `#/components/responses/${name}` })
+const responseRef = (name: 'BadRequest' | 'Unauthorized' | 'NotFound' | 'MisdirectedRequest' | 'CrossSite' | 'UnsupportedMediaType' | 'PayloadTooLarge' | 'TooManyTokens') => ({ $ref: `#/components/responses/${name}` })
 const parameterRef = (name: string) => ({ $ref: `#/components/parameters/${name}` })
 
 /** The search parameters in the query string, from the request schema. */
@@ -806,8 +806,36 @@ SAGASU_TOKEN). Then every request except \`POST /api/login\` must carry it, by t
 that \`POST /api/login\` sets. Without it the answer is 401. The static files of the web app and of this
 reference page (\`/_nuxt/…\`, \`/docs/assets/…\`, \`/docs/init.js\`) are served without the check.
 
+**Other sites and host names.** Every request's \`Host\` must be a loopback name, an IP address, the
+server's own address or a name in \`server.allowedHosts\` (else 421, DNS rebinding). \`POST\`, \`PUT\`,
+\`PATCH\` and \`DELETE\` are refused (403) when a browser says another page sent them (\`Sec-Fetch-Site\`,
+\`Origin\`), and take only \`application/json\` bodies (415), except a multipart image search and the
+login form. Bodies are counted while read: past the route's limit (1 MiB; 28 MiB for \`POST /api/search\`,
+16 KiB for \`POST /api/login\`) the answer is 413 and the connection is closed. Ten wrong tokens from one
+address within a minute get 429 with \`Retry-After\`.
+
 **Timestamps** are epoch milliseconds (UTC). An \`/api/…\` path or method that no route answers gets a JSON
-404; other paths that match no route are answered by the web app (200, HTML).`
+404; other paths that match no route are answered by the web app (200, HTML). \`HEAD\` on a \`GET\` route
+under \`/api/\` answers as \`GET\` without the body.`
+
+const STATE_CHANGING_METHODS = new Set(['post', 'put', 'patch', 'delete'])
+
+/**
+ * Adds the answers of the HTTP edge (server/middleware) that every operation can get: 421 for a
+ * foreign Host and 429 for a throttled token to all; 403 for another site's page and 415 for a body
+ * that is not JSON to the state-changing ones; 413 to those that take a body.
+ */
+function withEdgeResponses<T extends object>(paths: T): T {
+  for (const item of Object.values(paths) as Array<Record<string, { responses: Record<string, unknown>; requestBody?: unknown }>>) {
+    for (const [method, operation] of Object.entries(item)) {
+      const extra: Record<string, unknown> = { 421: responseRef('MisdirectedRequest'), 429: responseRef('TooManyTokens') }
+      if (STATE_CHANGING_METHODS.has(method)) Object.assign(extra, { 403: operation.responses[403] ?? responseRef('CrossSite'), 415: responseRef('UnsupportedMediaType') })
+      if (operation.requestBody) extra[413] = operation.responses[413] ?? responseRef('PayloadTooLarge')
+      operation.responses = Object.fromEntries(Object.entries({ ...operation.responses, ...extra }).sort(([a], [b]) => Number(a) - Number(b)))
+    }
+  }
+  return paths
+}
 
 /**
  * The OpenAPI 3.1 document of every route under server/api and server/routes.
@@ -836,7 +864,7 @@ export function openApiDocument(version: string) {
       { name: 'reference', description: 'This description and its interactive page' },
     ],
     security: [{ bearerToken: [] }, { tokenHeader: [] }, { sessionCookie: [] }, {}],
-    paths: {
+    paths: withEdgeResponses({
       '/api/health': {
         get: {
           tags: ['library'], summary: 'Server health', operationId: 'getHealth',
@@ -1187,17 +1215,26 @@ export function openApiDocument(version: string) {
       '/openapi.json': {
         get: {
           tags: ['reference'], summary: 'This OpenAPI document', operationId: 'getOpenApi',
+          description: 'Other methods than GET and HEAD get a JSON 405 with `Allow: GET, HEAD`.',
           responses: { 200: { description: 'OpenAPI 3.1', content: { 'application/json': { schema: { type: 'object' } } } }, 401: responseRef('Unauthorized') },
+        },
+        head: {
+          tags: ['reference'], summary: 'This OpenAPI document (headers only)', operationId: 'headOpenApi',
+          responses: { 200: { description: 'The headers of GET, without the body.' }, 401: responseRef('Unauthorized') },
         },
       },
       '/docs': {
         get: {
           tags: ['reference'], summary: 'Interactive API reference', operationId: 'getDocs',
-          description: 'Swagger UI for this document. The page loads its scripts from `/docs/assets/` and `/docs/init.js` (no inline script) under a Content-Security-Policy.',
+          description: 'Swagger UI for this document. The page loads its scripts from `/docs/assets/` and `/docs/init.js` (no inline script) under a Content-Security-Policy. Other methods than GET and HEAD get a JSON 405 with `Allow: GET, HEAD`.',
           responses: { 200: { description: 'HTML page', content: { 'text/html': { schema: { type: 'string' } } } }, 401: responseRef('Unauthorized') },
         },
+        head: {
+          tags: ['reference'], summary: 'Interactive API reference (headers only)', operationId: 'headDocs',
+          responses: { 200: { description: 'The headers of GET, without the body.' }, 401: responseRef('Unauthorized') },
+        },
       },
-    },
+    }),
     components: {
       schemas: SCHEMAS,
       parameters: {
@@ -1207,6 +1244,19 @@ export function openApiDocument(version: string) {
         'If-None-Match': { name: 'If-None-Match', in: 'header', required: false, description: 'ETag(s) from an earlier answer', schema: { type: 'string' } },
       },
       responses: {
+        MisdirectedRequest: jsonResponse('The `Host` is not a name this server answers for (a loopback name, an IP address, `server.host` or one of `server.allowedHosts`): `{"error":{"message":"this Sagasu server does not answer for the host \\"x.example\\": add it to server.allowedHosts …"}}`. Nothing else is answered.', ref('Error')),
+        CrossSite: jsonResponse('A browser says another site\'s page sent this request (`Sec-Fetch-Site` other than `same-origin`/`none`, or an `Origin` of another host): nothing is changed.', ref('Error')),
+        UnsupportedMediaType: jsonResponse('The body is not `application/json` (forms and text are refused; only `POST /api/search` takes multipart/form-data and `POST /api/login` a form).', ref('Error')),
+        PayloadTooLarge: {
+          description: 'The body is over the route\'s limit (1 MiB; 28 MiB for `POST /api/search`; 16 KiB for `POST /api/login`), counted as it arrives: no more of it is read and the connection is closed.',
+          headers: { Connection: { description: '`close`', schema: { type: 'string' } } },
+          content: json(ref('Error')),
+        },
+        TooManyTokens: {
+          description: 'Ten wrong tokens came from this address within a minute (at `/api/login` or in a header): every login and every request with a token in a header is refused until `Retry-After` seconds have passed.',
+          headers: { 'Retry-After': { description: 'seconds to wait', schema: { type: 'integer' } } },
+          content: json(ref('Error')),
+        },
         BadRequest: jsonResponse('A bad parameter, query, sort, cursor, id, hash or path. Query and sort errors carry `position` and `hint`.', ref('Error')),
         Unauthorized: {
           description: 'A token is configured and the request does not carry it. A JSON error, or a small HTML login form when `Accept` contains `text/html`.',

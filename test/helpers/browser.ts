@@ -15,8 +15,9 @@ const FLAGS = [
 /** Where tests save screenshots (kept as CI artefacts; the best go into the README). */
 export const SCREENSHOTS = join(ROOT, 'test-results', 'screenshots')
 
-export function launchBrowser(): Promise<Browser> {
-  return chromium.launch({ executablePath: CHROMIUM, args: FLAGS })
+/** `extraArgs`: further Chromium flags, such as `--host-resolver-rules=…` for a test that needs a name to resolve to 127.0.0.1. */
+export function launchBrowser(extraArgs: readonly string[] = []): Promise<Browser> {
+  return chromium.launch({ executablePath: CHROMIUM, args: [...FLAGS, ...extraArgs] })
 }
 
 export interface PageOptions {

@@ -1,5 +1,6 @@
 import { defineEventHandler, setResponseHeaders } from 'h3'
 import { contentSecurityPolicy } from '../http/content-security-policy'
+import { readOnlyMethodProblem } from '../http/read-only-route'
 
 /**
  * The interactive API reference (Swagger UI over /openapi.json). Its files come from swagger-ui-dist
@@ -7,6 +8,8 @@ import { contentSecurityPolicy } from '../http/content-security-policy'
  * page runs under a Content-Security-Policy that forbids them.
  */
 export default defineEventHandler((event) => {
+  const refused = readOnlyMethodProblem(event)
+  if (refused) return refused
   setResponseHeaders(event, {
     'Content-Type': 'text/html; charset=utf-8',
     'Content-Security-Policy': CONTENT_SECURITY_POLICY,

@@ -1,6 +1,8 @@
 import { defineEventHandler, getCookie, getRequestHeader, sendRedirect, setResponseHeader, setResponseStatus } from 'h3'
 import { useApp } from '../app-context'
-import { TOKEN_COOKIE, isAuthorized } from '../services/auth'
+import { closeAfterAnswer, hasRequestBody } from '../http/limited-body'
+import { loginFailed, loginRetryAfter, loginSucceeded, throttledResponse } from '../http/login-guard'
+import { TOKEN_COOKIE, isAuthorized, tokenFromHeaders, tokenMatches } from '../services/auth'
 
 /**
  * With server.token set, every request needs it. A browser asking for a page of the web app is sent
@@ -15,7 +17,18 @@ export default defineEventHandler(async (event) => {
   // The web app's login page (its script and styles are static files, served before this check).
   if (page === '/login' && (event.method === 'GET' || event.method === 'HEAD')) return
   const headers = { authorization: getRequestHeader(event, 'authorization'), 'x-sagasu-token': getRequestHeader(event, 'x-sagasu-token') }
+  // A token in a header is a guess until it matches: guesses are throttled per client like logins.
+  // (The session cookie is an HMAC of the token, nothing to guess.)
+  const sent = tokenFromHeaders(headers)
+  if (sent !== undefined) {
+    const wait = loginRetryAfter(event)
+    if (wait !== undefined) return throttledResponse(event, wait)
+    if (tokenMatches(token, sent)) loginSucceeded(event)
+    else loginFailed(event)
+  }
   if (isAuthorized(token, headers, getCookie(event, TOKEN_COOKIE))) return
+  // The body of a refused request is never read: the connection ends after the answer instead.
+  if (hasRequestBody(event.node.req)) closeAfterAnswer(event)
   const wantsHtml = (getRequestHeader(event, 'accept') ?? '').includes('text/html')
   // A page of the web app goes to its login page, which comes back here once logged in.
   if (wantsHtml && event.method === 'GET' && !/^\/(api|files|thumbs|docs|openapi\.json)(\/|$)/.test(page)) {
