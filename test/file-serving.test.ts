@@ -11,6 +11,7 @@ interface Answer {
   status: number
   headers: Record<string, string | string[] | undefined>
   body: Buffer
+  cut?: boolean
 }
 
 function get(base: string, path: string, headers: Record<string, string> = {}, options: { method?: string; agent?: Agent } = {}): Promise<Answer> {
@@ -20,7 +21,8 @@ function get(base: string, path: string, headers: Record<string, string> = {}, o
       const chunks: Buffer[] = []
       res.on('data', (chunk: Buffer) => chunks.push(chunk))
       res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }))
-      res.on('error', reject)
+      // Cut short (the length announced was another file's): what arrived is still checked.
+      res.on('error', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks), cut: true }))
     })
     req.on('error', reject)
     req.end()
@@ -104,6 +106,7 @@ describe('sending files from the folders', () => {
           const answer = await get(server.url, '/files/lib/x.png', n % 3 === 0 ? { range: 'bytes=0-' } : {}, { agent })
           statuses.set(answer.status, (statuses.get(answer.status) ?? 0) + 1)
           if (answer.body.equals(secret) || answer.body.includes('TOP-SECRET')) leaks.push(`${answer.status} ${String(answer.headers['content-type'])}`)
+          else if (answer.cut) leaks.push(`${answer.status} cut short`)
           else if (answer.status === 200 || answer.status === 206) {
             if (!answer.body.equals(image) || answer.headers['content-type'] !== 'image/png') leaks.push(`${answer.status} with other bytes`)
           } else if (answer.status !== 403 && answer.status !== 404) leaks.push(`status ${answer.status}`)
