@@ -67,7 +67,7 @@ describe('indexFile keeps to the folder', () => {
       // Started and swapping before the reads begin (a busy machine starts a process slowly).
       for (let i = 0; i < 1000 && !lstatSync(join(lib, 'x.png')).isSymbolicLink(); i++) await new Promise((resolve) => setTimeout(resolve, 10))
       for (let i = 0; i < 400 && swapper.exitCode === null; i++) {
-        const result = await indexFile(ctx, config.folders[0]!, 'x.png', { force: true }).catch((error: unknown) => error)
+        const result = await indexFile(ctx, config.folders[0]!, 'x.png', { force: true }).catch((error: unknown) => (error instanceof Error ? error : new Error(String(error))))
         if (result instanceof StageError) count(`refused at ${result.stage}`)
         else if (result instanceof Error) count(`failed: ${result.message}`)
         else count(result.save?.hash === imageHash ? 'the image' : result.save?.hash === outsideHash ? 'THE OUTSIDE FILE' : `outcome ${result.outcome}`)
