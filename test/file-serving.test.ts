@@ -1,10 +1,10 @@
-import { spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { linkSync, readdirSync, readlinkSync, writeFileSync } from 'node:fs'
 import { Agent, request } from 'node:http'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { colorOf, tempDir, writeConfig, writeImage } from './helpers/library'
+import { startLinkSwapper } from './helpers/link-swapper'
 import { eventually, startServer, type RunningServer } from './helpers/server'
 
 interface Answer {
@@ -80,20 +80,10 @@ describe('sending files from the folders', () => {
     await server?.stop()
   })
 
-  it('never sends the target of a link swapped in while the file is asked for', async () => {
+  it('never sends the target of a link swapped in while the file is asked for', { timeout: 180_000 }, async () => {
     writeFileSync(join(dir, 'image.png'), image)
     linkSync(join(dir, 'image.png'), join(lib, 'x.png'))
-    // Another process swaps lib/x.png between the image (a hard link, so it lies in the folder) and a
-    // symbolic link to the secret, by atomic renames, up to a million times while the requests run.
-    const swapper = spawn(process.execPath, ['-e', `
-      const fs = require('node:fs'); const [lib, image, secret, count] = process.argv.slice(1)
-      for (let i = 0; i < Number(count); i++) {
-        const tmp = lib + '/x.tmp'
-        try { fs.unlinkSync(tmp) } catch {}
-        if (i % 2) fs.symlinkSync(secret, tmp); else fs.linkSync(image, tmp)
-        fs.renameSync(tmp, lib + '/x.png')
-      }`, lib, join(dir, 'image.png'), join(dir, 'passwd'), '1000000'], { stdio: 'ignore' })
-    const exited = new Promise((resolve) => swapper.once('exit', resolve))
+    const swapper = await startLinkSwapper(lib, 'x.png', join(dir, 'image.png'), join(dir, 'passwd'))
     const agent = new Agent({ keepAlive: true, maxSockets: 8 })
     const statuses = new Map<number, number>()
     const leaks: string[] = []
@@ -113,8 +103,7 @@ describe('sending files from the folders', () => {
         }
       }))
     } finally {
-      swapper.kill()
-      await exited
+      await swapper.stop()
       agent.destroy()
     }
     expect(leaks).toEqual([])
@@ -138,7 +127,7 @@ describe('sending files from the folders', () => {
     }
   })
 
-  it('closes the file on every way out: body, HEAD, 304, 416, a client that goes away', async () => {
+  it('closes the file on every way out: body, HEAD, 304, 416, a client that goes away', { timeout: 120_000 }, async () => {
     const pid = server.process.pid!
     const path = '/files/lib/big.png'
     const full = await get(server.url, path)

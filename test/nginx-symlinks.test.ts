@@ -5,6 +5,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { runCli } from './helpers/cli'
 import { colorOf, tempDir, writeConfig, writeImage } from './helpers/library'
+import { startLinkSwapper } from './helpers/link-swapper'
 import { eventually, freePort, startServer, type RunningServer } from './helpers/server'
 
 const NGINX = '/usr/sbin/nginx'
@@ -79,18 +80,9 @@ describe('nginx in front of Sagasu, with symbolic links in a folder', () => {
     expect(answer.body.equals(target)).toBe(true)
   })
 
-  it('never sends the target of a link swapped in between the app\'s check and nginx\'s open', async () => {
+  it('never sends the target of a link swapped in between the app\'s check and nginx\'s open', { timeout: 180_000 }, async () => {
     const race = join(lib, 'race')
-    // Another process swaps race/x.png between the image and a link to the secret, by atomic renames.
-    const swapper = spawn(process.execPath, ['-e', `
-      const fs = require('node:fs'); const [dir, image, secret, count] = process.argv.slice(1)
-      for (let i = 0; i < Number(count); i++) {
-        const tmp = dir + '/x.tmp'
-        try { fs.unlinkSync(tmp) } catch {}
-        if (i % 2) fs.symlinkSync(secret, tmp); else fs.linkSync(image, tmp)
-        fs.renameSync(tmp, dir + '/x.png')
-      }`, race, join(dir, 'image.png'), join(dir, 'passwd'), '1000000'], { stdio: 'ignore' })
-    const exited = new Promise((resolve) => swapper.once('exit', resolve))
+    const swapper = await startLinkSwapper(race, 'x.png', join(dir, 'image.png'), join(dir, 'passwd'))
     const agent = new Agent({ keepAlive: true, maxSockets: 8 })
     const statuses = new Map<number, number>()
     const leaks: string[] = []
@@ -107,8 +99,7 @@ describe('nginx in front of Sagasu, with symbolic links in a folder', () => {
         }
       }))
     } finally {
-      swapper.kill()
-      await exited
+      await swapper.stop()
       agent.destroy()
     }
     expect(leaks, JSON.stringify([...statuses])).toEqual([])

@@ -1,8 +1,9 @@
-import { execFileSync, spawn } from 'node:child_process'
+import { execFileSync } from 'node:child_process'
 import { linkSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { tempDir } from '../test/helpers/library'
+import { startLinkSwapper } from '../test/helpers/link-swapper'
 import { isInside, openContained, type ContainedOpen, type DescriptorCheck } from './contained-file'
 
 /** Closes what was opened, and says what it was. */
@@ -63,7 +64,7 @@ describe.each<DescriptorCheck>(['proc', 'identity'])('openContained (%s check)',
     expect(await outcome(await openContained('/', join(lib, 'sub/ok.png').slice(1), { check }))).toBe(`ok:${join(lib, 'sub/ok.png').slice(1)}`)
   })
 
-  it('never hands out the target of a link swapped in while it opens', async () => {
+  it('never hands out the target of a link swapped in while it opens', { timeout: 180_000 }, async () => {
     const race = join(root, 'race')
     mkdirSync(join(race, 'lib'), { recursive: true })
     const secret = Buffer.from('TOP-SECRET-OUTSIDE')
@@ -71,19 +72,10 @@ describe.each<DescriptorCheck>(['proc', 'identity'])('openContained (%s check)',
     writeFileSync(join(race, 'secret.png'), secret)
     writeFileSync(join(race, 'lib/image.png'), image)
     linkSync(join(race, 'lib/image.png'), join(race, 'lib/x.png'))
-    // Another process swaps lib/x.png between a hard link to the image and a link to the secret, each by an atomic rename.
-    const swapper = spawn(process.execPath, ['-e', `
-      const fs = require('node:fs'); const [lib, secret, count] = process.argv.slice(1)
-      for (let i = 0; i < Number(count); i++) {
-        const tmp = lib + '/x.tmp'
-        try { fs.unlinkSync(tmp) } catch {}
-        if (i % 2) fs.symlinkSync(secret, tmp); else fs.linkSync(lib + '/image.png', tmp)
-        fs.renameSync(tmp, lib + '/x.png')
-      }`, join(race, 'lib'), join(race, 'secret.png'), '200000'], { stdio: 'ignore' })
-    const done = new Promise((resolve) => swapper.once('exit', resolve))
+    const swapper = await startLinkSwapper(join(race, 'lib'), 'x.png', join(race, 'lib/image.png'), join(race, 'secret.png'))
     const seen = { ok: 0, outside: 0, other: 0 }
     try {
-      for (let i = 0; i < 3000 && swapper.exitCode === null; i++) {
+      for (let i = 0; i < 3000; i++) {
         const opened = await openContained(join(race, 'lib'), 'x.png', { check })
         if (!opened.ok) {
           seen[opened.reason === 'outside' ? 'outside' : 'other']++
@@ -99,8 +91,7 @@ describe.each<DescriptorCheck>(['proc', 'identity'])('openContained (%s check)',
         }
       }
     } finally {
-      swapper.kill()
-      await done
+      await swapper.stop()
     }
     // Both sides of the race were met, or it proved nothing.
     expect(seen.ok).toBeGreaterThan(0)

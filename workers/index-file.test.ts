@@ -1,11 +1,11 @@
-import { spawn } from 'node:child_process'
-import { existsSync, linkSync, lstatSync, mkdirSync, symlinkSync } from 'node:fs'
+import { existsSync, linkSync, mkdirSync, symlinkSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { configSchema, type SagasuConfig } from '../config/schema'
 import { openSqliteStore } from '../server/store/embedded/sqlite-store'
 import type { Store } from '../server/store/store'
 import { colorOf, tempDir, writeImage } from '../test/helpers/library'
+import { startLinkSwapper } from '../test/helpers/link-swapper'
 import { indexFile } from './index-file'
 import type { PipelineContext } from './pipeline-context'
 import { StageError } from './stage'
@@ -47,34 +47,22 @@ describe('indexFile keeps to the folder', () => {
     expect(result).toMatchObject({ outcome: 'added', save: { path: 'link-in.png', hash: await hashContent(inside) } })
   })
 
-  it('never indexes the target of a link swapped in while it reads', async () => {
+  it('never indexes the target of a link swapped in while it reads', { timeout: 180_000 }, async () => {
     const image = await writeImage(join(dir, 'image.png'), { color: colorOf(3) })
     const imageHash = await hashContent(image)
     linkSync(join(dir, 'image.png'), join(lib, 'x.png'))
-    // Another process swaps lib/x.png between the image (a hard link: inside) and a link to the outside image.
-    const swapper = spawn(process.execPath, ['-e', `
-      const fs = require('node:fs'); const [lib, image, outside, count] = process.argv.slice(1)
-      for (let i = 0; i < Number(count); i++) {
-        const tmp = lib + '/x.tmp'
-        try { fs.unlinkSync(tmp) } catch {}
-        if (i % 2) fs.symlinkSync(outside, tmp); else fs.linkSync(image, tmp)
-        fs.renameSync(tmp, lib + '/x.png')
-      }`, lib, join(dir, 'image.png'), join(dir, 'outside/private.png'), '1000000'], { stdio: 'ignore' })
-    const exited = new Promise((resolve) => swapper.once('exit', resolve))
+    const swapper = await startLinkSwapper(lib, 'x.png', join(dir, 'image.png'), join(dir, 'outside/private.png'))
     const seen = new Map<string, number>()
     const count = (what: string) => seen.set(what, (seen.get(what) ?? 0) + 1)
     try {
-      // Started and swapping before the reads begin (a busy machine starts a process slowly).
-      for (let i = 0; i < 1000 && !lstatSync(join(lib, 'x.png')).isSymbolicLink(); i++) await new Promise((resolve) => setTimeout(resolve, 10))
-      for (let i = 0; i < 400 && swapper.exitCode === null; i++) {
+      for (let i = 0; i < 400; i++) {
         const result = await indexFile(ctx, config.folders[0]!, 'x.png', { force: true }).catch((error: unknown) => (error instanceof Error ? error : new Error(String(error))))
         if (result instanceof StageError) count(`refused at ${result.stage}`)
         else if (result instanceof Error) count(`failed: ${result.message}`)
         else count(result.save?.hash === imageHash ? 'the image' : result.save?.hash === outsideHash ? 'THE OUTSIDE FILE' : `outcome ${result.outcome}`)
       }
     } finally {
-      swapper.kill()
-      await exited
+      await swapper.stop()
     }
     expect([...seen.keys()].sort()).toEqual(['refused at scan', 'the image'])
     expect(existsSync(thumbnailPath(config.dataDir, outsideHash))).toBe(false)
