@@ -44,6 +44,21 @@ describe('symbolic links made while sagasu serve runs', () => {
     expect((await fetch(`${server.url}/files/lib/link-out.png`)).status).toBe(403)
   })
 
+  it('does not watch into a linked directory that leads outside the folder', async () => {
+    await writeImage(join(dir, 'elsewhere/first.png'), { color: colorOf(4) })
+    symlinkSync(join(dir, 'elsewhere'), join(lib, 'dir-out'))
+    // Files in the linked directory would be reported with the link's own events; a file written
+    // afterwards inside the folder is the point by which they would have been seen.
+    await writeImage(join(lib, 'after-link.png'), { color: colorOf(5) })
+    await eventually(() => byName('after-link.png'), 15_000, 'the file written after the link')
+    await writeImage(join(dir, 'elsewhere/later.png'), { color: colorOf(6) })
+    await writeImage(join(lib, 'after-later.png'), { color: colorOf(7) })
+    await eventually(() => byName('after-later.png'), 15_000, 'the file written after the outside one')
+    const errors = ((await (await fetch(`${server.url}/api/errors`)).json()) as { errors: ErrorRecord[] }).errors
+    expect(errors.filter((error) => error.path.startsWith('dir-out/'))).toEqual([])
+    expect((await images()).filter((image) => image.path.startsWith('dir-out/'))).toEqual([])
+  })
+
   it('still indexes and serves a link that stays inside the folder', async () => {
     const inside = await writeImage(join(lib, 'sub/target.png'), { color: colorOf(3) })
     await eventually(() => byName('target.png'), 15_000, 'the link target')
