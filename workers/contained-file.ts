@@ -60,10 +60,10 @@ const OPEN_FLAGS = constants.O_RDONLY | (constants.O_NONBLOCK ?? 0) | (constants
  * const opened = await openContained('/data/pixiv', 'sub/x.png')
  * if (opened.ok) try { await opened.file.handle.readFile() } finally { await opened.file.handle.close() }
  */
-export async function openContained(root: string, relPath: string, options: { rootReal?: string; check?: DescriptorCheck } = {}): Promise<ContainedOpen> {
+export async function openContained(root: string, relPath: string, options: { check?: DescriptorCheck } = {}): Promise<ContainedOpen> {
   let rootReal: string
   try {
-    rootReal = options.rootReal ?? await realpath(root)
+    rootReal = await realpath(root)
   } catch (error) {
     return refusalFor(error)
   }
@@ -91,7 +91,7 @@ export async function openContained(root: string, relPath: string, options: { ro
 let procWorks: boolean | undefined
 
 async function descriptorPath(handle: FileHandle, info: Stats, absPath: string, check: DescriptorCheck): Promise<string | undefined> {
-  if (check !== 'identity' && procWorks !== false) {
+  if (check === 'proc' || (check === 'auto' && procWorks !== false)) {
     try {
       const path = await readlink(`/proc/self/fd/${handle.fd}`)
       procWorks = true
