@@ -38,6 +38,9 @@ export function renderNginxConf(options: NginxConfOptions): string {
         location ${ACCEL_PREFIX}/files/${folder.name}/ {
             internal;
             alias ${quote(withSlash(folder.path), `folder "${folder.name}"`)};
+            # The app names the real path it checked, which has no links below the folder; nginx
+            # refuses any it meets there, so a file swapped for a link after the check is not sent.
+            disable_symlinks on from=$document_root;
             add_header X-Content-Type-Options nosniff always;
         }`).join('\n')
   return `# nginx in front of Sagasu: rendered by \`sagasu nginx-conf\` (docs/nginx.md) for the configured folders,
@@ -47,6 +50,8 @@ export function renderNginxConf(options: NginxConfOptions): string {
 # nginx first asks the app (with the X-Sagasu-Accel header); the app checks the token and the path as
 # it always does and answers with an X-Accel-Redirect to one of the internal locations below, which
 # nginx serves. So nothing outside the configured folders is ever served, and a token still applies.
+# The redirect names the file's real path (no symbolic links below the folder), and nginx follows no
+# link there (disable_symlinks), so swapping a file for a link between the check and the send fails.
 #
 # Run: nginx -c /path/to/this/nginx.conf   (test it first with nginx -t -c …)
 
@@ -130,6 +135,7 @@ ${proxyHeaders('            ', ACCEL_PREFIX)}
         location ${ACCEL_PREFIX}/thumbs/ {
             internal;
             alias ${quote(withSlash(join(options.dataDir, 'thumbs')), 'the data folder')};
+            disable_symlinks on from=$document_root;
             add_header X-Content-Type-Options nosniff always;
         }
 ${folders}

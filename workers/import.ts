@@ -4,8 +4,9 @@ import type { FolderConfig } from '../config/schema'
 import type { ImportCounts } from '../shared/types/api'
 import { fileJob, processFileJobs, type FileJobPayload, type FileOutcome } from './file-queue'
 import type { PipelineContext } from './pipeline-context'
+import { recreateThumbnails } from './recreate-thumbnail'
 import { isUnderAny, scanFolder, type FolderScan } from './scan'
-import { removeThumbnail } from './stages/thumbnail.stage'
+import { listThumbnailHashes, removeThumbnail } from './stages/thumbnail.stage'
 
 export interface ImportOptions {
   folders: FolderConfig[]
@@ -82,10 +83,14 @@ export async function runImport(ctx: PipelineContext, options: ImportOptions): P
   if (options.signal?.aborted) return counts
 
   options.onProgress?.({ phase: 'sweep', done: 0, total: 0 })
+  // Thumbnails deleted by hand (or lost with a disk) come back: the cache's listing is read once.
+  const thumbnails = { present: await listThumbnailHashes(ctx.config.dataDir), missing: new Set<string>() }
   for (const folder of options.folders) {
-    counts.removed += await sweepFolder(ctx, folder, scans.get(folder.name)!)
+    counts.removed += await sweepFolder(ctx, folder, scans.get(folder.name)!, thumbnails)
   }
   counts.removed += await dropUnconfiguredFolders(ctx)
+  const remade = await recreateThumbnails(ctx, thumbnails.missing, options.concurrency, options.signal)
+  if (remade) ctx.log(`${remade} missing thumbnails re-created`)
   options.onProgress?.({ phase: 'done', done, total })
   return counts
 }
@@ -93,11 +98,13 @@ export async function runImport(ctx: PipelineContext, options: ImportOptions): P
 /**
  * Removes index entries (and error records) of files that are no longer on disk. Paths under a
  * directory the scan could not read are kept, and each removal is re-checked against the disk.
+ * Notes the content hashes of the files seen whose thumbnail is not in the cache.
  */
-async function sweepFolder(ctx: PipelineContext, folder: FolderConfig, scan: FolderScan): Promise<number> {
+async function sweepFolder(ctx: PipelineContext, folder: FolderConfig, scan: FolderScan, thumbnails: { present: Set<string>; missing: Set<string> }): Promise<number> {
   const seen = new Set(scan.files.map((file) => file.relPath))
   const gone: number[] = []
   for (const [path, state] of await ctx.store.fileStates(folder.name)) {
+    if (seen.has(path) && !thumbnails.present.has(state.hash)) thumbnails.missing.add(state.hash)
     if (seen.has(path) || isUnderAny(path, scan.unreadable)) continue
     if (await existsOnDisk(folder, path)) continue
     gone.push(state.id)

@@ -1,7 +1,8 @@
-import { readFile, stat } from 'node:fs/promises'
+import { stat } from 'node:fs/promises'
 import { basename, join } from 'node:path'
 import type { FolderConfig } from '../config/schema'
 import type { ImageInput, ImageRecord } from '../shared/types/image'
+import { openContained, outsideFolderReason, type ContainedFile } from './contained-file'
 import { describeFsError } from './scan'
 import type { PipelineContext } from './pipeline-context'
 import { StageError, extensionOf } from './stage'
@@ -31,23 +32,26 @@ export interface IndexResult {
  * broke keeps its previous record.
  */
 export async function indexFile(ctx: PipelineContext, folder: FolderConfig, relPath: string, options: { force?: boolean } = {}): Promise<IndexResult> {
-  const absPath = join(folder.path, relPath)
-  const info = await stat(absPath).catch((error: NodeJS.ErrnoException) => {
-    if (error.code === 'ENOENT') return undefined
-    throw new StageError('read', describeFsError(error))
-  })
-  if (!info) return { outcome: 'gone' }
-  if (!info.isFile()) throw new StageError('read', 'not a regular file')
+  const file = await openFileToIndex(folder, relPath)
+  if (!file) return { outcome: 'gone' }
+  const { info } = file
+  let buffer: Buffer
+  let existing: ImageRecord | undefined
   const mtime = Math.floor(info.mtimeMs)
-  const maxBytes = ctx.config.import.maxFileMiB * 1024 * 1024
-  if (info.size > maxBytes) throw new StageError('read', `file is larger than import.maxFileMiB (${ctx.config.import.maxFileMiB} MiB)`)
+  try {
+    const maxBytes = ctx.config.import.maxFileMiB * 1024 * 1024
+    if (info.size > maxBytes) throw new StageError('read', `file is larger than import.maxFileMiB (${ctx.config.import.maxFileMiB} MiB)`)
 
-  const existing = await ctx.store.findByPath(folder.name, relPath)
-  if (existing && !options.force && existing.filesize === info.size && existing.mtime === mtime) return { outcome: 'unchanged' }
+    existing = await ctx.store.findByPath(folder.name, relPath)
+    if (existing && !options.force && existing.filesize === info.size && existing.mtime === mtime) return { outcome: 'unchanged' }
 
-  const buffer = await readFile(absPath).catch((error: unknown) => {
-    throw new StageError('read', describeFsError(error))
-  })
+    // From the checked descriptor: the name may point elsewhere by now.
+    buffer = await file.handle.readFile().catch((error: unknown) => {
+      throw new StageError('read', describeFsError(error))
+    })
+  } finally {
+    await file.handle.close().catch(() => undefined)
+  }
   if (buffer.length === 0) throw new StageError('read', 'empty file (0 bytes)')
   const hash = await hashContent(buffer)
   if (existing && existing.hash === hash) {
@@ -85,6 +89,22 @@ export async function indexFile(ctx: PipelineContext, folder: FolderConfig, relP
   }
   await finishFile(ctx, folder, relPath, ext, probe.format, info.size, mtime)
   return existing ? { outcome: 'updated', save: input, previousHash: existing.hash } : { outcome: 'added', save: input }
+}
+
+/**
+ * Opens the file with the scan's containment rule, checked on the descriptor it is then read from:
+ * a link out of the folder (made while the server runs, or swapped in after the scan) is the same
+ * `scan` error the scan records, never an indexed image. Undefined when the file is gone.
+ */
+async function openFileToIndex(folder: FolderConfig, relPath: string): Promise<ContainedFile | undefined> {
+  const opened = await openContained(folder.path, relPath)
+  if (opened.ok) return opened.file
+  switch (opened.reason) {
+    case 'missing': return undefined
+    case 'outside': throw new StageError('scan', outsideFolderReason(opened.target))
+    case 'not-a-file': throw new StageError('read', 'not a regular file')
+    case 'unreadable': throw new StageError('read', describeFsError(opened.error))
+  }
 }
 
 /** An indexed image with the same content whose file is no longer where the index says: this file is it, moved. */

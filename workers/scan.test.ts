@@ -2,6 +2,7 @@ import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { tempDir } from '../test/helpers/library'
+import { outsideFolderReason } from './contained-file'
 import { isUnderAny, scanFolder } from './scan'
 
 function tree(files: string[]): string {
@@ -36,6 +37,20 @@ describe('scanFolder', () => {
     const scan = await scanFolder({ name: 'lib', path: root, recursive: true })
     expect(scan.files.map((f) => f.relPath)).toEqual(['a/one.png'])
     expect(scan.problems.map((p) => p.relPath).sort()).toEqual(['a/to-root', 'again'])
+  })
+
+  it('reports links out of the folder with the reason the import gives, and lists links that stay inside', async () => {
+    const outside = tree(['secret.png'])
+    const root = tree(['sub/in.png'])
+    symlinkSync(join(outside, 'secret.png'), join(root, 'file-out.png'))
+    symlinkSync(outside, join(root, 'dir-out'))
+    symlinkSync(join(root, 'sub/in.png'), join(root, 'file-in.png'))
+    const scan = await scanFolder({ name: 'lib', path: root, recursive: true })
+    expect(scan.files.map((f) => f.relPath)).toEqual(['file-in.png', 'sub/in.png'])
+    expect(scan.problems.sort((a, b) => a.relPath.localeCompare(b.relPath))).toEqual([
+      { relPath: 'dir-out', reason: outsideFolderReason(outside) },
+      { relPath: 'file-out.png', reason: outsideFolderReason(join(outside, 'secret.png')) },
+    ])
   })
 
   it('reports a missing folder as unreadable instead of empty', async () => {

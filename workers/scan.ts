@@ -1,6 +1,7 @@
 import { readdir, realpath, stat } from 'node:fs/promises'
-import { join, sep } from 'node:path'
+import { join } from 'node:path'
 import type { FolderConfig } from '../config/schema'
+import { isInside, outsideFolderReason } from './contained-file'
 import { isImageFilename } from './stage'
 
 export interface ScannedFile {
@@ -99,7 +100,7 @@ export async function scanFolder(folder: FolderConfig): Promise<FolderScan> {
           // out of the folder is reported instead of indexed: add its target as a folder of its own.
           const target = await realpath(absPath).catch(() => undefined)
           if (!target || !isInside(target, rootReal)) {
-            result.problems.push({ relPath: childRel, reason: `symbolic link leads outside the folder (to ${target ?? 'nowhere'}); add its target as a folder to index it` })
+            result.problems.push({ relPath: childRel, reason: outsideFolderReason(target) })
             continue
           }
         }
@@ -124,10 +125,6 @@ export async function scanFolder(folder: FolderConfig): Promise<FolderScan> {
   }
   result.files.sort((a, b) => (a.relPath < b.relPath ? -1 : a.relPath > b.relPath ? 1 : 0))
   return result
-}
-
-function isInside(path: string, root: string): boolean {
-  return path === root || path.startsWith(`${root}${sep}`)
 }
 
 /** True when `relPath` lies in (or is) one of the unreadable directories. */

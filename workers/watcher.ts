@@ -1,7 +1,9 @@
+import { realpathSync } from 'node:fs'
 import { relative, sep } from 'node:path'
 import chokidar, { type FSWatcher } from 'chokidar'
 import type { FolderConfig } from '../config/schema'
 import type { ImportRunProgress } from '../shared/types/api'
+import { isInside } from './contained-file'
 import { fileJob, processFileJobs } from './file-queue'
 import { existsOnDisk, removeImagesAndThumbnails, runImport } from './import'
 import type { PipelineContext } from './pipeline-context'
@@ -29,6 +31,20 @@ export interface LiveLibrary {
 export interface LiveLibraryOptions {
   /** Called after each import or flush that may have added work for the model stages. */
   afterChanges?: () => void
+}
+
+/**
+ * A directory reached through a link out of the folder is not watched: nothing in it is indexed
+ * (the scan reports the link), and a link to `/` would otherwise have every directory of the disk
+ * watched. One realpath per directory, not per file.
+ */
+function leadsOutside(rootReal: string, path: string): boolean {
+  try {
+    return !isInside(realpathSync(path), rootReal)
+  } catch {
+    // Gone while being looked at: nothing to watch.
+    return true
+  }
 }
 
 export function startLiveLibrary(ctx: PipelineContext, options: LiveLibraryOptions = {}): LiveLibrary {
@@ -118,13 +134,20 @@ export function startLiveLibrary(ctx: PipelineContext, options: LiveLibraryOptio
 
   const watchers: FSWatcher[] = []
   const watch = (folder: FolderConfig) => {
+    const rootReal = (() => {
+      try {
+        return realpathSync(folder.path)
+      } catch {
+        return undefined
+      }
+    })()
     const watcher = chokidar.watch(folder.path, {
       ignoreInitial: true,
       followSymlinks: true,
       depth: folder.recursive ? 64 : 0,
       // A file still being copied is indexed once its size stops changing.
       awaitWriteFinish: { stabilityThreshold: 300, pollInterval: 100 },
-      ignored: (path, stats) => Boolean(stats?.isFile() && !isImageFilename(path)),
+      ignored: (path, stats) => Boolean((stats?.isFile() && !isImageFilename(path)) || (stats?.isDirectory() && rootReal && leadsOutside(rootReal, path))),
     })
     const relPath = (abs: string) => relative(folder.path, abs).split(sep).join('/')
     watcher.on('all', (event, abs) => {

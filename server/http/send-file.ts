@@ -1,7 +1,7 @@
-import { createReadStream } from 'node:fs'
 import type { Stats } from 'node:fs'
-import { open } from 'node:fs/promises'
-import { getRequestHeader, sendStream, setResponseHeaders, setResponseStatus, type H3Event } from 'h3'
+import type { FileHandle } from 'node:fs/promises'
+import { pipeline } from 'node:stream/promises'
+import { getRequestHeader, setResponseHeaders, setResponseStatus, type H3Event } from 'h3'
 import { ACCEL_PREFIX } from '../../config/nginx-conf'
 
 const CONTENT_TYPES: Record<string, string> = {
@@ -13,65 +13,95 @@ export function contentTypeOf(path: string): string {
   return CONTENT_TYPES[path.slice(path.lastIndexOf('.') + 1).toLowerCase()] ?? 'application/octet-stream'
 }
 
+/** An open file to send: the descriptor that was checked, and its fstat. */
+export interface OpenFile {
+  handle: FileHandle
+  info: Stats
+}
+
 /**
  * The type the bytes say, not the name: a PNG saved as .jpg must go out as image/png, since
- * `nosniff` forbids the browser to guess.
+ * `nosniff` forbids the browser to guess. Reads the descriptor that will be sent, never the name.
  */
-export async function sniffContentType(path: string): Promise<string> {
+export async function sniffContentType(handle: FileHandle, name: string): Promise<string> {
   const head = Buffer.alloc(16)
-  const file = await open(path, 'r')
-  try {
-    await file.read(head, 0, 16, 0)
-  } finally {
-    await file.close()
-  }
+  await handle.read(head, 0, 16, 0)
   if (head[0] === 0x89 && head.toString('latin1', 1, 4) === 'PNG') return 'image/png'
   if (head[0] === 0xff && head[1] === 0xd8) return 'image/jpeg'
   if (head.toString('latin1', 0, 4) === 'GIF8') return 'image/gif'
   if (head.toString('latin1', 0, 4) === 'RIFF' && head.toString('latin1', 8, 12) === 'WEBP') return 'image/webp'
   if (head.toString('latin1', 4, 8) === 'ftyp' && /^avi[fs]$/.test(head.toString('latin1', 8, 12))) return 'image/avif'
   if (head[0] === 0x42 && head[1] === 0x4d) return 'image/bmp'
-  return contentTypeOf(path)
+  return contentTypeOf(name)
 }
 
 /**
- * Sends a file with ETag / If-None-Match and single-range `Range` support (what browsers and
- * video-style viewers send), for GET and HEAD.
+ * Sends an open file with ETag / If-None-Match, single-range `Range` and `If-Range` support (what
+ * browsers and video-style viewers send), for GET and HEAD. Takes over the descriptor: it is closed
+ * on every way out — HEAD, 304, 416, the end of the body, an error, a client that went away.
  */
-export async function sendFile(event: H3Event, absPath: string, info: Stats, cacheControl: string, contentType = contentTypeOf(absPath)): Promise<unknown> {
-  const etag = `"${info.size.toString(16)}-${Math.floor(info.mtimeMs).toString(16)}"`
-  setResponseHeaders(event, {
-    'Content-Type': contentType,
-    ETag: etag,
-    'Last-Modified': info.mtime.toUTCString(),
-    'Accept-Ranges': 'bytes',
-    'Cache-Control': cacheControl,
-    'X-Content-Type-Options': 'nosniff',
-  })
-  const ifNoneMatch = getRequestHeader(event, 'if-none-match')
-  if (ifNoneMatch && ifNoneMatch.split(',').some((tag) => tag.trim().replace(/^W\//, '') === etag)) {
-    setResponseStatus(event, 304)
-    return null
+export async function sendFile(event: H3Event, file: OpenFile, cacheControl: string, contentType: string): Promise<void> {
+  const { handle, info } = file
+  let streaming = false
+  try {
+    const etag = `"${info.size.toString(16)}-${Math.floor(info.mtimeMs).toString(16)}"`
+    setResponseHeaders(event, {
+      'Content-Type': contentType,
+      ETag: etag,
+      'Last-Modified': info.mtime.toUTCString(),
+      'Accept-Ranges': 'bytes',
+      'Cache-Control': cacheControl,
+      'X-Content-Type-Options': 'nosniff',
+    })
+    const ifNoneMatch = getRequestHeader(event, 'if-none-match')
+    if (ifNoneMatch && ifNoneMatch.split(',').some((tag) => tag.trim().replace(/^W\//, '') === etag)) {
+      setResponseStatus(event, 304)
+      event.node.res.end()
+      return
+    }
+    const rangeHeader = ifRangeHolds(getRequestHeader(event, 'if-range'), etag, info.mtime) ? getRequestHeader(event, 'range') : undefined
+    const range = parseRange(rangeHeader, info.size)
+    if (range === 'unsatisfiable') {
+      setResponseStatus(event, 416)
+      setResponseHeaders(event, { 'Content-Range': `bytes */${info.size}`, 'Content-Length': '0' })
+      event.node.res.end()
+      return
+    }
+    const start = range?.start ?? 0
+    const end = range?.end ?? info.size - 1
+    if (range) {
+      setResponseStatus(event, 206)
+      setResponseHeaders(event, { 'Content-Range': `bytes ${start}-${end}/${info.size}` })
+    }
+    setResponseHeaders(event, { 'Content-Length': String(info.size === 0 ? 0 : end - start + 1) })
+    if (event.method === 'HEAD' || info.size === 0) {
+      // Ending the response here keeps the status and Content-Length; returning null would make it a 204.
+      event.node.res.end()
+      return
+    }
+    // The stream owns the descriptor from here (autoClose), and pipeline destroys it when the
+    // client goes away, which closes it; h3's sendStream would leave it paused and open.
+    const body = handle.createReadStream({ start, end, autoClose: true })
+    streaming = true
+    event._handled = true
+    await pipeline(body, event.node.res).catch(() => undefined)
+  } finally {
+    if (!streaming) await handle.close().catch(() => undefined)
   }
-  const range = parseRange(getRequestHeader(event, 'range'), info.size)
-  if (range === 'unsatisfiable') {
-    setResponseStatus(event, 416)
-    setResponseHeaders(event, { 'Content-Range': `bytes */${info.size}` })
-    return null
-  }
-  const start = range?.start ?? 0
-  const end = range?.end ?? info.size - 1
-  if (range) {
-    setResponseStatus(event, 206)
-    setResponseHeaders(event, { 'Content-Range': `bytes ${start}-${end}/${info.size}` })
-  }
-  setResponseHeaders(event, { 'Content-Length': String(info.size === 0 ? 0 : end - start + 1) })
-  if (event.method === 'HEAD' || info.size === 0) {
-    // Ending the response here keeps the status and Content-Length; returning null would make it a 204.
-    event.node.res.end()
-    return
-  }
-  return sendStream(event, createReadStream(absPath, { start, end }))
+}
+
+/**
+ * RFC 9110 §13.1.5: a Range counts only while the representation is still the one the client
+ * has, named by a strong entity tag or by exactly its Last-Modified date; otherwise the whole
+ * file is sent (200). No If-Range: the Range counts.
+ */
+export function ifRangeHolds(header: string | undefined, etag: string, modified: Date): boolean {
+  if (header === undefined) return true
+  const validator = header.trim()
+  if (validator.startsWith('W/')) return false
+  if (validator.startsWith('"')) return validator === etag
+  const date = Date.parse(validator)
+  return Number.isFinite(date) && date === Math.floor(modified.getTime() / 1000) * 1000
 }
 
 /** `bytes=a-b`, `bytes=a-`, `bytes=-n`; several ranges are answered with the whole file. */

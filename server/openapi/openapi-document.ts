@@ -767,7 +767,7 @@ function fileOperation(summary: string, description: string, parameters: unknown
   const responses: Record<string, unknown> = {
     200: { description: `The whole file. \`Cache-Control: ${cacheControl}\`.`, headers: FILE_HEADERS, content: binary },
     206: {
-      description: 'Part of the file, for `Range: bytes=a-b`, `bytes=a-` or `bytes=-n` (one range; several ranges or an unreadable header get the whole file with 200).',
+      description: 'Part of the file, for `Range: bytes=a-b`, `bytes=a-` or `bytes=-n` (one range; several ranges or an unreadable header get the whole file with 200, and so does an `If-Range` that is neither the current strong ETag nor exactly the Last-Modified date).',
       headers: { ...FILE_HEADERS, 'Content-Range': { description: '`bytes a-b/size`', schema: { type: 'string' } } },
       content: binary,
     },
@@ -1203,14 +1203,14 @@ export function openApiDocument(version: string) {
         ],
         'private, max-age=3600',
         'No configured folder of that name, not an image extension (png, jpg, jpeg, gif, webp, avif, bmp), no such file, or not a regular file.',
-        'The file (or a symbolic link on the way) resolves outside its folder.',
+        'The opened file (symbolic links resolved) lies outside its folder, or it cannot be opened (permission denied).',
       ),
       '/thumbs/{hash}': fileOperation(
         'Thumbnail',
-        'The WebP thumbnail of a content hash (the `hash` of an image record); copies of the same content share one. Immutable. Other methods get 405.',
+        'The WebP thumbnail of a content hash (the `hash` of an image record); copies of the same content share one. Immutable. One missing from the cache is made again from an indexed original with that content. Other methods get 405.',
         [{ name: 'hash', in: 'path', required: true, description: '16 lower-case hex digits, with or without `.webp`', schema: { type: 'string', pattern: '^[0-9a-f]{16}(\\.webp)?$' }, example: 'bb1a161164c874de.webp' }],
         'public, max-age=31536000, immutable',
-        'No thumbnail for this hash.',
+        'No thumbnail for this hash and no indexed image with that content (or making it again failed).',
       ),
       '/openapi.json': {
         get: {

@@ -27,9 +27,23 @@ describe('resolveFolderFile', () => {
     folders = [{ name: 'lib', path: join(root, 'lib'), recursive: true }]
   })
 
+  /** The real path of what was opened (closed again), or the refusal. */
+  async function resolved(folderList: typeof folders, folder: string, path: string) {
+    const access = await resolveFolderFile(folderList, folder, path)
+    if (!access.ok) return access
+    await access.file.handle.close()
+    return { ok: true, realPath: access.file.realPath, realRelPath: access.file.realRelPath }
+  }
+
   it('serves image files inside the folder, through links that stay inside', async () => {
-    expect(await resolveFolderFile(folders, 'lib', 'sub/ok.png')).toMatchObject({ ok: true, absPath: join(root, 'lib/sub/ok.png') })
-    expect(await resolveFolderFile(folders, 'lib', 'link-in.png')).toMatchObject({ ok: true })
+    expect(await resolved(folders, 'lib', 'sub/ok.png')).toEqual({ ok: true, realPath: join(root, 'lib/sub/ok.png'), realRelPath: 'sub/ok.png' })
+    expect(await resolved(folders, 'lib', 'link-in.png')).toEqual({ ok: true, realPath: join(root, 'lib/sub/ok.png'), realRelPath: 'sub/ok.png' })
+  })
+
+  it('serves files under a folder configured as / (the root is no special case)', async () => {
+    const everything = [{ name: 'all', path: '/', recursive: true }]
+    const file = join(root, 'lib/sub/ok.png')
+    expect(await resolved(everything, 'all', file.slice(1).split('/').map(encodeURIComponent).join('/'))).toEqual({ ok: true, realPath: file, realRelPath: file.slice(1) })
   })
 
   it.each([
@@ -38,10 +52,10 @@ describe('resolveFolderFile', () => {
     ['sub//ok.png', 400], ['%00.png', 400], ['%E0%A4%A.png', 400], ['C:%5Cwindows.png', 400],
     ['link-out.png', 403], ['config.yaml', 404], ['missing.png', 404],
   ])('refuses %s with %i', async (path, status) => {
-    expect(await resolveFolderFile(folders, 'lib', path)).toMatchObject({ ok: false, status })
+    expect(await resolved(folders, 'lib', path)).toMatchObject({ ok: false, status })
   })
 
   it('refuses an unknown folder', async () => {
-    expect(await resolveFolderFile(folders, 'other', 'sub/ok.png')).toMatchObject({ ok: false, status: 404 })
+    expect(await resolved(folders, 'other', 'sub/ok.png')).toMatchObject({ ok: false, status: 404 })
   })
 })

@@ -1,11 +1,12 @@
-import { realpath, stat } from 'node:fs/promises'
-import type { Stats } from 'node:fs'
-import { isAbsolute, join, sep } from 'node:path'
+import { isAbsolute } from 'node:path'
 import type { FolderConfig } from '../../config/schema'
+import { openContained, type ContainedFile, type DescriptorCheck } from '../../workers/contained-file'
+import { describeFsError } from '../../workers/scan'
 import { isImageFilename } from '../../workers/stage'
 
+/** An open, checked file (the caller sends it and closes it), or why there is none. */
 export type FileAccess =
-  | { ok: true; absPath: string; info: Stats }
+  | { ok: true; file: ContainedFile }
   | { ok: false; status: 400 | 403 | 404; message: string }
 
 /** `/files/<folder>/<path>?query` → the still-encoded folder name and path. */
@@ -25,9 +26,11 @@ export function splitFilesUrl(rawUrl: string): { folder: string; path: string } 
  * Maps `/files/:folder/<path>` to a file on disk, refusing anything outside the configured folder:
  * `..` segments, absolute paths, backslashes, NUL bytes, malformed or double percent-encoding
  * (decoded exactly once, so `%252e%252e` stays a literal name), and symbolic links whose target
- * lies outside the folder. Only image files are served.
+ * lies outside the folder. Only image files are served. What is checked is the opened descriptor
+ * (workers/contained-file.ts), which the caller then reads from: swapping the file for a link after
+ * the check changes nothing that is sent.
  */
-export async function resolveFolderFile(folders: FolderConfig[], folderName: string, rawPath: string): Promise<FileAccess> {
+export async function resolveFolderFile(folders: FolderConfig[], folderName: string, rawPath: string, check?: DescriptorCheck): Promise<FileAccess> {
   const folder = folders.find((f) => f.name === folderName)
   if (!folder) return { ok: false, status: 404, message: `no configured folder named "${folderName}"` }
   let path: string
@@ -44,16 +47,12 @@ export async function resolveFolderFile(folders: FolderConfig[], folderName: str
   }
   if (!isImageFilename(path)) return { ok: false, status: 404, message: 'only image files are served' }
 
-  let rootReal: string
-  let fileReal: string
-  try {
-    rootReal = await realpath(folder.path)
-    fileReal = await realpath(join(folder.path, path))
-  } catch {
-    return { ok: false, status: 404, message: 'file not found' }
+  const opened = await openContained(folder.path, path, { check })
+  if (opened.ok) return { ok: true, file: opened.file }
+  switch (opened.reason) {
+    case 'outside': return { ok: false, status: 403, message: 'the file lies outside the folder' }
+    case 'unreadable': return { ok: false, status: 403, message: `the file cannot be read: ${describeFsError(opened.error)}` }
+    case 'missing':
+    case 'not-a-file': return { ok: false, status: 404, message: 'file not found' }
   }
-  if (!fileReal.startsWith(rootReal + sep)) return { ok: false, status: 403, message: 'the file lies outside the folder' }
-  const info = await stat(fileReal).catch(() => undefined)
-  if (!info?.isFile()) return { ok: false, status: 404, message: 'file not found' }
-  return { ok: true, absPath: fileReal, info }
 }

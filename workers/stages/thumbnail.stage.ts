@@ -1,4 +1,4 @@
-import { mkdir, rename, stat, unlink, writeFile } from 'node:fs/promises'
+import { mkdir, readdir, rename, stat, unlink, writeFile } from 'node:fs/promises'
 import { randomUUID } from 'node:crypto'
 import { dirname, join } from 'node:path'
 import type sharp from 'sharp'
@@ -15,6 +15,24 @@ export interface ThumbnailOptions {
 /** Thumbnails are stored by content hash, so copies and moved files share one. */
 export function thumbnailPath(dataDir: string, hash: string): string {
   return join(dataDir, 'thumbs', hash.slice(0, 2), `${hash}.webp`)
+}
+
+/**
+ * The content hashes that have a thumbnail, read from the cache's listing (one readdir per
+ * 2-hex folder) rather than one stat per image. A cache that is not there lists nothing.
+ */
+export async function listThumbnailHashes(dataDir: string): Promise<Set<string>> {
+  const hashes = new Set<string>()
+  const root = join(dataDir, 'thumbs')
+  const prefixes = await readdir(root).catch(() => [] as string[])
+  for (const prefix of prefixes) {
+    if (!/^[0-9a-f]{2}$/.test(prefix)) continue
+    for (const name of await readdir(join(root, prefix)).catch(() => [] as string[])) {
+      const match = /^([0-9a-f]{16})\.webp$/.exec(name)
+      if (match) hashes.add(match[1]!)
+    }
+  }
+  return hashes
 }
 
 /**

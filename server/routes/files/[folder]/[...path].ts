@@ -16,9 +16,21 @@ export default defineEventHandler(async (event) => {
   const { config } = await useApp()
   const access = await resolveFolderFile(config.folders, parts.folder, parts.path)
   if (!access.ok) return errorResponse(event, access.status, access.message)
-  const contentType = await sniffContentType(access.absPath)
-  // Checked: behind `sagasu nginx-conf`, nginx sends the file (the path was decoded once above; encode it once again).
-  const internal = `files/${encodeURIComponent(parts.folder)}/${decodeURIComponent(parts.path).split('/').map(encodeURIComponent).join('/')}`
-  if (acceleratedBy(event, internal, contentType, ORIGINAL_CACHE)) return
-  return sendFile(event, access.absPath, access.info, ORIGINAL_CACHE, contentType)
+  const { file } = access
+  let contentType: string
+  try {
+    contentType = await sniffContentType(file.handle, file.realPath)
+  } catch (error) {
+    await file.handle.close().catch(() => undefined)
+    return errorResponse(event, 403, `the file cannot be read: ${error instanceof Error ? error.message : String(error)}`)
+  }
+  // Behind `sagasu nginx-conf`, nginx sends the file. It is named by the real path that was checked,
+  // without links, and nginx refuses links below the folder (disable_symlinks), so a link swapped
+  // in after this check is not followed there either.
+  const internal = `files/${encodeURIComponent(parts.folder)}/${file.realRelPath.split('/').map(encodeURIComponent).join('/')}`
+  if (acceleratedBy(event, internal, contentType, ORIGINAL_CACHE)) {
+    await file.handle.close().catch(() => undefined)
+    return
+  }
+  return sendFile(event, file, ORIGINAL_CACHE, contentType)
 })
