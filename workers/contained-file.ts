@@ -1,6 +1,6 @@
 import { constants, type Stats } from 'node:fs'
-import { lstat, open, readlink, realpath, type FileHandle } from 'node:fs/promises'
-import { join, sep } from 'node:path'
+import { lstat, open, readFile, readlink, realpath, type FileHandle } from 'node:fs/promises'
+import { join, relative, sep } from 'node:path'
 
 /**
  * The containment rule of the whole product: a path is inside a root when it is the root or lies
@@ -120,4 +120,28 @@ function refusalFor(error: unknown): ContainedRefusal {
   // open() of a socket; a device that is not there.
   if (code === 'ENXIO' || code === 'ENODEV') return { ok: false, reason: 'not-a-file' }
   return { ok: false, reason: 'unreadable', error }
+}
+
+/**
+ * The bytes of a file that must lie inside `root` (a model stage reading an indexed original, which
+ * a local user may have swapped for a link since the import checked it), read through the checked
+ * descriptor; without a root (a query image the server wrote itself), the file as named.
+ */
+export async function readFileInside(absPath: string, root: string | undefined): Promise<Buffer> {
+  if (root === undefined) return readFile(absPath)
+  const opened = await openContained(root, relative(root, absPath))
+  if (!opened.ok) throw refusalError(opened, absPath)
+  try {
+    return await opened.file.handle.readFile()
+  } finally {
+    await opened.file.handle.close()
+  }
+}
+
+function refusalError(refusal: ContainedRefusal, absPath: string): Error {
+  if (refusal.reason === 'outside') return new Error(outsideFolderReason(refusal.target))
+  if (refusal.reason === 'not-a-file') return new Error('not a regular file')
+  // ENOENT keeps its code, so callers can say "the file no longer exists".
+  if (refusal.error instanceof Error) return refusal.error
+  return Object.assign(new Error(`ENOENT: no such file, open '${absPath}'`), { code: 'ENOENT' })
 }

@@ -155,5 +155,5 @@ async function saveOutcomes(
 
 function batchItem(config: SagasuConfig, work: StageWork): BatchItem {
   const folder = config.folders.find((f) => f.name === work.folder)
-  return { imageId: work.id, hash: work.hash, absPath: folder ? join(folder.path, work.path) : '' }
+  return { imageId: work.id, hash: work.hash, absPath: folder ? join(folder.path, work.path) : '', ...(folder ? { root: folder.path } : {}) }
 }

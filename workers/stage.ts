@@ -24,6 +24,8 @@ export interface BatchItem {
   imageId: number
   hash: string
   absPath: string
+  /** The configured folder the file must lie inside when read (none for a query image). */
+  root?: string
 }
 
 export type BatchOutcome<Output> =

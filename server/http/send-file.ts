@@ -3,6 +3,7 @@ import type { FileHandle } from 'node:fs/promises'
 import { pipeline } from 'node:stream/promises'
 import { getRequestHeader, setResponseHeaders, setResponseStatus, type H3Event } from 'h3'
 import { ACCEL_PREFIX } from '../../config/nginx-conf'
+import { SNIFF_BYTES, sniffImageFormat, type RasterFormat } from '../../workers/stages/image-format'
 
 const CONTENT_TYPES: Record<string, string> = {
   png: 'image/png', jpg: 'image/jpeg', jpeg: 'image/jpeg', gif: 'image/gif',
@@ -24,15 +25,14 @@ export interface OpenFile {
  * `nosniff` forbids the browser to guess. Reads the descriptor that will be sent, never the name.
  */
 export async function sniffContentType(handle: FileHandle, name: string): Promise<string> {
-  const head = Buffer.alloc(16)
-  await handle.read(head, 0, 16, 0)
-  if (head[0] === 0x89 && head.toString('latin1', 1, 4) === 'PNG') return 'image/png'
-  if (head[0] === 0xff && head[1] === 0xd8) return 'image/jpeg'
-  if (head.toString('latin1', 0, 4) === 'GIF8') return 'image/gif'
-  if (head.toString('latin1', 0, 4) === 'RIFF' && head.toString('latin1', 8, 12) === 'WEBP') return 'image/webp'
-  if (head.toString('latin1', 4, 8) === 'ftyp' && /^avi[fs]$/.test(head.toString('latin1', 8, 12))) return 'image/avif'
-  if (head[0] === 0x42 && head[1] === 0x4d) return 'image/bmp'
-  return contentTypeOf(name)
+  const head = Buffer.alloc(SNIFF_BYTES)
+  const { bytesRead } = await handle.read(head, 0, SNIFF_BYTES, 0)
+  const sniffed = sniffImageFormat(head.subarray(0, bytesRead))
+  return sniffed.raster ? IMAGE_TYPES[sniffed.format] : contentTypeOf(name)
+}
+
+const IMAGE_TYPES: Record<RasterFormat, string> = {
+  png: 'image/png', jpeg: 'image/jpeg', gif: 'image/gif', webp: 'image/webp', avif: 'image/avif', bmp: 'image/bmp',
 }
 
 /**

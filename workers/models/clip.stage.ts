@@ -39,7 +39,7 @@ export class ClipStage implements BatchStage<Float32Array> {
     return this.registry.use(this.source.key, this.source.load, (clip) =>
       runInChunks(batch, {
         chunkSize: this.config.models.batchSize,
-        prepare: (item) => loadModelImage(item.absPath, clip.imageSize, 'cover'),
+        prepare: (item) => loadModelImage(item.absPath, clip.imageSize, 'cover', item.root),
         infer: (images) => clip.embedImages(images),
       }),
     )

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises'
+import { readFileInside } from '../contained-file'
 import type sharp from 'sharp'
 import { MAX_IMAGE_PIXELS, openImage, rawImage, UnsupportedImageFormatError } from '../stages/image-decoder'
 import { describeSharpError } from '../stages/probe.stage'
@@ -37,10 +37,10 @@ const WHITE = { r: 255, g: 255, b: 255 }
  * @example
  * const { data } = await loadModelImage('/pics/a.png', 448, 'pad-white') // 448×448×3 bytes
  */
-export async function loadModelImage(absPath: string, size: number, fit: ModelImageFit): Promise<ModelImage> {
+export async function loadModelImage(absPath: string, size: number, fit: ModelImageFit, root?: string): Promise<ModelImage> {
   // The whole file into memory, then decoded from there: the format is checked on the very bytes
   // decoded, and the decoder gets no file name to resolve references against.
-  const bytes = await readFile(absPath).catch((error: unknown) => {
+  const bytes = await readFileInside(absPath, root).catch((error: unknown) => {
     throw new ModelImageError(/ENOENT/.test(String(error)) ? 'the file no longer exists' : `cannot read the file: ${describeSharpError(error)}`)
   })
   const input = open(bytes)

@@ -44,7 +44,7 @@ export class TaggerStage implements BatchStage<TagScore[]> {
     return this.registry.use(this.source.key, this.source.load, (tagger) =>
       runInChunks(batch, {
         chunkSize: this.config.models.batchSize,
-        prepare: (item) => loadModelImage(item.absPath, tagger.size, tagger.layout.fit),
+        prepare: (item) => loadModelImage(item.absPath, tagger.size, tagger.layout.fit, item.root),
         infer: async (images) => (await tagger.predict(images)).map((scores) => selectTags(scores, tagger.layout.tags, this.config.thresholds)),
       }),
     )

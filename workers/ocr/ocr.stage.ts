@@ -92,7 +92,7 @@ export function createOcrStage(options: OcrStageOptions): OcrStage {
       const prepare = (index: number): void => {
         const item = batch[index]
         if (item === undefined || prepared.has(index)) return
-        const promise = preprocessForOcr(item.absPath, limits)
+        const promise = preprocessForOcr(item.absPath, limits, item.root)
         // Handled when awaited; this only keeps an early failure from counting as unhandled.
         promise.catch(() => undefined)
         prepared.set(index, promise)

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises'
+import { readFileInside } from '../contained-file'
 import type sharp from 'sharp'
 import { openImage, UnsupportedImageFormatError, type DecodeOptions } from '../stages/image-decoder'
 import { describeSharpError } from '../stages/probe.stage'
@@ -34,10 +34,10 @@ export class OcrImageError extends Error {
  * Decodes an image file for OCR: EXIF orientation applied, alpha flattened onto white (text drawn
  * on transparency is usually dark), greyscale, scaled into tesseract's comfortable range.
  */
-export async function preprocessForOcr(path: string, limits: PreprocessLimits = DEFAULT_PREPROCESS_LIMITS): Promise<OcrImage> {
+export async function preprocessForOcr(path: string, limits: PreprocessLimits = DEFAULT_PREPROCESS_LIMITS, root?: string): Promise<OcrImage> {
   let file: Buffer
   try {
-    file = await readFile(path)
+    file = await readFileInside(path, root)
   } catch (error) {
     throw new OcrImageError(`cannot read ${path}: ${(error as Error).message}`)
   }
