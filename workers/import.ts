@@ -2,6 +2,7 @@ import { stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { FolderConfig } from '../config/schema'
 import type { ImportCounts } from '../shared/types/api'
+import { StoreUnavailableError } from '../server/store/store-unavailable-error'
 import { fileJob, processFileJobs, type FileJobPayload, type FileOutcome } from './file-queue'
 import type { PipelineContext } from './pipeline-context'
 import { isUnderAny, scanFolder, type FolderScan } from './scan'
@@ -13,6 +14,8 @@ export interface ImportOptions {
   /** Try again the files that failed before, even if unchanged. */
   retryErrors?: boolean
   onProgress?: (progress: ImportProgress) => void
+  /** Told the files left unsaved when the store could not be written or reached (the import then throws that error). */
+  onUnsaved?: (files: FileJobPayload[], error: StoreUnavailableError) => void
   signal?: AbortSignal
 }
 
@@ -52,7 +55,8 @@ export async function runImport(ctx: PipelineContext, options: ImportOptions): P
     for (const file of scan.files) {
       const state = known.get(file.relPath)
       const previousFailure = failed.get(file.relPath)
-      if (previousFailure && !options.retryErrors && previousFailure.filesize === file.filesize && previousFailure.mtime === file.mtime) {
+      // A transient failure (disk full, too many open files …) was the machine's: every import tries it again.
+      if (previousFailure && !previousFailure.transient && !options.retryErrors && previousFailure.filesize === file.filesize && previousFailure.mtime === file.mtime) {
         counts.errors++
         counted.add(jobKey(folder.name, file.relPath))
       } else if (state && state.filesize === file.filesize && state.mtime === file.mtime && !previousFailure) {
@@ -64,21 +68,30 @@ export async function runImport(ctx: PipelineContext, options: ImportOptions): P
     }
   }
 
-  await ctx.store.enqueueJobs(queued.map(fileJob))
   let done = 0
   const total = queued.length
-  await processFileJobs(ctx, {
-    concurrency: options.concurrency,
-    signal: options.signal,
-    onOutcome: (outcome: FileOutcome, payload: FileJobPayload) => {
-      done++
-      // An interrupted run can leave the job of a file whose record it had already saved: the scan counted that file.
-      if (outcome === 'gone' || counted.has(jobKey(payload.folder, payload.path))) return
-      if (outcome === 'error') counts.errors++
-      else counts[outcome]++
-      options.onProgress?.({ phase: 'index', done, total: Math.max(total, done) })
-    },
-  })
+  const finished = new Set<string>()
+  try {
+    await ctx.store.enqueueJobs(queued.map(fileJob))
+    await processFileJobs(ctx, {
+      concurrency: options.concurrency,
+      signal: options.signal,
+      onOutcome: (outcome: FileOutcome, payload: FileJobPayload) => {
+        done++
+        finished.add(jobKey(payload.folder, payload.path))
+        // An interrupted run can leave the job of a file whose record it had already saved: the scan counted that file.
+        if (outcome === 'gone' || counted.has(jobKey(payload.folder, payload.path))) return
+        if (outcome === 'error') counts.errors++
+        else counts[outcome]++
+        options.onProgress?.({ phase: 'index', done, total: Math.max(total, done) })
+      },
+    })
+  } catch (error) {
+    // The store stopped writing: what was queued and not finished is not broken, only not saved (its jobs, where
+    // they were stored, stay; the next import's scan finds the files again either way).
+    if (error instanceof StoreUnavailableError) options.onUnsaved?.(queued.filter((file) => !finished.has(jobKey(file.folder, file.path))), error)
+    throw error
+  }
   if (options.signal?.aborted) return counts
 
   options.onProgress?.({ phase: 'sweep', done: 0, total: 0 })

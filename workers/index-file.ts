@@ -2,9 +2,9 @@ import { readFile, stat } from 'node:fs/promises'
 import { basename, join } from 'node:path'
 import type { FolderConfig } from '../config/schema'
 import type { ImageInput, ImageRecord } from '../shared/types/image'
-import { describeFsError } from './scan'
 import type { PipelineContext } from './pipeline-context'
 import { StageError, extensionOf } from './stage'
+import { fileReadFailure } from './transient-failure'
 import { readAiParameters } from './stages/ai-metadata.stage'
 import { hashContent } from './stages/hash.stage'
 import { parseFilename } from './stages/parse-filename.stage'
@@ -34,7 +34,7 @@ export async function indexFile(ctx: PipelineContext, folder: FolderConfig, relP
   const absPath = join(folder.path, relPath)
   const info = await stat(absPath).catch((error: NodeJS.ErrnoException) => {
     if (error.code === 'ENOENT') return undefined
-    throw new StageError('read', describeFsError(error))
+    throw fileReadFailure(error)
   })
   if (!info) return { outcome: 'gone' }
   if (!info.isFile()) throw new StageError('read', 'not a regular file')
@@ -46,7 +46,7 @@ export async function indexFile(ctx: PipelineContext, folder: FolderConfig, relP
   if (existing && !options.force && existing.filesize === info.size && existing.mtime === mtime) return { outcome: 'unchanged' }
 
   const buffer = await readFile(absPath).catch((error: unknown) => {
-    throw new StageError('read', describeFsError(error))
+    throw fileReadFailure(error)
   })
   if (buffer.length === 0) throw new StageError('read', 'empty file (0 bytes)')
   const hash = await hashContent(buffer)

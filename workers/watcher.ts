@@ -1,7 +1,8 @@
 import { relative, sep } from 'node:path'
 import chokidar, { type FSWatcher } from 'chokidar'
 import type { FolderConfig } from '../config/schema'
-import type { ImportRunProgress } from '../shared/types/api'
+import type { ImportRunProgress, UnsavedFiles } from '../shared/types/api'
+import { StoreUnavailableError } from '../server/store/store-unavailable-error'
 import { fileJob, processFileJobs } from './file-queue'
 import { existsOnDisk, removeImagesAndThumbnails, runImport } from './import'
 import type { PipelineContext } from './pipeline-context'
@@ -18,6 +19,8 @@ export interface LiveLibrary {
   addFolder(folder: FolderConfig): Promise<void>
   /** The current or last full import, for the jobs page. */
   importProgress(): ImportRunProgress | null
+  /** Files found but not saved because the store could not write (kept and retried), for GET /api/health. */
+  unsavedFiles(): UnsavedFiles | undefined
   close(): Promise<void>
 }
 
@@ -40,6 +43,7 @@ export function startLiveLibrary(ctx: PipelineContext, options: LiveLibraryOptio
   let rescanTimer: NodeJS.Timeout | undefined
   let closed = false
   let chain: Promise<void> = Promise.resolve()
+  const unsaved = trackUnsaved(ctx, () => void flush())
   const abort = new AbortController()
 
   /** Serialises all index work so a flush never races a full re-scan. */
@@ -59,6 +63,10 @@ export function startLiveLibrary(ctx: PipelineContext, options: LiveLibraryOptio
       folders,
       concurrency: config.import.concurrency,
       signal: abort.signal,
+      onUnsaved: (files, error) => unsaved.keep(files.flatMap(({ folder, path }) => {
+        const configured = folders.find(({ name }) => name === folder)
+        return configured ? [[`${folder}\u0000${path}`, { folder: configured, path }] as const] : []
+      }), error, changed),
       onProgress: (progress) => {
         if (progress.phase === 'index' && !indexStartedAt) indexStartedAt = Date.now()
         current.phase = progress.phase
@@ -78,16 +86,32 @@ export function startLiveLibrary(ctx: PipelineContext, options: LiveLibraryOptio
       current.finishedAt = Date.now()
     })
     current.counts = counts
+    unsaved.clear()
     const touched = counts.added + counts.updated + counts.moved + counts.removed
     if (touched) ctx.log(`library: ${counts.added} added, ${counts.updated} updated, ${counts.moved} moved, ${counts.removed} removed, ${counts.errors} errors`)
     options.afterChanges?.()
   })
 
   const flush = () => enqueue(async () => {
-    const toIndex = [...changed.values()]
-    const toRemove = [...removed.values()]
+    const indexing = [...changed.entries()]
+    const removing = [...removed.entries()]
+    const toIndex = indexing.map(([, entry]) => entry)
+    const toRemove = removing.map(([, entry]) => entry)
     changed.clear()
     removed.clear()
+    try {
+      await indexChanges(toIndex, toRemove)
+    } catch (error) {
+      if (!(error instanceof StoreUnavailableError) || closed) throw error
+      // The store cannot write: the changes wait (newer events for the same paths win) and are tried again.
+      for (const [key, entry] of removing) if (!removed.has(key)) removed.set(key, entry)
+      unsaved.keep(indexing, error, changed)
+      return
+    }
+    unsaved.saved(indexing.map(([key]) => key))
+  })
+
+  const indexChanges = async (toIndex: Array<{ folder: FolderConfig; path: string }>, toRemove: Array<{ folder: FolderConfig; path: string; dir: boolean }>) => {
     await ctx.store.enqueueJobs(toIndex.map(({ folder, path }) => fileJob({ folder: folder.name, path })))
     await processFileJobs(ctx, { concurrency: config.import.concurrency, signal: abort.signal })
     // Removals go last: a move arrives as unlink + add, and the add has claimed the record by now.
@@ -109,7 +133,7 @@ export function startLiveLibrary(ctx: PipelineContext, options: LiveLibraryOptio
     await removeImagesAndThumbnails(ctx, [...new Set(gone)])
     if (toIndex.length || gone.length) ctx.log(`library: ${toIndex.length} changed, ${gone.length} removed`)
     if (toIndex.length) options.afterChanges?.()
-  })
+  }
 
   const schedule = () => {
     clearTimeout(timer)
@@ -168,13 +192,67 @@ export function startLiveLibrary(ctx: PipelineContext, options: LiveLibraryOptio
       await fullImport()
     },
     importProgress: () => (run ? { ...run } : null),
+    unsavedFiles: () => unsaved.report(),
     async close() {
       closed = true
       abort.abort()
       clearTimeout(timer)
+      unsaved.stop()
       clearInterval(rescanTimer)
       await Promise.all(watchers.map((watcher) => watcher.close()))
       await chain
+    },
+  }
+}
+
+/** The first retry of files the store could not save comes after this long, doubling up to RETRY_MAX_MS. */
+const RETRY_FIRST_MS = 5_000
+const RETRY_MAX_MS = 60_000
+
+/**
+ * Files the store could not save (read-only, full, unreachable): kept in memory with the reason —
+ * the database cannot hold them — put back among the changes, tried again by a flush after a
+ * growing delay, logged with their count, and reported by GET /api/health.
+ */
+function trackUnsaved(ctx: PipelineContext, retry: () => void) {
+  const files = new Map<string, string>()
+  let reason = ''
+  let since = 0
+  let delay = RETRY_FIRST_MS
+  let timer: NodeJS.Timeout | undefined
+  return {
+    keep(entries: ReadonlyArray<readonly [string, { folder: FolderConfig; path: string }]>, error: StoreUnavailableError, changed: Map<string, { folder: FolderConfig; path: string }>) {
+      for (const [key, entry] of entries) {
+        if (!changed.has(key)) changed.set(key, entry)
+        files.set(key, `${entry.folder.name}/${entry.path}`)
+      }
+      if (!files.size) return
+      if (!since) since = Date.now()
+      reason = error.message
+      ctx.log(`library: ${files.size} files could not be saved (${reason}); trying again in ${delay / 1000} s`)
+      clearTimeout(timer)
+      timer = setTimeout(retry, delay)
+      timer.unref()
+      delay = Math.min(delay * 2, RETRY_MAX_MS)
+    },
+    saved(keys: string[]) {
+      if (!files.size) return
+      for (const key of keys) files.delete(key)
+      if (!files.size) this.clear()
+    },
+    clear() {
+      if (since) ctx.log('library: the store writes again; the files that waited are saved')
+      files.clear()
+      since = 0
+      delay = RETRY_FIRST_MS
+      clearTimeout(timer)
+    },
+    report(): UnsavedFiles | undefined {
+      if (!files.size) return undefined
+      return { count: files.size, reason, since, examples: [...files.values()].slice(0, 20) }
+    },
+    stop() {
+      clearTimeout(timer)
     },
   }
 }
