@@ -5,6 +5,7 @@ import type { ImportRunProgress, UnsavedFiles } from '../shared/types/api'
 import { StoreUnavailableError } from '../server/store/store-unavailable-error'
 import { fileJob, processFileJobs } from './file-queue'
 import { existsOnDisk, removeImagesAndThumbnails, runImport } from './import'
+import { trackUnsavedFiles, type WatchedFile } from './unsaved-files'
 import type { PipelineContext } from './pipeline-context'
 import { isImageFilename } from './stage'
 
@@ -43,7 +44,12 @@ export function startLiveLibrary(ctx: PipelineContext, options: LiveLibraryOptio
   let rescanTimer: NodeJS.Timeout | undefined
   let closed = false
   let chain: Promise<void> = Promise.resolve()
-  const unsaved = trackUnsaved(ctx, () => void flush())
+  const unsaved = trackUnsavedFiles(ctx.log, () => void flush())
+  /** Changes the store could not save go back among the changes (newer events for the same paths win) to be tried again. */
+  const keepUnsaved = (entries: Array<readonly [string, WatchedFile]>, error: StoreUnavailableError) => {
+    for (const [key, entry] of entries) if (!changed.has(key)) changed.set(key, entry)
+    unsaved.keep(entries, error)
+  }
   const abort = new AbortController()
 
   /** Serialises all index work so a flush never races a full re-scan. */
@@ -63,10 +69,10 @@ export function startLiveLibrary(ctx: PipelineContext, options: LiveLibraryOptio
       folders,
       concurrency: config.import.concurrency,
       signal: abort.signal,
-      onUnsaved: (files, error) => unsaved.keep(files.flatMap(({ folder, path }) => {
+      onUnsaved: (files, error) => keepUnsaved(files.flatMap(({ folder, path }) => {
         const configured = folders.find(({ name }) => name === folder)
         return configured ? [[`${folder}\u0000${path}`, { folder: configured, path }] as const] : []
-      }), error, changed),
+      }), error),
       onProgress: (progress) => {
         if (progress.phase === 'index' && !indexStartedAt) indexStartedAt = Date.now()
         current.phase = progress.phase
@@ -105,13 +111,13 @@ export function startLiveLibrary(ctx: PipelineContext, options: LiveLibraryOptio
       if (!(error instanceof StoreUnavailableError) || closed) throw error
       // The store cannot write: the changes wait (newer events for the same paths win) and are tried again.
       for (const [key, entry] of removing) if (!removed.has(key)) removed.set(key, entry)
-      unsaved.keep(indexing, error, changed)
+      keepUnsaved(indexing, error)
       return
     }
     unsaved.saved(indexing.map(([key]) => key))
   })
 
-  const indexChanges = async (toIndex: Array<{ folder: FolderConfig; path: string }>, toRemove: Array<{ folder: FolderConfig; path: string; dir: boolean }>) => {
+  const indexChanges = async (toIndex: WatchedFile[], toRemove: Array<WatchedFile & { dir: boolean }>) => {
     await ctx.store.enqueueJobs(toIndex.map(({ folder, path }) => fileJob({ folder: folder.name, path })))
     await processFileJobs(ctx, { concurrency: config.import.concurrency, signal: abort.signal })
     // Removals go last: a move arrives as unlink + add, and the add has claimed the record by now.
@@ -205,54 +211,3 @@ export function startLiveLibrary(ctx: PipelineContext, options: LiveLibraryOptio
   }
 }
 
-/** The first retry of files the store could not save comes after this long, doubling up to RETRY_MAX_MS. */
-const RETRY_FIRST_MS = 5_000
-const RETRY_MAX_MS = 60_000
-
-/**
- * Files the store could not save (read-only, full, unreachable): kept in memory with the reason —
- * the database cannot hold them — put back among the changes, tried again by a flush after a
- * growing delay, logged with their count, and reported by GET /api/health.
- */
-function trackUnsaved(ctx: PipelineContext, retry: () => void) {
-  const files = new Map<string, string>()
-  let reason = ''
-  let since = 0
-  let delay = RETRY_FIRST_MS
-  let timer: NodeJS.Timeout | undefined
-  return {
-    keep(entries: ReadonlyArray<readonly [string, { folder: FolderConfig; path: string }]>, error: StoreUnavailableError, changed: Map<string, { folder: FolderConfig; path: string }>) {
-      for (const [key, entry] of entries) {
-        if (!changed.has(key)) changed.set(key, entry)
-        files.set(key, `${entry.folder.name}/${entry.path}`)
-      }
-      if (!files.size) return
-      if (!since) since = Date.now()
-      reason = error.message
-      ctx.log(`library: ${files.size} files could not be saved (${reason}); trying again in ${delay / 1000} s`)
-      clearTimeout(timer)
-      timer = setTimeout(retry, delay)
-      timer.unref()
-      delay = Math.min(delay * 2, RETRY_MAX_MS)
-    },
-    saved(keys: string[]) {
-      if (!files.size) return
-      for (const key of keys) files.delete(key)
-      if (!files.size) this.clear()
-    },
-    clear() {
-      if (since) ctx.log('library: the store writes again; the files that waited are saved')
-      files.clear()
-      since = 0
-      delay = RETRY_FIRST_MS
-      clearTimeout(timer)
-    },
-    report(): UnsavedFiles | undefined {
-      if (!files.size) return undefined
-      return { count: files.size, reason, since, examples: [...files.values()].slice(0, 20) }
-    },
-    stop() {
-      clearTimeout(timer)
-    },
-  }
-}
