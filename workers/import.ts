@@ -68,30 +68,28 @@ export async function runImport(ctx: PipelineContext, options: ImportOptions): P
     }
   }
 
-  let done = 0
-  const total = queued.length
+  /** The store stopped writing: what was queued and not finished is not broken, only not saved (its jobs stay where they were stored, and the next scan finds the files anyway). */
   const finished = new Set<string>()
-  try {
-    await ctx.store.enqueueJobs(queued.map(fileJob))
-    await processFileJobs(ctx, {
-      concurrency: options.concurrency,
-      signal: options.signal,
-      onOutcome: (outcome: FileOutcome, payload: FileJobPayload) => {
-        done++
-        finished.add(jobKey(payload.folder, payload.path))
-        // An interrupted run can leave the job of a file whose record it had already saved: the scan counted that file.
-        if (outcome === 'gone' || counted.has(jobKey(payload.folder, payload.path))) return
-        if (outcome === 'error') counts.errors++
-        else counts[outcome]++
-        options.onProgress?.({ phase: 'index', done, total: Math.max(total, done) })
-      },
-    })
-  } catch (error) {
-    // The store stopped writing: what was queued and not finished is not broken, only not saved (its jobs, where
-    // they were stored, stay; the next import's scan finds the files again either way).
+  const reportUnsaved = (error: unknown): never => {
     if (error instanceof StoreUnavailableError) options.onUnsaved?.(queued.filter((file) => !finished.has(jobKey(file.folder, file.path))), error)
     throw error
   }
+  await ctx.store.enqueueJobs(queued.map(fileJob)).catch(reportUnsaved)
+  let done = 0
+  const total = queued.length
+  await processFileJobs(ctx, {
+    concurrency: options.concurrency,
+    signal: options.signal,
+    onOutcome: (outcome: FileOutcome, payload: FileJobPayload) => {
+      done++
+      finished.add(jobKey(payload.folder, payload.path))
+      // An interrupted run can leave the job of a file whose record it had already saved: the scan counted that file.
+      if (outcome === 'gone' || counted.has(jobKey(payload.folder, payload.path))) return
+      if (outcome === 'error') counts.errors++
+      else counts[outcome]++
+      options.onProgress?.({ phase: 'index', done, total: Math.max(total, done) })
+    },
+  }).catch(reportUnsaved)
   if (options.signal?.aborted) return counts
 
   options.onProgress?.({ phase: 'sweep', done: 0, total: 0 })
