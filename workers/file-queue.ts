@@ -6,6 +6,7 @@ import { StoreUnavailableError } from '../server/store/store-unavailable-error'
 import { indexFile, type IndexOutcome, type IndexResult } from './index-file'
 import type { PipelineContext } from './pipeline-context'
 import { StageError } from './stage'
+import { isTransientFailure } from './transient-failure'
 import { removeThumbnail } from './stages/thumbnail.stage'
 import { isWorkerAlive } from './worker-id'
 
@@ -50,24 +51,37 @@ export async function processFileJobs(
   ctx: PipelineContext,
   options: { concurrency: number; onOutcome?: (outcome: FileOutcome, payload: FileJobPayload) => void; signal?: AbortSignal },
 ): Promise<void> {
-  await ctx.store.releaseJobs(isWorkerAlive)
+  // Jobs this process claimed in a run the store stopped (it could not write) are still leased to
+  // it; runs of one process never overlap (the live library serialises them), so they come back now.
+  const stranded = strandedBy.get(ctx.store)
+  await ctx.store.releaseJobs((worker) => (stranded?.has(worker) ? false : isWorkerAlive(worker)))
+  stranded?.delete(ctx.worker)
   const folders = new Map(ctx.config.folders.map((folder) => [folder.name, folder]))
   for (;;) {
     if (options.signal?.aborted) return
     const jobs = await ctx.store.claimJobs('file', Math.max(MIN_CHUNK, options.concurrency * 8), ctx.worker, LEASE_MS)
     if (!jobs.length) return
-    const results: JobResult[] = []
-    await forEachLimited(jobs, options.concurrency, async (job) => {
-      results.push(await runJob(ctx, folders, job))
-    })
-    await saveChunk(ctx, folders, results)
-    for (const { job, outcome, payload } of results) {
-      // The error record is what remembers a failure (and what --retry-errors reads), not the job.
-      await ctx.store.finishJob(job.id)
-      options.onOutcome?.(outcome, payload)
+    try {
+      const results: JobResult[] = []
+      await forEachLimited(jobs, options.concurrency, async (job) => {
+        results.push(await runJob(ctx, folders, job))
+      })
+      await saveChunk(ctx, folders, results)
+      for (const { job, outcome, payload } of results) {
+        // The error record is what remembers a failure (and what --retry-errors reads), not the job.
+        await ctx.store.finishJob(job.id)
+        options.onOutcome?.(outcome, payload)
+      }
+    } catch (error) {
+      // The chunk's unfinished jobs stay in the queue (nothing of theirs was saved): the next run takes them back.
+      if (error instanceof StoreUnavailableError) strandedBy.set(ctx.store, (strandedBy.get(ctx.store) ?? new Set()).add(ctx.worker))
+      throw error
     }
   }
 }
+
+/** Worker ids (this process's) that left claimed jobs behind when the store stopped writing, per store. */
+const strandedBy = new WeakMap<object, Set<string>>()
 
 async function runJob(ctx: PipelineContext, folders: Map<string, FolderConfig>, job: Job): Promise<JobResult> {
   const payload = job.payload as unknown as FileJobPayload
@@ -78,6 +92,8 @@ async function runJob(ctx: PipelineContext, folders: Map<string, FolderConfig>, 
     const result = await indexFile(ctx, folder, payload.path, { force: payload.force })
     return { job, payload, outcome: result.outcome, result }
   } catch (error) {
+    // A store that cannot be reached or written stops the chunk: its files are not broken, and their jobs stay.
+    if (error instanceof StoreUnavailableError) throw error
     await recordFailure(ctx, folder, payload, error)
     return { job, payload, outcome: 'error' }
   }
@@ -112,9 +128,14 @@ async function saveChunk(ctx: PipelineContext, folders: Map<string, FolderConfig
   }
 }
 
+/**
+ * Keeps a file's failure as its error record: transient when the machine failed (disk full, too many
+ * open files …), which the next import retries by itself; sticky when the file is the problem.
+ */
 async function recordFailure(ctx: PipelineContext, folder: FolderConfig, payload: FileJobPayload, error: unknown): Promise<void> {
   const stageError = error instanceof StageError ? error : undefined
-  if (!stageError) ctx.log(`unexpected failure on ${payload.folder}/${payload.path}: ${(error as Error).stack ?? String(error)}`)
+  const transient = isTransientFailure(error)
+  if (!stageError && !transient) ctx.log(`unexpected failure on ${payload.folder}/${payload.path}: ${(error as Error).stack ?? String(error)}`)
   const size = await fileSize(folder, payload.path)
   await ctx.store.recordError({
     folder: payload.folder,
@@ -122,6 +143,7 @@ async function recordFailure(ctx: PipelineContext, folder: FolderConfig, payload
     stage: stageError?.stage ?? 'internal',
     reason: stageError?.message ?? (error instanceof Error ? error.message : String(error)),
     level: 'error',
+    transient,
     ...size,
   })
 }
@@ -133,10 +155,21 @@ async function fileSize(folder: FolderConfig, relPath: string): Promise<{ filesi
   )
 }
 
+/** Runs `work` over the items, `limit` at a time; after a failure no new item starts, and it throws once all running ones ended. */
 async function forEachLimited<T>(items: T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
   let next = 0
+  let failed = false
   const runners = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) await work(items[next++]!)
+    while (!failed && next < items.length) {
+      try {
+        await work(items[next++]!)
+      } catch (error) {
+        failed = true
+        throw error
+      }
+    }
   })
-  await Promise.all(runners)
+  const settled = await Promise.allSettled(runners)
+  const rejected = settled.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected')
+  if (rejected) throw rejected.reason
 }

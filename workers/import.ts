@@ -2,6 +2,7 @@ import { stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { FolderConfig } from '../config/schema'
 import type { ImportCounts } from '../shared/types/api'
+import { StoreUnavailableError } from '../server/store/store-unavailable-error'
 import { fileJob, processFileJobs, type FileJobPayload, type FileOutcome } from './file-queue'
 import type { PipelineContext } from './pipeline-context'
 import { recreateThumbnails } from './recreate-thumbnail'
@@ -14,6 +15,8 @@ export interface ImportOptions {
   /** Try again the files that failed before, even if unchanged. */
   retryErrors?: boolean
   onProgress?: (progress: ImportProgress) => void
+  /** Told the files left unsaved when the store could not be written or reached (the import then throws that error). */
+  onUnsaved?: (files: FileJobPayload[], error: StoreUnavailableError) => void
   signal?: AbortSignal
 }
 
@@ -53,7 +56,8 @@ export async function runImport(ctx: PipelineContext, options: ImportOptions): P
     for (const file of scan.files) {
       const state = known.get(file.relPath)
       const previousFailure = failed.get(file.relPath)
-      if (previousFailure && !options.retryErrors && previousFailure.filesize === file.filesize && previousFailure.mtime === file.mtime) {
+      // A transient failure (disk full, too many open files …) was the machine's: every import tries it again.
+      if (previousFailure && !previousFailure.transient && !options.retryErrors && previousFailure.filesize === file.filesize && previousFailure.mtime === file.mtime) {
         counts.errors++
         counted.add(jobKey(folder.name, file.relPath))
       } else if (state && state.filesize === file.filesize && state.mtime === file.mtime && !previousFailure) {
@@ -65,7 +69,13 @@ export async function runImport(ctx: PipelineContext, options: ImportOptions): P
     }
   }
 
-  await ctx.store.enqueueJobs(queued.map(fileJob))
+  /** The store stopped writing: what was queued and not finished is not broken, only not saved (its jobs stay where they were stored, and the next scan finds the files anyway). */
+  const finished = new Set<string>()
+  const reportUnsaved = (error: unknown): never => {
+    if (error instanceof StoreUnavailableError) options.onUnsaved?.(queued.filter((file) => !finished.has(jobKey(file.folder, file.path))), error)
+    throw error
+  }
+  await ctx.store.enqueueJobs(queued.map(fileJob)).catch(reportUnsaved)
   let done = 0
   const total = queued.length
   await processFileJobs(ctx, {
@@ -73,13 +83,14 @@ export async function runImport(ctx: PipelineContext, options: ImportOptions): P
     signal: options.signal,
     onOutcome: (outcome: FileOutcome, payload: FileJobPayload) => {
       done++
+      finished.add(jobKey(payload.folder, payload.path))
       // An interrupted run can leave the job of a file whose record it had already saved: the scan counted that file.
       if (outcome === 'gone' || counted.has(jobKey(payload.folder, payload.path))) return
       if (outcome === 'error') counts.errors++
       else counts[outcome]++
       options.onProgress?.({ phase: 'index', done, total: Math.max(total, done) })
     },
-  })
+  }).catch(reportUnsaved)
   if (options.signal?.aborted) return counts
 
   options.onProgress?.({ phase: 'sweep', done: 0, total: 0 })

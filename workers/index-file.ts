@@ -3,9 +3,9 @@ import { basename, join } from 'node:path'
 import type { FolderConfig } from '../config/schema'
 import type { ImageInput, ImageRecord } from '../shared/types/image'
 import { openContained, outsideFolderReason, type ContainedFile } from './contained-file'
-import { describeFsError } from './scan'
 import type { PipelineContext } from './pipeline-context'
 import { StageError, extensionOf } from './stage'
+import { fileReadFailure } from './transient-failure'
 import { readAiParameters } from './stages/ai-metadata.stage'
 import { hashContent } from './stages/hash.stage'
 import { parseFilename } from './stages/parse-filename.stage'
@@ -47,7 +47,7 @@ export async function indexFile(ctx: PipelineContext, folder: FolderConfig, relP
 
     // From the checked descriptor: the name may point elsewhere by now.
     buffer = await file.handle.readFile().catch((error: unknown) => {
-      throw new StageError('read', describeFsError(error))
+      throw fileReadFailure(error)
     })
   } finally {
     await file.handle.close().catch(() => undefined)
@@ -103,7 +103,7 @@ async function openFileToIndex(folder: FolderConfig, relPath: string): Promise<C
     case 'missing': return undefined
     case 'outside': throw new StageError('scan', outsideFolderReason(opened.target))
     case 'not-a-file': throw new StageError('read', 'not a regular file')
-    case 'unreadable': throw new StageError('read', describeFsError(opened.error))
+    case 'unreadable': throw fileReadFailure(opened.error)
   }
 }
 

@@ -7,15 +7,22 @@
  * is empty or it idles out.
  */
 
-/** An expected failure of one file at one stage: it becomes an error record, the import goes on. */
+/**
+ * An expected failure of one file at one stage: it becomes an error record, the import goes on.
+ * `transient` marks a failure of the machine rather than the file (the thumbnail could not be
+ * written: disk full, read-only data directory): the next import tries the file again by itself.
+ */
 export class StageError extends Error {
   override name = 'StageError'
+  readonly transient: boolean
   constructor(
     readonly stage: string,
     message: string,
     readonly level: 'error' | 'warning' = 'error',
+    options: { transient?: boolean; cause?: unknown } = {},
   ) {
-    super(message)
+    super(message, options.cause === undefined ? undefined : { cause: options.cause })
+    this.transient = options.transient ?? false
   }
 }
 

@@ -2,10 +2,12 @@ import { realpathSync } from 'node:fs'
 import { relative, sep } from 'node:path'
 import chokidar, { type FSWatcher } from 'chokidar'
 import type { FolderConfig } from '../config/schema'
-import type { ImportRunProgress } from '../shared/types/api'
+import type { ImportRunProgress, UnsavedFiles } from '../shared/types/api'
+import { StoreUnavailableError } from '../server/store/store-unavailable-error'
 import { isInside } from './contained-file'
 import { fileJob, processFileJobs } from './file-queue'
 import { existsOnDisk, removeImagesAndThumbnails, runImport } from './import'
+import { trackUnsavedFiles, type WatchedFile } from './unsaved-files'
 import type { PipelineContext } from './pipeline-context'
 import { isImageFilename } from './stage'
 
@@ -20,6 +22,8 @@ export interface LiveLibrary {
   addFolder(folder: FolderConfig): Promise<void>
   /** The current or last full import, for the jobs page. */
   importProgress(): ImportRunProgress | null
+  /** Files found but not saved because the store could not write (kept and retried), for GET /api/health. */
+  unsavedFiles(): UnsavedFiles | undefined
   close(): Promise<void>
 }
 
@@ -56,6 +60,12 @@ export function startLiveLibrary(ctx: PipelineContext, options: LiveLibraryOptio
   let rescanTimer: NodeJS.Timeout | undefined
   let closed = false
   let chain: Promise<void> = Promise.resolve()
+  const unsaved = trackUnsavedFiles(ctx.log, () => void flush())
+  /** Changes the store could not save go back among the changes (newer events for the same paths win) to be tried again. */
+  const keepUnsaved = (entries: Array<readonly [string, WatchedFile]>, error: StoreUnavailableError) => {
+    for (const [key, entry] of entries) if (!changed.has(key)) changed.set(key, entry)
+    unsaved.keep(entries, error)
+  }
   const abort = new AbortController()
 
   /** Serialises all index work so a flush never races a full re-scan. */
@@ -75,6 +85,10 @@ export function startLiveLibrary(ctx: PipelineContext, options: LiveLibraryOptio
       folders,
       concurrency: config.import.concurrency,
       signal: abort.signal,
+      onUnsaved: (files, error) => keepUnsaved(files.flatMap(({ folder, path }) => {
+        const configured = folders.find(({ name }) => name === folder)
+        return configured ? [[`${folder}\u0000${path}`, { folder: configured, path }] as const] : []
+      }), error),
       onProgress: (progress) => {
         if (progress.phase === 'index' && !indexStartedAt) indexStartedAt = Date.now()
         current.phase = progress.phase
@@ -94,16 +108,32 @@ export function startLiveLibrary(ctx: PipelineContext, options: LiveLibraryOptio
       current.finishedAt = Date.now()
     })
     current.counts = counts
+    unsaved.clear()
     const touched = counts.added + counts.updated + counts.moved + counts.removed
     if (touched) ctx.log(`library: ${counts.added} added, ${counts.updated} updated, ${counts.moved} moved, ${counts.removed} removed, ${counts.errors} errors`)
     options.afterChanges?.()
   })
 
   const flush = () => enqueue(async () => {
-    const toIndex = [...changed.values()]
-    const toRemove = [...removed.values()]
+    const indexing = [...changed.entries()]
+    const removing = [...removed.entries()]
+    const toIndex = indexing.map(([, entry]) => entry)
+    const toRemove = removing.map(([, entry]) => entry)
     changed.clear()
     removed.clear()
+    try {
+      await indexChanges(toIndex, toRemove)
+    } catch (error) {
+      if (!(error instanceof StoreUnavailableError) || closed) throw error
+      // The store cannot write: the changes wait (newer events for the same paths win) and are tried again.
+      for (const [key, entry] of removing) if (!removed.has(key)) removed.set(key, entry)
+      keepUnsaved(indexing, error)
+      return
+    }
+    unsaved.saved(indexing.map(([key]) => key))
+  })
+
+  const indexChanges = async (toIndex: WatchedFile[], toRemove: Array<WatchedFile & { dir: boolean }>) => {
     await ctx.store.enqueueJobs(toIndex.map(({ folder, path }) => fileJob({ folder: folder.name, path })))
     await processFileJobs(ctx, { concurrency: config.import.concurrency, signal: abort.signal })
     // Removals go last: a move arrives as unlink + add, and the add has claimed the record by now.
@@ -125,7 +155,7 @@ export function startLiveLibrary(ctx: PipelineContext, options: LiveLibraryOptio
     await removeImagesAndThumbnails(ctx, [...new Set(gone)])
     if (toIndex.length || gone.length) ctx.log(`library: ${toIndex.length} changed, ${gone.length} removed`)
     if (toIndex.length) options.afterChanges?.()
-  })
+  }
 
   const schedule = () => {
     clearTimeout(timer)
@@ -191,13 +221,16 @@ export function startLiveLibrary(ctx: PipelineContext, options: LiveLibraryOptio
       await fullImport()
     },
     importProgress: () => (run ? { ...run } : null),
+    unsavedFiles: () => unsaved.report(),
     async close() {
       closed = true
       abort.abort()
       clearTimeout(timer)
+      unsaved.stop()
       clearInterval(rescanTimer)
       await Promise.all(watchers.map((watcher) => watcher.close()))
       await chain
     },
   }
 }
+

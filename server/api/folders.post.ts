@@ -1,7 +1,8 @@
 import { resolve, dirname } from 'node:path'
 import { defineEventHandler, setResponseStatus } from 'h3'
 import { useApp } from '../app-context'
-import { errorResponse } from '../http/error-response'
+import { badRequestOrThrow, errorResponse } from '../http/error-response'
+import { refuseUnlessWritable } from '../http/store-writable'
 import { addFolderRequestSchema, readValidatedJson } from '../http/library-requests'
 import { addFolderToFile, SettingsError } from '../services/settings-file'
 
@@ -12,8 +13,10 @@ import { addFolderToFile, SettingsError } from '../services/settings-file'
 export default defineEventHandler(async (event) => {
   const body = await readValidatedJson(event, addFolderRequestSchema)
   if ('error' in body) return body
-  const { config, configFile, library, demo } = await useApp()
+  const { config, configFile, library, demo, store } = await useApp()
   if (!configFile) return errorResponse(event, 409, 'the server was started without a configuration file to add the folder to; start it with --config <file>')
+  const refused = await refuseUnlessWritable(event, store)
+  if (refused) return refused
   if (!demo && config.folders.some((folder) => folder.name === body.name)) return errorResponse(event, 400, `name: a folder named "${body.name}" is already configured`)
   const path = resolve(dirname(configFile), body.path)
   if (!demo && config.folders.some((folder) => folder.path === path)) return errorResponse(event, 400, `path: ${path} is already configured`)
@@ -21,7 +24,7 @@ export default defineEventHandler(async (event) => {
     await addFolderToFile(configFile, body)
   } catch (error) {
     if (error instanceof SettingsError) return errorResponse(event, 400, error.message)
-    throw error
+    return badRequestOrThrow(event, error)
   }
   // A demo library gives way to the user's own folders at the next start, not while it is served.
   const live = Boolean(library) && !demo

@@ -8,8 +8,9 @@ import { storeHealth } from '../services/store-health'
 import { HEALTH_TIMEOUT_MS } from '../store/servers/backend-pings'
 
 export default defineEventHandler(async (): Promise<HealthReport> => {
-  const { config, demo, models } = await useApp()
-  const [ocr, backends] = await Promise.all([ocrProgress(models.progress()), backendHealth(config)])
+  const { config, demo, models, store, library } = await useApp()
+  const [ocr, backends] = await Promise.all([ocrProgress(models.progress()), backendHealth(config, HEALTH_TIMEOUT_MS, store)])
+  const unsavedFiles = library?.unsavedFiles()
   const ocrReason = !config.models.ocr.enabled ? 'turned off (models.ocr.enabled is false)' : typeof ocr === 'string' ? ocr : ocr?.reason
   return {
     name: 'sagasu',
@@ -27,6 +28,7 @@ export default defineEventHandler(async (): Promise<HealthReport> => {
       ...(ocrReason ? { ocrReason } : {}),
     },
     backends,
+    ...(unsavedFiles ? { unsavedFiles } : {}),
   }
 })
 

@@ -1,6 +1,6 @@
 import { defineEventHandler } from 'h3'
 import { useApp } from '../app-context'
-import { errorResponse } from '../http/error-response'
+import { badRequestOrThrow, errorResponse } from '../http/error-response'
 import { readValidatedJson, settingsRequestSchema } from '../http/library-requests'
 import { saveEditableSettings, SettingsError } from '../services/settings-file'
 import { settingsReport } from '../services/settings-report'
@@ -18,7 +18,7 @@ export default defineEventHandler(async (event) => {
     await saveEditableSettings(app.configFile, body)
   } catch (error) {
     if (error instanceof SettingsError) return errorResponse(event, 400, error.message)
-    throw error
+    return badRequestOrThrow(event, error)
   }
   return { saved: true, restartRequired: true, ...(await settingsReport(app)) }
 })

@@ -6,7 +6,7 @@
  * parameters come from the same zod schema that validates them.
  */
 import { z } from 'zod'
-import type { BackendsHealth, ErrorRecord, HealthReport, ImportCounts, ImportRunProgress, JobsReport, LibraryCharts, PixivJobStatus, PixivLibraryCounts, SearchPage, StageProgress, StatsReport, StoreStats } from '../../shared/types/api'
+import type { BackendsHealth, ErrorRecord, HealthReport, UnsavedFiles, ImportCounts, ImportRunProgress, JobsReport, LibraryCharts, PixivJobStatus, PixivLibraryCounts, SearchPage, StageProgress, StatsReport, StoreStats } from '../../shared/types/api'
 import type { ModelStatus, SettingsReport } from '../../shared/types/settings'
 import type { BatchSetInfo, DatasetBatch, DatasetImage, DatasetImagePage, DatasetSample, DatasetStats } from '../../shared/types/dataset'
 import type { AiParameters, ImageRecord, PixivTag, PixivWork, TagInfo } from '../../shared/types/image'
@@ -327,6 +327,13 @@ const jobsReport = object<JobsReport>('The import queue and the model stages.', 
   import: { oneOf: [{ type: 'null' }, ref('ImportRunProgress')], description: 'the current or last full import; null before the first (or when the server does not import)' },
 })
 
+const unsavedFilesSchema = object<UnsavedFiles>('Present while the live library holds files it found but could not save because the store could not write: they are tried again every few seconds (up to a minute apart) and by the next import.', {
+  count: int('files waiting', { minimum: 1 }),
+  reason: str('why the store could not write, as it said'),
+  since: epochMs('when the first of them could not be saved'),
+  examples: { type: 'array', description: 'up to 20 of them, as `folder/path`', items: { type: 'string' } },
+})
+
 const healthReport: JsonSchema = {
   type: 'object',
   description: 'Name, version, store profile and what this server can do.',
@@ -342,11 +349,12 @@ const healthReport: JsonSchema = {
       additionalProperties: { type: ['boolean', 'string'] },
     },
     backends: object<BackendsHealth>('Whether each of the store\'s backends answers now: the servers profile pings them in parallel on every request, each within 2 s; one that is down is reported here and the report still answers 200.', {
-      sqlite: optional(backendHealth('embedded profile: the SQLite file, opened in-process (always ok)')),
-      mongodb: optional(backendHealth('servers profile: MongoDB\'s `ping` command')),
+      sqlite: optional(backendHealth('embedded profile: the SQLite file, opened in-process; a one-row write proves it can be written (read-only or full disk, lost permission, I/O errors make it not ok)')),
+      mongodb: optional(backendHealth('servers profile: MongoDB\'s `ping` command, then a one-document write (a MongoDB that is not primary, full, or refuses the user\'s writes is not ok)')),
       milvus: optional(backendHealth('servers profile: Milvus\'s CheckHealth call')),
       meilisearch: optional(backendHealth('servers profile with `store.servers.meilisearch`: Meilisearch\'s GET /health')),
     }),
+    unsavedFiles: unsavedFilesSchema,
   },
   required: ['name', 'version', 'profile', 'capabilities', 'backends'] satisfies Array<keyof HealthReport>,
 }
@@ -456,6 +464,7 @@ const errorRecord = object<ErrorRecord>('A file that could not be indexed (or wa
   stage: str('pipeline stage that reported it', { example: 'probe' }),
   reason: str('what went wrong'),
   level: str('severity', { enum: ['error', 'warning'] }),
+  transient: { type: 'boolean', description: 'the failure was the machine\'s, not the file\'s (disk full, read-only or failing data directory, too many open files, a store that could not write): the next import tries the file again by itself; other errors stay until the file changes or `sagasu import --retry-errors`' },
   at: epochMs('when it was recorded'),
 })
 

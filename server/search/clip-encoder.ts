@@ -31,8 +31,9 @@ export function clipEncoder(config: SagasuConfig): ClipEncoder {
       if (problem) throw new QueryError({ message: problem, position: 0, hint: `send ${RASTER_FORMAT_LIST}` })
       // The stage reads files; the upload goes through a private temporary one.
       const path = join(tmpdir(), `sagasu-query-${randomUUID()}`)
-      await writeFile(path, bytes, { mode: 0o600 })
       try {
+        // Inside the try: a write that fails half-way (disk full) must not leave its part behind.
+        await writeFile(path, bytes, { mode: 0o600 })
         const [outcome] = await stage.run([{ imageId: 0, hash: '', absPath: path }]).catch(asQueryError('CLIP search is not available'))
         if (outcome?.status !== 'done') throw new QueryError({ message: `image: ${outcome?.status === 'failed' ? outcome.reason : 'cannot be read'}`, position: 0, hint: `send ${RASTER_FORMAT_LIST}` })
         return outcome.output

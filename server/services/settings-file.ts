@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs'
-import { rename, stat, writeFile } from 'node:fs/promises'
+import { rename, rm, stat, writeFile } from 'node:fs/promises'
 import { dirname, resolve } from 'node:path'
 import { Document, isMap, isSeq, parseDocument } from 'yaml'
 import type { z } from 'zod'
@@ -107,8 +107,13 @@ async function writeDocument(file: string, document: Document): Promise<void> {
     throw new SettingsError(issue.path.join('.'), describeIssue(issue))
   }
   const temporary = `${file}.${process.pid}.tmp`
-  await writeFile(temporary, document.toString(), 'utf8')
-  await rename(temporary, file)
+  try {
+    await writeFile(temporary, document.toString(), 'utf8')
+    await rename(temporary, file)
+  } catch (error) {
+    await rm(temporary, { force: true }).catch(() => undefined)
+    throw error
+  }
 }
 
 function describeIssue(issue: z.core.$ZodIssue): string {

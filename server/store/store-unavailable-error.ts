@@ -13,9 +13,9 @@ export class StoreUnavailableError extends Error {
   readonly statusMessage: string
   readonly data: { error: { message: string } }
 
-  constructor(readonly backend: string, readonly address: string, reason: string) {
-    super(`${backend} at ${address} is unavailable: ${reason}`)
-    this.statusMessage = `${backend} unavailable`
+  constructor(readonly backend: string, readonly address: string, reason: string, failure: 'is unavailable' | 'cannot write' = 'is unavailable') {
+    super(`${backend} at ${address} ${failure}: ${reason}`)
+    this.statusMessage = `${backend} ${failure === 'is unavailable' ? 'unavailable' : 'cannot write'}`
     this.data = { error: { message: this.message } }
   }
 }

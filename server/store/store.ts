@@ -18,9 +18,13 @@ export interface FailedFileState {
   path: string
   filesize: number
   mtime: number
+  /** The failure was the machine's (disk full …): the next import tries the file again. */
+  transient: boolean
 }
 
-export interface ErrorInput extends Omit<ErrorRecord, 'at'> {
+export interface ErrorInput extends Omit<ErrorRecord, 'at' | 'transient'> {
+  /** See ErrorRecord.transient; false when absent. */
+  transient?: boolean
   filesize?: number
   mtime?: number
 }
@@ -248,6 +252,11 @@ export interface Store {
   /** Every error record, or those of one folder. */
   listErrors(folder?: string): Promise<ErrorRecord[]>
   failedFiles(folder: string): Promise<Map<string, FailedFileState>>
+  /**
+   * Commits a small write that changes nothing anyone reads (GET /api/health's check that the store
+   * can write now); throws StoreWriteError or StoreUnavailableError naming why not.
+   */
+  probeWrite(): Promise<void>
 
   enqueueJobs(jobs: JobInput[]): Promise<void>
   /** Atomically takes up to `limit` pending jobs (or running ones whose lease ran out or whose worker died). */

@@ -26,6 +26,12 @@ export interface ErrorRecord {
   stage: string
   reason: string
   level: 'error' | 'warning'
+  /**
+   * The failure came from the machine, not the file (disk full, read-only or failing data
+   * directory, too many open files, a store that could not write): the next import tries the file
+   * again by itself. Other errors stay until the file changes or `import --retry-errors`.
+   */
+  transient: boolean
   at: number
 }
 
@@ -54,6 +60,22 @@ export interface HealthReport {
   capabilities: Record<string, boolean | string>
   /** Whether each of the store's backends answers now (checked on every request, about 2 s at most). */
   backends: BackendsHealth
+  /** Files the live library found but could not save because the store could not write; absent when there are none. */
+  unsavedFiles?: UnsavedFiles
+}
+
+/**
+ * Files waiting in memory because the store refused to write them (read-only, full, unreachable).
+ * They are tried again every so often and by the next import; a restart finds them by its scan.
+ */
+export interface UnsavedFiles {
+  count: number
+  /** Why the store could not write, as the store said it. */
+  reason: string
+  /** When the first of them could not be saved (ms since the epoch). */
+  since: number
+  /** Up to 20 of them, as `folder/path`. */
+  examples: string[]
 }
 
 /** A backend answered its health check, or why not, in one line. */

@@ -23,10 +23,12 @@ export interface RunningServer {
 }
 
 /** Starts `sagasu serve` (the built app) and waits until it answers. */
-export async function startServer(args: string[], options: { env?: NodeJS.ProcessEnv; token?: string; waitFor?: RegExp } = {}): Promise<RunningServer> {
+export async function startServer(args: string[], options: { env?: NodeJS.ProcessEnv; token?: string; waitFor?: RegExp; user?: { uid: number; gid: number } } = {}): Promise<RunningServer> {
   const port = await freePort()
   const child = spawn(process.execPath, [CLI, ...args, 'serve', '--port', String(port)], {
     cwd: ROOT,
+    // Another user than root (who ignores file permissions), for tests of files the server may not write.
+    ...(options.user ?? {}),
     // Model stages off unless a test turns them on: they would otherwise run over every library in the background.
     env: { ...process.env, SAGASU_CONFIG: '', SAGASU_MODELS: 'none', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],

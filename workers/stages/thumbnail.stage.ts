@@ -1,4 +1,4 @@
-import { mkdir, readdir, rename, stat, unlink, writeFile } from 'node:fs/promises'
+import { mkdir, readdir, rename, rm, stat, unlink, writeFile } from 'node:fs/promises'
 import { randomUUID } from 'node:crypto'
 import { dirname, join } from 'node:path'
 import type sharp from 'sharp'
@@ -53,13 +53,26 @@ export async function makeThumbnail(buffer: Buffer, hash: string, options: Thumb
     if (error instanceof StageError) throw error
     throw new StageError('thumbnail', `cannot decode the image: ${describeSharpError(error)}`)
   }
-  await mkdir(dirname(target), { recursive: true })
-  // Write then rename, so a kill mid-write never leaves a half thumbnail behind. The name is unique
-  // per call: two copies of one image indexed at once make the same thumbnail concurrently.
-  const temporary = `${target}.${process.pid}.${randomUUID()}.tmp`
-  await writeFile(temporary, webp)
-  await rename(temporary, target)
+  await writeThumbnail(target, webp)
   return target
+}
+
+/**
+ * Writes then renames, so a kill mid-write never leaves a half thumbnail behind. The name is unique
+ * per call: two copies of one image indexed at once make the same thumbnail concurrently. A failed
+ * write (disk full, read-only or failing data directory) removes its temporary file and is the
+ * machine's fault, not the image's: a transient failure the next import retries.
+ */
+async function writeThumbnail(target: string, webp: Buffer): Promise<void> {
+  const temporary = `${target}.${process.pid}.${randomUUID()}.tmp`
+  try {
+    await mkdir(dirname(target), { recursive: true })
+    await writeFile(temporary, webp)
+    await rename(temporary, target)
+  } catch (error) {
+    await rm(temporary, { force: true }).catch(() => undefined)
+    throw new StageError('thumbnail', `cannot write the thumbnail to ${dirname(target)}: ${(error as Error).message}`, 'error', { transient: true, cause: error })
+  }
 }
 
 export async function removeThumbnail(dataDir: string, hash: string): Promise<void> {

@@ -267,6 +267,16 @@ export const MIGRATIONS: readonly string[] = [
     seq INTEGER NOT NULL
   ) STRICT;
   `,
+  // 10: an error record says whether its failure was the machine's (disk full, too many open files,
+  // a store that could not write): the next import retries those by itself. health_probe is the
+  // one-row table GET /api/health writes to prove the database can still be written.
+  `
+  ALTER TABLE errors ADD COLUMN transient INTEGER NOT NULL DEFAULT 0;
+  CREATE TABLE health_probe (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    at INTEGER NOT NULL
+  ) STRICT;
+  `,
 ]
 
 export const SCHEMA_VERSION = MIGRATIONS.length

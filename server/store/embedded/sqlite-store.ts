@@ -25,9 +25,14 @@ import { LiveVectorIndex } from './vector-index/live-vector-index'
 import { planNearest, type MatchingSet } from './vector-index/nearest-planner'
 import { bytesToVector, checkVector, vectorToBytes } from './vector-index/vector-codec'
 import { VectorInputError } from '../vector-input-error'
+import { convertErrors } from '../convert-errors'
+import { sqliteWriteFailure } from './sqlite-write-failure'
 import { PixivQueries } from './pixiv-queries'
 import { preparePromptQueries, type PromptQueries } from './prompt-queries'
 import { compileKeyset, compileSqlFilter, compileSqlOrder, scoreConditions, sortColumns, sqlFrom, toGlob, withTieBreak, type SetStrategy, type SqlFragment, type TagResolver } from './sql-filter'
+
+/** An error record as its row holds it (`transient` 0 or 1). */
+type ErrorRow = Omit<ErrorRecord, 'transient'> & { transient: number }
 
 /** What the memory index settles of a query (see `indexedPart`). */
 interface IndexedPart {
@@ -60,21 +65,37 @@ const INDEXED_SORTS = new Set(['id', 'added', 'date', 'filesize', 'width', 'heig
  */
 export function openSqliteStore(dataDir: string, options: SqliteStoreOptions = {}): Store {
   ensureDataDir(dataDir)
-  const db = new Database(join(dataDir, 'sagasu.db'))
-  db.pragma('journal_mode = WAL')
-  // NORMAL is durable across process crashes in WAL mode; only power loss can drop the last commits.
-  db.pragma('synchronous = NORMAL')
-  db.pragma('foreign_keys = ON')
-  db.pragma('busy_timeout = 10000')
-  // Memory-mapped reads skip a copy per page; on large indexes lookups get 20–65 % faster.
-  db.pragma('mmap_size = 2147483648')
-  migrate(db)
+  const file = join(dataDir, 'sagasu.db')
+  const writeFailure = (error: unknown) => sqliteWriteFailure(error, file)
+  const db = openDatabase(file, writeFailure)
   const vectors = { ...DEFAULT_VECTOR_OPTIONS, ...options.vectors }
-  return new SqliteStore(db, options.memoryIndex ? new LiveMemoryIndex(db, options.log) : undefined, {
+  const store = new SqliteStore(db, options.memoryIndex ? new LiveMemoryIndex(db, options.log) : undefined, {
     ...vectors,
     dir: join(dataDir, 'vectors'),
     ...(options.log ? { log: options.log } : {}),
   })
+  // A database that cannot be written (read-only, disk full, I/O error) fails as StoreWriteError: 503 in routes, kept files in the import.
+  return convertErrors<Store>(store, writeFailure)
+}
+
+/** Opens and migrates the file; a file that cannot be written or opened fails as StoreWriteError. */
+function openDatabase(file: string, writeFailure: (error: unknown) => unknown): Database.Database {
+  let db: Database.Database | undefined
+  try {
+    db = new Database(file)
+    db.pragma('journal_mode = WAL')
+    // NORMAL is durable across process crashes in WAL mode; only power loss can drop the last commits.
+    db.pragma('synchronous = NORMAL')
+    db.pragma('foreign_keys = ON')
+    db.pragma('busy_timeout = 10000')
+    // Memory-mapped reads skip a copy per page; on large indexes lookups get 20–65 % faster.
+    db.pragma('mmap_size = 2147483648')
+    migrate(db)
+    return db
+  } catch (error) {
+    db?.close()
+    throw writeFailure(error)
+  }
 }
 
 /** The vector index's settings (config key `vectors`). */
@@ -177,15 +198,16 @@ class SqliteStore implements Store {
       deleteImage: db.prepare<[number]>('DELETE FROM images WHERE id = ?'),
       hashOf: db.prepare<[number], { hash: string }>('SELECT hash FROM images WHERE id = ?'),
       hashUsed: db.prepare<[string], { n: number }>('SELECT count(*) AS n FROM images WHERE hash = ?'),
-      upsertError: db.prepare(`INSERT INTO errors (folder, path, stage, reason, level, filesize, mtime, at)
-          VALUES (@folder, @path, @stage, @reason, @level, @filesize, @mtime, @at)
+      upsertError: db.prepare(`INSERT INTO errors (folder, path, stage, reason, level, transient, filesize, mtime, at)
+          VALUES (@folder, @path, @stage, @reason, @level, @transient, @filesize, @mtime, @at)
         ON CONFLICT (folder, path) DO UPDATE SET stage = excluded.stage, reason = excluded.reason, level = excluded.level,
-          filesize = excluded.filesize, mtime = excluded.mtime, at = excluded.at`),
+          transient = excluded.transient, filesize = excluded.filesize, mtime = excluded.mtime, at = excluded.at`),
       deleteError: db.prepare<[string, string]>('DELETE FROM errors WHERE folder = ? AND path = ?'),
-      listErrors: db.prepare<[], ErrorRecord>('SELECT folder, path, stage, reason, level, at FROM errors ORDER BY at, folder, path'),
-      listFolderErrors: db.prepare<[string], ErrorRecord>('SELECT folder, path, stage, reason, level, at FROM errors WHERE folder = ? ORDER BY at, path'),
-      failedFiles: db.prepare<[string], FailedFileState>(
-        "SELECT path, filesize, mtime FROM errors WHERE folder = ? AND level = 'error' AND filesize IS NOT NULL AND mtime IS NOT NULL"),
+      listErrors: db.prepare<[], ErrorRow>('SELECT folder, path, stage, reason, level, transient, at FROM errors ORDER BY at, folder, path'),
+      listFolderErrors: db.prepare<[string], ErrorRow>('SELECT folder, path, stage, reason, level, transient, at FROM errors WHERE folder = ? ORDER BY at, path'),
+      failedFiles: db.prepare<[string], Omit<FailedFileState, 'transient'> & { transient: number }>(
+        "SELECT path, filesize, mtime, transient FROM errors WHERE folder = ? AND level = 'error' AND filesize IS NOT NULL AND mtime IS NOT NULL"),
+      probeWrite: db.prepare<[number]>('INSERT INTO health_probe (id, at) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET at = excluded.at'),
       enqueue: db.prepare(`INSERT INTO jobs (kind, key, payload, status, created_at, updated_at) VALUES (@kind, @key, @payload, 'pending', @now, @now)
         ON CONFLICT (kind, key) DO UPDATE SET payload = excluded.payload, updated_at = excluded.updated_at,
           status = CASE WHEN jobs.status = 'running' THEN 'running' ELSE 'pending' END, attempts = 0`),
@@ -331,7 +353,7 @@ class SqliteStore implements Store {
   }
 
   async recordError(error: ErrorInput): Promise<void> {
-    this.statements.upsertError.run({ filesize: null, mtime: null, ...error, at: Date.now() })
+    this.statements.upsertError.run({ filesize: null, mtime: null, ...error, transient: error.transient ? 1 : 0, at: Date.now() })
   }
 
   async clearError(folder: string, path: string): Promise<void> {
@@ -345,11 +367,16 @@ class SqliteStore implements Store {
   }
 
   async listErrors(folder?: string): Promise<ErrorRecord[]> {
-    return folder === undefined ? this.statements.listErrors.all() : this.statements.listFolderErrors.all(folder)
+    const rows = folder === undefined ? this.statements.listErrors.all() : this.statements.listFolderErrors.all(folder)
+    return rows.map((row) => ({ ...row, transient: row.transient !== 0 }))
   }
 
   async failedFiles(folder: string): Promise<Map<string, FailedFileState>> {
-    return new Map(this.statements.failedFiles.all(folder).map((row) => [row.path, row]))
+    return new Map(this.statements.failedFiles.all(folder).map((row) => [row.path, { ...row, transient: row.transient !== 0 }]))
+  }
+
+  async probeWrite(): Promise<void> {
+    this.statements.probeWrite.run(Date.now())
   }
 
   async enqueueJobs(jobs: JobInput[]): Promise<void> {

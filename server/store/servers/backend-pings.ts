@@ -40,8 +40,12 @@ export async function probe(address: string, timeoutMs: number, ping: () => Prom
 /** A failure whose message is the whole reason (it names the address itself). */
 class BackendDown extends Error {}
 
-/** MongoDB's `ping` command on the admin database. */
-export function pingMongo(url: string, timeoutMs = HEALTH_TIMEOUT_MS): Promise<BackendHealth> {
+/**
+ * MongoDB's `ping` command on the admin database, then — given the store's database — a write of
+ * the one counter document nothing reserves ids from, so a MongoDB that answers but cannot write
+ * (not primary, disk full, a read-only user) is reported too.
+ */
+export function pingMongo(url: string, timeoutMs = HEALTH_TIMEOUT_MS, database?: string): Promise<BackendHealth> {
   const address = redact(url)
   return probe(address, timeoutMs, async () => {
     const client = new MongoClient(url, {
@@ -49,7 +53,15 @@ export function pingMongo(url: string, timeoutMs = HEALTH_TIMEOUT_MS): Promise<B
     })
     try {
       await client.db('admin').command({ ping: 1 })
+      if (database) {
+        await client.db(database).collection<{ _id: string; value: number }>('counters')
+          .updateOne({ _id: 'health_probe' }, { $set: { value: Date.now() } }, { upsert: true })
+          .catch((error: unknown) => {
+            throw mongoUnreachable(error) ? error : new BackendDown(`cannot write at ${address}: ${oneLine(error)}`)
+          })
+      }
     } catch (error) {
+      if (error instanceof BackendDown) throw error
       throw mongoUnreachable(error) ? new BackendDown(`not answering at ${address}: ${oneLine(error)}`) : error
     } finally {
       await client.close().catch(() => undefined)

@@ -25,7 +25,9 @@ export interface TagNameDocument {
   count: number
 }
 
-export interface ErrorDocument extends ErrorRecord {
+export interface ErrorDocument extends Omit<ErrorRecord, 'transient'> {
+  /** Absent on records written before transient failures were told apart: false. */
+  transient?: boolean
   filesize?: number
   mtime?: number
 }

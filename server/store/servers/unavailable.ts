@@ -1,5 +1,7 @@
-import { MongoNetworkError, MongoNotConnectedError, MongoServerSelectionError, MongoTopologyClosedError } from 'mongodb'
+import { MongoNetworkError, MongoNotConnectedError, MongoServerError, MongoServerSelectionError, MongoTopologyClosedError } from 'mongodb'
+import { convertErrors } from '../convert-errors'
 import { StoreUnavailableError } from '../store-unavailable-error'
+import { StoreWriteError } from '../store-write-error'
 
 /** Whether a driver error means the server cannot be reached (rather than a bad request or a bug). */
 export function isUnreachable(error: unknown): boolean {
@@ -8,38 +10,29 @@ export function isUnreachable(error: unknown): boolean {
 }
 
 /**
+ * MongoDB's answers that mean it cannot take writes now (not the request's fault): not the primary
+ * (any more), shutting down, out of disk space, or a user without write permission.
+ */
+const CANNOT_WRITE = new Set(['NotWritablePrimary', 'NotPrimaryNoSecondaryOk', 'NotPrimaryOrSecondary', 'PrimarySteppedDown', 'ShutdownInProgress',
+  'InterruptedAtShutdown', 'OutOfDiskSpace', 'Unauthorized'])
+
+/** Whether MongoDB answered that it cannot write now. */
+export function cannotWrite(error: unknown): boolean {
+  return error instanceof MongoServerError && CANNOT_WRITE.has(error.codeName ?? '')
+}
+
+/**
  * Wraps every async method of an object so that a MongoDB connection failure surfaces as a
- * StoreUnavailableError naming the backend and its address; other errors pass unchanged.
+ * StoreUnavailableError naming the backend and its address, and a MongoDB that cannot write as a
+ * StoreWriteError; other errors pass unchanged.
  *
  * @example
  * const store = reportUnavailable(new ServersStore(…), 'MongoDB', 'mongodb://db:27017')
  */
 export function reportUnavailable<T extends object>(target: T, backend: string, address: string): T {
-  return new Proxy(target, {
-    get(object, property, receiver) {
-      const value = Reflect.get(object, property, receiver) as unknown
-      if (typeof value !== 'function') return value
-      const convert = (error: unknown): never => {
-        throw isUnreachable(error) ? new StoreUnavailableError(backend, address, (error as Error).message) : error
-      }
-      return (...args: unknown[]) => {
-        const result = (value as (...a: unknown[]) => unknown).apply(object, args)
-        if (result instanceof Promise) return result.catch(convert)
-        if (isAsyncIterable(result)) return convertIterable(result, convert)
-        return result
-      }
-    },
+  return convertErrors(target, (error) => {
+    if (isUnreachable(error)) return new StoreUnavailableError(backend, address, (error as Error).message)
+    if (cannotWrite(error)) return new StoreWriteError(backend, address, `${(error as MongoServerError).message} (${(error as MongoServerError).codeName})`)
+    return error
   })
-}
-
-function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
-  return typeof value === 'object' && value !== null && Symbol.asyncIterator in value
-}
-
-async function* convertIterable<T>(iterable: AsyncIterable<T>, convert: (error: unknown) => never): AsyncIterable<T> {
-  try {
-    yield* iterable
-  } catch (error) {
-    convert(error)
-  }
 }

@@ -82,15 +82,21 @@ export class IndexFiles {
     const file = `index-${meta.seq}.usearch`
     const quantizedFile = `int8-${meta.seq}.bin`
     const temporary = join(this.dir, `${file}.${process.pid}.tmp`)
-    index.save(temporary)
-    renameSync(temporary, join(this.dir, file))
     const quantizedTemporary = join(this.dir, `${quantizedFile}.${process.pid}.tmp`)
-    quantized.save(quantizedTemporary)
-    renameSync(quantizedTemporary, join(this.dir, quantizedFile))
-    const full: IndexMeta = { ...meta, quantization: QUANTIZATION, file, quantizedFile }
     const metaTemporary = join(this.dir, `meta.json.${process.pid}.tmp`)
-    writeFileSync(metaTemporary, `${JSON.stringify(full, null, 2)}\n`)
-    renameSync(metaTemporary, join(this.dir, 'meta.json'))
+    const full: IndexMeta = { ...meta, quantization: QUANTIZATION, file, quantizedFile }
+    try {
+      index.save(temporary)
+      renameSync(temporary, join(this.dir, file))
+      quantized.save(quantizedTemporary)
+      renameSync(quantizedTemporary, join(this.dir, quantizedFile))
+      writeFileSync(metaTemporary, `${JSON.stringify(full, null, 2)}\n`)
+      renameSync(metaTemporary, join(this.dir, 'meta.json'))
+    } catch (error) {
+      // A failed save (disk full) leaves no temporary file behind: removeOthers keeps .tmp files, which may be another process's save.
+      for (const path of [temporary, quantizedTemporary, metaTemporary]) rmSync(path, { force: true })
+      throw error
+    }
     this.removeOthers([file, quantizedFile])
     return full
   }
