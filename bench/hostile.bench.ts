@@ -7,6 +7,7 @@
 //       concurrent search clients, and the searches' p50/p99 meanwhile.
 // Usage: npm run bench:hostile -- [--queries 3000] [--base 1000] [--files 600] [--clients 50] [--body-mib 64]
 //        [--bodies 4] [--slow 8] [--slow-seconds 5] [--max-import-seconds 240] [--work bench/.work] [--out FILE.json]
+//        [--phases fuzz,abuse,load]
 // Every phase is bounded by counts and deadlines; the run stops by itself. Prints Markdown tables for
 // BENCHMARKS.md and writes every figure as JSON (default <work>/hostile-result.json).
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
@@ -38,6 +39,8 @@ const { values } = parseArgs({
     'max-import-seconds': { type: 'string', default: '240' },
     work: { type: 'string', default: join(import.meta.dirname, '.work') },
     out: { type: 'string' },
+    /** Which parts run: fuzz, abuse, load (comma-separated). */
+    phases: { type: 'string', default: 'fuzz,abuse,load' },
   },
 })
 const opt = {
@@ -46,6 +49,7 @@ const opt = {
   concurrency: Number(values.concurrency), bodyMiB: Number(values['body-mib']), bodies: Number(values.bodies),
   slow: Number(values.slow), slowSeconds: Number(values['slow-seconds']), maxImportSeconds: Number(values['max-import-seconds']),
 }
+const phases = new Set(values.phases.split(',').map((phase) => phase.trim()))
 const work = values.work
 const out = values.out ?? join(work, 'hostile-result.json')
 if (!existsSync(join(ROOT, '.output/server/index.mjs'))) throw new Error('no built app: run `npx nuxt build` first')
@@ -410,7 +414,16 @@ interface ImportRun {
   p50Ms: number | null
   p99Ms: number | null
   maxMs: number | null
+  /** The same clients on the same server once the import is over: what the machine gives searches alone. */
+  afterImport: { seconds: number; searches: number; p50Ms: number | null; p99Ms: number | null; maxMs: number | null }
   rssMiB: { before: number; peak: number; after: number }
+}
+
+/** p50, p99 and max of latencies (nearest rank). */
+function percentiles(latencies: number[]): { p50Ms: number | null; p99Ms: number | null; maxMs: number | null } {
+  const sorted = [...latencies].sort((a, b) => a - b)
+  const rank = (p: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)]! : null)
+  return { p50Ms: rank(0.5), p99Ms: rank(0.99), maxMs: sorted.at(-1) ?? null }
 }
 
 const LOAD_QUERIES = ['', 'type;=pixiv', 'width;>=100', 'type;=twitter, width;<400', '(type;=pixiv | type;=yandere)', 'filesize;>10000', 'date;>2020-01-01', '!type;=other, height;>64']
@@ -428,6 +441,7 @@ async function importUnderLoad(clients: number): Promise<ImportRun> {
   const started = Date.now()
   let stop = false
   const latencies: number[] = []
+  let afterLatencies: number[] | undefined
   const searchStatuses: Counts = {}
   const client = async (n: number) => {
     for (let i = n; !stop; i += clients) {
@@ -437,11 +451,11 @@ async function importUnderLoad(clients: number): Promise<ImportRun> {
       try {
         const response = await fetch(`${server.url}/api/search?q=${encodeURIComponent(q)}&sort=${encodeURIComponent(sort)}&limit=50`, { signal: AbortSignal.timeout(60_000) })
         await response.arrayBuffer()
-        if (!stop) bump(searchStatuses, response.status)
+        if (!stop && !afterLatencies) bump(searchStatuses, response.status)
       } catch {
-        if (!stop) bump(searchStatuses, 'error')
+        if (!stop && !afterLatencies) bump(searchStatuses, 'error')
       }
-      if (!stop) latencies.push(performance.now() - t0)
+      if (!stop) (afterLatencies ?? latencies).push(performance.now() - t0)
     }
   }
   const load = Array.from({ length: clients }, (_, n) => client(n))
@@ -461,20 +475,25 @@ async function importUnderLoad(clients: number): Promise<ImportRun> {
     }
     await sleep(250)
   }
+  const importSeconds = (Date.now() - started) / 1000
+  const afterSeconds = clients && finished ? Math.min(15, Math.max(3, importSeconds)) : 0
+  if (afterSeconds) {
+    afterLatencies = []
+    await sleep(afterSeconds * 1000)
+  }
   stop = true
   await Promise.all(load)
   const peakMiB = peak()
   const after = rssMiB(pid)
   await server.stop()
   rmSync(dataDir, { recursive: true, force: true })
-  const sorted = latencies.sort((a, b) => a - b)
-  const rank = (p: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)]! : null)
   // Files over the whole run (scan and sweep included, short and alike in both runs): the server's own rate
   // starts at its first saved chunk of 64 files, which flatters small runs.
   const elapsed = last ? ((last.finishedAt ?? lastAt) - last.startedAt) / 1000 : 0
   return {
-    clients, finished, done: last?.done ?? 0, total: last?.total ?? 0, rate: elapsed > 0 ? (last?.done ?? 0) / elapsed : 0, seconds: (Date.now() - started) / 1000,
-    searches: sorted.length, searchStatuses, p50Ms: rank(0.5), p99Ms: rank(0.99), maxMs: sorted.at(-1) ?? null,
+    clients, finished, done: last?.done ?? 0, total: last?.total ?? 0, rate: elapsed > 0 ? (last?.done ?? 0) / elapsed : 0, seconds: importSeconds,
+    searches: latencies.length, searchStatuses, ...percentiles(latencies),
+    afterImport: { seconds: afterSeconds, searches: afterLatencies?.length ?? 0, ...percentiles(afterLatencies ?? []) },
     rssMiB: { before, peak: peakMiB, after },
   }
 }
@@ -482,66 +501,83 @@ async function importUnderLoad(clients: number): Promise<ImportRun> {
 // ---------------------------------------------------------------- run
 
 const load0 = loadavg()[0]!
-log('(a) query fuzzing and (b) body abuse')
-const abuseDir = freshDataDir()
-const abuseServer = await startServer(writeServerConfig(abuseDir, [{ name: 'base', path: baseLib }], false))
-let fuzz: FuzzResult
-let abuse: AbuseResult
-try {
-  fuzz = await queryFuzzing(abuseServer)
-  abuse = await bodyAbuse(abuseServer)
-} finally {
-  await abuseServer.stop()
-  rmSync(abuseDir, { recursive: true, force: true })
+let fuzz: FuzzResult | undefined
+let abuse: AbuseResult | undefined
+if (phases.has('fuzz') || phases.has('abuse')) {
+  log('(a) query fuzzing and (b) body abuse')
+  const abuseDir = freshDataDir()
+  const abuseServer = await startServer(writeServerConfig(abuseDir, [{ name: 'base', path: baseLib }], false))
+  try {
+    if (phases.has('fuzz')) fuzz = await queryFuzzing(abuseServer)
+    if (phases.has('abuse')) abuse = await bodyAbuse(abuseServer)
+  } finally {
+    await abuseServer.stop()
+    rmSync(abuseDir, { recursive: true, force: true })
+  }
 }
-log('(c) import without load')
-const alone = await importUnderLoad(0)
-log(`  ${alone.done}/${alone.total} files, ${alone.rate.toFixed(1)} files/s`)
-log(`(c) import under ${opt.clients} search clients`)
-const loaded = await importUnderLoad(opt.clients)
-log(`  ${loaded.done}/${loaded.total} files, ${loaded.rate.toFixed(1)} files/s, ${loaded.searches} searches`)
+let alone: ImportRun | undefined
+let loaded: ImportRun | undefined
+if (phases.has('load')) {
+  log('(c) import without load')
+  alone = await importUnderLoad(0)
+  log(`  ${alone.done}/${alone.total} files, ${alone.rate.toFixed(1)} files/s`)
+  log(`(c) import under ${opt.clients} search clients`)
+  loaded = await importUnderLoad(opt.clients)
+  log(`  ${loaded.done}/${loaded.total} files, ${loaded.rate.toFixed(1)} files/s, ${loaded.searches} searches`)
+}
 
-const share = alone.rate > 0 ? loaded.rate / alone.rate : 0
+const share = alone && loaded && alone.rate > 0 ? loaded.rate / alone.rate : 0
 const ms = (value: number | null) => (value === null ? '—' : `${value.toFixed(0)} ms`)
 const mib = (value: number) => `${value.toFixed(0)} MiB`
-const command = `npm run bench:hostile -- --queries ${opt.queries} --base ${opt.base} --files ${opt.files} --min-side ${opt.minSide} --max-side ${opt.maxSide} --clients ${opt.clients} --body-mib ${opt.bodyMiB} --bodies ${opt.bodies} --slow ${opt.slow} --slow-seconds ${opt.slowSeconds} --max-import-seconds ${opt.maxImportSeconds}`
+const command = `npm run bench:hostile -- --queries ${opt.queries} --base ${opt.base} --files ${opt.files} --min-side ${opt.minSide} --max-side ${opt.maxSide} --clients ${opt.clients} --body-mib ${opt.bodyMiB} --bodies ${opt.bodies} --slow ${opt.slow} --slow-seconds ${opt.slowSeconds} --max-import-seconds ${opt.maxImportSeconds}${values.phases === 'fuzz,abuse,load' ? '' : ` --phases ${values.phases}`}`
 const machine = `${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}; load average ${load0.toFixed(2)} at the start`
 const importLine = (run: ImportRun) => `${run.done} of ${run.total} files${run.finished ? '' : ` (cut off after ${opt.maxImportSeconds} s)`}`
+
+const fuzzLines = (result: FuzzResult) => [
+  `(a) Query fuzzing: ${result.requests.toLocaleString('en-US')} requests in ${result.seconds.toFixed(1)} s, 8 at a time`,
+  '',
+  '| route | statuses |',
+  '|---|---|',
+  ...Object.entries(result.byRoute).map(([route, counts]) => `| ${route} | ${showCounts(counts)} |`),
+  '',
+  '| query kind | statuses |',
+  '|---|---|',
+  ...Object.entries(result.byKind).map(([kind, counts]) => `| ${kind} | ${showCounts(counts)} |`),
+  '',
+  `5xx, timeouts and dropped connections: ${result.serverErrors} (target 0); server RSS ${mib(result.rssMiB.before)} before, ${mib(result.rssMiB.peak)} peak, ${mib(result.rssMiB.after)} after`,
+  ...result.examples.map((example) => `- ${example.status} from ${example.route} (${example.kind}): \`${example.query.replace(/[`\n]/g, ' ')}\` → ${example.answer.replace(/\s+/g, ' ')}`),
+  '',
+]
+const abuseLines = (result: AbuseResult) => [
+  '(b) Body abuse',
+  '',
+  '| case | statuses | MiB sent | seconds |',
+  '|---|---|---:|---:|',
+  ...result.cases.map((c) => `| ${c.name} | ${showCounts(c.counts)} | ${c.sentMiB.toFixed(1)} | ${c.seconds.toFixed(1)} |`),
+  '',
+  `Server RSS: ${mib(result.rssMiB.before)} before, ${mib(result.rssMiB.peak)} peak, ${mib(result.rssMiB.after)} after; a search during the slow bodies: ${ms(result.searchDuringSlowMs)}`,
+  '',
+]
+const loadLines = (unloaded: ImportRun, underLoad: ImportRun) => [
+  `(c) Load during import: ${opt.files} new files (${opt.minSide}–${opt.maxSide} px) beside ${opt.base} indexed ones, import concurrency ${opt.concurrency}`,
+  '',
+  '| run | import | rate | searches | search p50 | search p99 | max | server RSS peak |',
+  '|---|---|---:|---:|---:|---:|---:|---:|',
+  `| no load | ${importLine(unloaded)} | ${unloaded.rate.toFixed(1)} files/s | — | — | — | — | ${mib(unloaded.rssMiB.peak)} |`,
+  `| ${opt.clients} search clients | ${importLine(underLoad)} | ${underLoad.rate.toFixed(1)} files/s | ${underLoad.searches.toLocaleString('en-US')} (${showCounts(underLoad.searchStatuses)}) | ${ms(underLoad.p50Ms)} | ${ms(underLoad.p99Ms)} | ${ms(underLoad.maxMs)} | ${mib(underLoad.rssMiB.peak)} |`,
+  ...(underLoad.afterImport.seconds ? [`| the same clients for ${underLoad.afterImport.seconds.toFixed(0)} s after the import | — | — | ${underLoad.afterImport.searches.toLocaleString('en-US')} | ${ms(underLoad.afterImport.p50Ms)} | ${ms(underLoad.afterImport.p99Ms)} | ${ms(underLoad.afterImport.maxMs)} | |`] : []),
+  '',
+  `Import under load: ${(share * 100).toFixed(0)} % of its unloaded rate (target ≥ 50 %: ${share >= 0.5 ? 'met' : 'not met'}); search p99 ${ms(underLoad.p99Ms)} (target ≤ 500 ms: ${underLoad.p99Ms !== null && underLoad.p99Ms <= 500 ? 'met' : 'not met'})`,
+  '',
+]
 
 process.stdout.write([
   `Command: \`${command}\``,
   `Machine: ${machine}`,
   '',
-  `(a) Query fuzzing: ${fuzz.requests.toLocaleString('en-US')} requests in ${fuzz.seconds.toFixed(1)} s, 8 at a time`,
-  '',
-  '| route | statuses |',
-  '|---|---|',
-  ...Object.entries(fuzz.byRoute).map(([route, counts]) => `| ${route} | ${showCounts(counts)} |`),
-  '',
-  '| query kind | statuses |',
-  '|---|---|',
-  ...Object.entries(fuzz.byKind).map(([kind, counts]) => `| ${kind} | ${showCounts(counts)} |`),
-  '',
-  `5xx, timeouts and dropped connections: ${fuzz.serverErrors} (target 0); server RSS ${mib(fuzz.rssMiB.before)} before, ${mib(fuzz.rssMiB.peak)} peak, ${mib(fuzz.rssMiB.after)} after`,
-  ...fuzz.examples.map((example) => `- ${example.status} from ${example.route} (${example.kind}): \`${example.query.replace(/[`\n]/g, ' ')}\` → ${example.answer.replace(/\s+/g, ' ')}`),
-  '',
-  '(b) Body abuse',
-  '',
-  '| case | statuses | MiB sent | seconds |',
-  '|---|---|---:|---:|',
-  ...abuse.cases.map((c) => `| ${c.name} | ${showCounts(c.counts)} | ${c.sentMiB.toFixed(1)} | ${c.seconds.toFixed(1)} |`),
-  '',
-  `Server RSS: ${mib(abuse.rssMiB.before)} before, ${mib(abuse.rssMiB.peak)} peak, ${mib(abuse.rssMiB.after)} after; a search during the slow bodies: ${ms(abuse.searchDuringSlowMs)}`,
-  '',
-  `(c) Load during import: ${opt.files} new files (${opt.minSide}–${opt.maxSide} px) beside ${opt.base} indexed ones, import concurrency ${opt.concurrency}`,
-  '',
-  '| run | import | rate | searches | search p50 | search p99 | max | server RSS peak |',
-  '|---|---|---:|---:|---:|---:|---:|---:|',
-  `| no load | ${importLine(alone)} | ${alone.rate.toFixed(1)} files/s | — | — | — | — | ${mib(alone.rssMiB.peak)} |`,
-  `| ${opt.clients} search clients | ${importLine(loaded)} | ${loaded.rate.toFixed(1)} files/s | ${loaded.searches.toLocaleString('en-US')} (${showCounts(loaded.searchStatuses)}) | ${ms(loaded.p50Ms)} | ${ms(loaded.p99Ms)} | ${ms(loaded.maxMs)} | ${mib(loaded.rssMiB.peak)} |`,
-  '',
-  `Import under load: ${(share * 100).toFixed(0)} % of its unloaded rate (target ≥ 50 %: ${share >= 0.5 ? 'met' : 'not met'}); search p99 ${ms(loaded.p99Ms)} (target ≤ 500 ms: ${loaded.p99Ms !== null && loaded.p99Ms <= 500 ? 'met' : 'not met'})`,
-  '',
+  ...(fuzz ? fuzzLines(fuzz) : []),
+  ...(abuse ? abuseLines(abuse) : []),
+  ...(alone && loaded ? loadLines(alone, loaded) : []),
 ].join('\n'))
 
 mkdirSync(join(out, '..'), { recursive: true })
