@@ -21,7 +21,10 @@ const ctx: PipelineContext = { config, store, worker: currentWorkerId(), log }
 // The thread shares the process's worker id. A thread that died before this one left its claimed jobs
 // "running" under that id, and only this thread claims file jobs in the process: take them back now
 // rather than after their lease.
+// A store that is down (the servers profile) must not end the thread: the import reports it, and the
+// jobs come back when their lease runs out.
 await store.releaseJobs((worker) => worker !== ctx.worker && isWorkerAlive(worker))
+  .catch((error: unknown) => log(`live library: the jobs of an earlier import thread stay claimed until their lease ends: ${error instanceof Error ? error.message : String(error)}`))
 const library = startLiveLibrary(ctx, { afterChanges: () => send({ type: 'changes' }) })
 
 let sent = ''
