@@ -15,9 +15,10 @@ export interface LiveLibraryThreadFiles {
 /**
  * Finds the thread's files in the Sagasu checkout. The built server (`.output/server/…`) is a rollup
  * bundle, but the thread runs the TypeScript sources through tsx like the CLI does, so it needs the
- * checkout the server was built from (the Docker image keeps it): `SAGASU_ROOT` when set, else the
- * folders above this module's file and above the started script (`bin/sagasu.mjs`,
- * `.output/server/index.mjs`). Throws, naming what it tried, when none holds them.
+ * checkout the server was built from (the Docker image keeps it): `SAGASU_ROOT` when set (`sagasu
+ * serve` sets it), else the folders above this module's file (in the bundle, Nitro's stand-in for it
+ * may be `/`) and above the started script (`bin/sagasu.mjs`, `.output/server/index.mjs`). Throws,
+ * naming what it tried, when none holds them.
  */
 export function liveLibraryThreadFiles(): LiveLibraryThreadFiles {
   const tried: string[] = []
