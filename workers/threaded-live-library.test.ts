@@ -83,7 +83,7 @@ describe('the live library in a worker thread', () => {
     await live.ready
     await threads[0]!.terminate()
     const report = await eventually(async () => live.importProgress()?.error ?? undefined, 20_000, 'the report')
-    expect(report).toMatch(/the import thread stopped \(exit code 1\); it stopped 1 times within a minute, so the folders are not imported or watched now/)
+    expect(report).toMatch(/the import thread stopped \(exit code 1\); it stopped once within a minute, so the folders are not imported or watched now/)
     expect(threads).toHaveLength(1)
 
     await live.importNow()

@@ -37,8 +37,6 @@ export function startThreadedLiveLibrary(config: SagasuConfig, options: Threaded
   let thread: Worker | undefined
   let closing = false
   let progress: ImportRunProgress | null = null
-  /** Why the library is stopped, once it gave up restarting the thread. */
-  let stopped: string | undefined
   let restarts: number[] = []
   let nextId = 1
   const pending = new Map<number, () => void>()
@@ -53,7 +51,6 @@ export function startThreadedLiveLibrary(config: SagasuConfig, options: Threaded
 
   /** Starts a thread; resolves when its first full import is done, or it ended. */
   const start = (): Promise<void> => {
-    stopped = undefined
     let firstImport!: () => void
     const imported = new Promise<void>((resolve) => (firstImport = resolve))
     const data: LiveLibraryThreadData = { entry: files.entry, config }
@@ -92,8 +89,8 @@ export function startThreadedLiveLibrary(config: SagasuConfig, options: Threaded
     const now = Date.now()
     restarts = [...restarts.filter((at) => now - at < RESTART_WINDOW_MS), now]
     const again = restarts.length <= maxRestarts
-    if (!again) stopped = `${message}; it stopped ${restarts.length} times within a minute, so the folders are not imported or watched now: see the server log, then press "Import now" (POST /api/import) or restart the server`
-    log(again ? `${message}; starting it again` : stopped!)
+    const stopped = again ? undefined : `${message}; it stopped ${restarts.length === 1 ? 'once' : `${restarts.length} times`} within a minute, so the folders are not imported or watched now: see the server log, then press "Import now" (POST /api/import) or restart the server`
+    log(stopped ?? `${message}; starting it again`)
     const base: ImportRunProgress = progress ?? { running: false, phase: 'done', done: 0, total: 0, rate: 0, startedAt: now, finishedAt: null, counts: null, error: null }
     progress = { ...base, running: false, phase: 'done', finishedAt: base.finishedAt ?? now, error: stopped ?? `${message}; started again` }
     if (again) void start()
@@ -130,7 +127,8 @@ export function startThreadedLiveLibrary(config: SagasuConfig, options: Threaded
       if (!config.folders.some(({ name }) => name === folder.name)) config.folders.push(folder)
       return call({ method: 'addFolder', folder })
     },
-    importProgress: () => (progress ? { ...progress } : stopped ? { running: false, phase: 'done', done: 0, total: 0, rate: 0, startedAt: Date.now(), finishedAt: Date.now(), counts: null, error: stopped } : null),
+    // After a death `progress` carries the report (died() sets it), until the next thread posts its own.
+    importProgress: () => (progress ? { ...progress } : null),
     async close() {
       if (closing) return exited
       closing = true
