@@ -3,7 +3,8 @@ import type { SagasuConfig } from '../config/schema'
 import { ensureDemoLibrary } from '../workers/demo-library'
 import type { PipelineContext } from '../workers/pipeline-context'
 import { startModelWorker, type ModelWorker } from '../workers/model-worker'
-import { startLiveLibrary, type LiveLibrary } from '../workers/watcher'
+import { startThreadedLiveLibrary } from '../workers/threaded-live-library'
+import type { LiveLibrary } from '../workers/watcher'
 import { currentWorkerId } from '../workers/worker-id'
 import { createModelDownloads, type ModelDownloads } from './services/model-downloads'
 import { createPixivJob, type PixivJob } from './services/pixiv-job'
@@ -56,8 +57,10 @@ async function createApp(): Promise<SagasuApp> {
   const models = startModelWorker(ctx)
   const started: SagasuApp = { config, configFile, store, demo, pixiv: createPixivJob(ctx), models, downloads: createModelDownloads(config), searchContext: searchContextFor(config) }
   // With watching off (--no-watch, watch.enabled: false) the server only serves the index as it is.
+  // The live library runs in a worker thread with its own store connection: searches are synchronous
+  // SQLite work on this event loop, and the import's every await would otherwise wait behind them.
   if (config.watch.enabled) {
-    started.library = startLiveLibrary(ctx, { afterChanges: () => models.kick() })
+    started.library = startThreadedLiveLibrary(config, { log, afterChanges: () => models.kick() })
     started.library.ready.then(() => log('library up to date'), (error: unknown) => log(`first import failed: ${String(error)}`))
   }
   return started

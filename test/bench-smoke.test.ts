@@ -1,4 +1,6 @@
 import { execFile } from 'node:child_process'
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { describe, expect, it } from 'vitest'
 import { ROOT } from './helpers/cli'
@@ -66,6 +68,19 @@ describe('bench smoke', () => {
     for (const text of ['English', 'Japanese, horizontal', 'Japanese, vertical', 'Chinese \\(simplified\\)']) expect(stdout).toMatch(new RegExp(`\\| ${text} \\| \\d+ \\| \\*\\*[\\d.]+ %\\*\\*`))
     expect(stdout).toMatch(/Throughput: [\d.]+ images\/s \(20 images in [\d.]+ s, 0 failed\)/)
   })
+
+  it('runs the hostile-input benchmark (fuzzing, body abuse, import under load) on a tiny library and prints every table', async () => {
+    const work = tempDir()
+    const { stdout } = await run(process.execPath, ['bin/run-ts.mjs', 'bench/hostile.bench.ts', '--queries', '60', '--base', '12', '--files', '16', '--min-side', '64', '--max-side', '96', '--clients', '3', '--body-mib', '2', '--bodies', '2', '--slow', '2', '--slow-seconds', '1', '--max-import-seconds', '120', '--work', work], { cwd: ROOT })
+    expect(stdout).toMatch(/\(a\) Query fuzzing: 60 requests in [\d.]+ s/)
+    expect(stdout).toMatch(/\| GET \/api\/search \| (\d{3}: \d+(, )?)+ \|/)
+    expect(stdout).toMatch(/\| 1,000 comparisons \| /)
+    expect(stdout).toMatch(/\| 2 × 2 MiB chunked to POST \/api\/login \| .+ \| [\d.]+ \| [\d.]+ \|/)
+    expect(stdout).toMatch(/Server RSS: \d+ MiB before, \d+ MiB peak, \d+ MiB after/)
+    expect(stdout).toMatch(/\| no load \| 16 of 16 files \| [\d.]+ files\/s \|/)
+    expect(stdout).toMatch(/\| 3 search clients \| \d+ of 16 files/)
+    expect(JSON.parse(readFileSync(join(work, 'hostile-result.json'), 'utf8'))).toMatchObject({ cores: expect.any(Number), fuzz: { requests: 60 }, importAlone: { done: 16 } })
+  }, 300_000)
 
   it('runs the web UI benchmark on a small index in Chromium and reports every measure', async () => {
     const { stdout } = await run(process.execPath, ['bin/run-ts.mjs', 'bench/ui.bench.ts', '--count', '1000', '--runs', '1', '--scroll', '150', '--work', tempDir()], { cwd: ROOT })

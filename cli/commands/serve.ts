@@ -13,6 +13,8 @@ interface ServeOptions extends GlobalOptions {
 }
 
 const SERVER_ENTRY = fileURLToPath(new URL('../../.output/server/index.mjs', import.meta.url))
+/** The checkout: the server's import thread runs its TypeScript sources (workers/live-library-thread-files.ts). */
+const ROOT = fileURLToPath(new URL('../..', import.meta.url))
 
 export function registerServe(program: Command): void {
   program
@@ -34,6 +36,7 @@ export function registerServe(program: Command): void {
         NITRO_HOST: host,
         NITRO_PORT: String(port),
         SAGASU_DATA_DIR: config.dataDir,
+        SAGASU_ROOT: process.env.SAGASU_ROOT || ROOT,
         // --no-watch turns watching off; otherwise watch.enabled from the config decides.
         ...(options.watch ? {} : { SAGASU_WATCH: 'false' }),
         ...(global.config ? { SAGASU_CONFIG: global.config } : {}),

@@ -14,6 +14,10 @@ export default defineNitroPlugin((nitroApp) => {
     process.stderr.write(`sagasu: ${problem}\n`)
     process.exit(2)
   }
-  void startApp()
+  startApp().catch((error: unknown) => {
+    // Without the store or the live library's thread the server would answer every route with a 500.
+    process.stderr.write(`sagasu: ${error instanceof Error ? error.message : String(error)}\n`)
+    process.exit(1)
+  })
   nitroApp.hooks.hook('close', () => stopApp())
 })

@@ -98,7 +98,7 @@ export function prepareDatasetQueries(db: Database.Database) {
           test_images: set.images.test,
         }).lastInsertRowid
         for (const member of members) statements.insertMember.run(key, SPLIT_CODES[member.split], member.position, member.id, member.hash)
-      })()
+      }).immediate()
     },
 
     listBatchSets(): string[] {

@@ -131,7 +131,7 @@ export class EmbeddingQueries {
     this.db.transaction(() => {
       this.statements.setFloor.run(model, seq)
       this.statements.prune.run(model, seq)
-    })()
+    }).immediate()
   }
 
   pendingChanges(model: string, seq: number): number {
@@ -139,6 +139,6 @@ export class EmbeddingQueries {
   }
 
   transaction<T>(run: () => T): T {
-    return this.db.transaction(run)()
+    return this.db.transaction(run).immediate()
   }
 }

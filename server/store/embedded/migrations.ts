@@ -290,10 +290,15 @@ export function migrate(db: Database.Database, target = SCHEMA_VERSION): void {
   if (current > SCHEMA_VERSION) {
     throw new Error(`the index was written by a newer Sagasu (schema ${current}, this one knows ${SCHEMA_VERSION}); upgrade Sagasu`)
   }
+  // Each step reads the version again inside an IMMEDIATE transaction: another connection opening
+  // the same index at the same moment (the server's import thread, a CLI import) waits, then sees
+  // the step done, instead of running it twice.
   for (let version = current; version < target; version++) {
     db.transaction(() => {
+      const now = db.pragma('user_version', { simple: true }) as number
+      if (now > version) return
       db.exec(MIGRATIONS[version]!)
       db.pragma(`user_version = ${version + 1}`)
-    })()
+    }).immediate()
   }
 }

@@ -122,7 +122,7 @@ export class PixivQueries {
       })
       const stored = this.work(illustid)!
       for (const { id } of this.statements.imagesOfWork.all(illustid)) this.applyTo(id, stored, now)
-    })()
+    }).immediate()
   }
 
   /**

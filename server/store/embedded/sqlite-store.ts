@@ -87,6 +87,9 @@ function openDatabase(file: string, writeFailure: (error: unknown) => unknown): 
     // NORMAL is durable across process crashes in WAL mode; only power loss can drop the last commits.
     db.pragma('synchronous = NORMAL')
     db.pragma('foreign_keys = ON')
+    // Another connection may write at the same time (the server's import thread, a CLI import): a write
+    // waits up to 10 s for it. Write transactions begin IMMEDIATE for the same reason: a deferred one
+    // that has read cannot wait for the lock, and fails at once with SQLITE_BUSY.
     db.pragma('busy_timeout = 10000')
     // Memory-mapped reads skip a copy per page; on large indexes lookups get 20–65 % faster.
     db.pragma('mmap_size = 2147483648')
@@ -256,7 +259,7 @@ class SqliteStore implements Store {
   async saveImages(inputs: ImageInput[]): Promise<number[]> {
     if (!inputs.length) return []
     const existing = inputs.flatMap((input) => this.statements.idAtPath.get(input.folder, input.path)?.id ?? [])
-    const ids = this.tracked(existing, () => this.db.transaction(() => inputs.map((input) => this.writeImage(input)))(), (saved) => saved)
+    const ids = this.tracked(existing, () => this.db.transaction(() => inputs.map((input) => this.writeImage(input))).immediate(), (saved) => saved)
     this.vectors.afterWrite()
     // A path given twice was written twice into one row: every position answers with its id.
     return ids
@@ -269,7 +272,7 @@ class SqliteStore implements Store {
       const current = this.statements.byId.get(id)
       if (current) this.writeFulltext(id, { ai: this.hydrate(current)?.ai, tags1: to.tags1 }, current.text)
       this.pixiv.reapply(id)
-    })())
+    }).immediate())
   }
 
   async touchImage(id: number, filesize: number, mtime: number): Promise<void> {
@@ -287,7 +290,7 @@ class SqliteStore implements Store {
         this.statements.deleteImage.run(id)
       }
       return [...hashes].filter((hash) => this.statements.hashUsed.get(hash)!.n === 0)
-    })(), () => [])
+    }).immediate(), () => [])
     // The embeddings went with the images (ON DELETE CASCADE); the graph follows the change log.
     this.vectors.afterWrite()
     return unused
@@ -310,7 +313,7 @@ class SqliteStore implements Store {
           this.statements.insertTag.run(id, tagId, tag.score)
         }
       }
-    })())
+    }).immediate())
   }
 
   async setOcrText(id: number, text: string): Promise<void> {
@@ -328,7 +331,7 @@ class SqliteStore implements Store {
           this.writeFulltext(id, image, image.text ?? null)
         }
       }
-    })())
+    }).immediate())
   }
 
   async pendingForStage(stage: string, version: string, limit: number, afterId = 0): Promise<StageWork[]> {
@@ -340,7 +343,7 @@ class SqliteStore implements Store {
     this.db.transaction(() => {
       // An image removed while its batch ran has no row to mark (the foreign key would refuse it).
       for (const id of ids) if (this.statements.hashOf.get(id)) this.statements.markStage.run(id, stage, version, now)
-    })()
+    }).immediate()
   }
 
   async stageCounts(stage: string, version: string): Promise<{ done: number; pending: number }> {
@@ -363,7 +366,7 @@ class SqliteStore implements Store {
   async clearErrors(folder: string, paths: string[]): Promise<void> {
     this.db.transaction(() => {
       for (const path of paths) this.statements.deleteError.run(folder, path)
-    })()
+    }).immediate()
   }
 
   async listErrors(folder?: string): Promise<ErrorRecord[]> {
@@ -383,7 +386,7 @@ class SqliteStore implements Store {
     const now = Date.now()
     this.db.transaction(() => {
       for (const job of jobs) this.statements.enqueue.run({ kind: job.kind, key: job.key, payload: JSON.stringify(job.payload), now })
-    })()
+    }).immediate()
   }
 
   async claimJobs(kind: JobInput['kind'], limit: number, worker: string, leaseMs: number): Promise<Job[]> {
@@ -610,7 +613,7 @@ class SqliteStore implements Store {
     for (const { vector } of entries) checkVector(vector, dims, model)
     this.db.transaction(() => {
       for (const { id, vector } of entries) this.embeddings.save(id, model, vectorToBytes(vector), vector.length)
-    })()
+    }).immediate()
     this.vectors.afterWrite()
   }
 

@@ -1,0 +1,65 @@
+import { parentPort, workerData } from 'node:worker_threads'
+import { openStore } from '../server/store/open-store'
+import type { FromLiveLibraryThread, LiveLibraryThreadData, ToLiveLibraryThread } from './live-library-messages'
+import type { PipelineContext } from './pipeline-context'
+import { startLiveLibrary } from './watcher'
+import { currentWorkerId, isWorkerAlive } from './worker-id'
+
+/**
+ * The live library inside the server's worker thread (started by `threaded-live-library.ts` through
+ * `live-library-thread.mjs`): its own event loop and its own store connection, so searches running
+ * synchronous SQLite work on the server's loop cannot hold back the import's every await.
+ */
+const port = parentPort
+if (!port) throw new Error('workers/live-library-thread.ts runs as a worker thread of `sagasu serve`')
+const { config } = workerData as LiveLibraryThreadData
+const send = (message: FromLiveLibraryThread) => port.postMessage(message)
+const log = (message: string) => send({ type: 'log', message })
+
+const store = openStore(config, { log })
+const ctx: PipelineContext = { config, store, worker: currentWorkerId(), log }
+// The thread shares the process's worker id. A thread that died before this one left its claimed jobs
+// "running" under that id, and only this thread claims file jobs in the process: take them back now
+// rather than after their lease.
+// A store that is down (the servers profile) must not end the thread: the import reports it, and the
+// jobs come back when their lease runs out.
+await store.releaseJobs((worker) => worker !== ctx.worker && isWorkerAlive(worker))
+  .catch((error: unknown) => log(`live library: the jobs of an earlier import thread stay claimed until their lease ends: ${error instanceof Error ? error.message : String(error)}`))
+const library = startLiveLibrary(ctx, { afterChanges: () => send({ type: 'changes' }) })
+
+let sent = ''
+/** Posts the import's progress when it changed; the jobs page polls the server, never the thread. */
+const sendProgress = () => {
+  const progress = library.importProgress()
+  const key = JSON.stringify(progress)
+  if (key === sent) return
+  sent = key
+  send({ type: 'progress', progress })
+}
+const ticker = setInterval(sendProgress, 100)
+void library.ready.then(() => {
+  sendProgress()
+  send({ type: 'ready' })
+})
+
+port.on('message', (message: ToLiveLibraryThread) => {
+  if (message.type === 'close') {
+    clearInterval(ticker)
+    void (async () => {
+      await library.close()
+      sendProgress()
+      await store.close()
+      send({ type: 'closed' })
+      port.close()
+    })()
+    return
+  }
+  const { id, call } = message
+  const work = call.method === 'importNow' ? library.importNow()
+    : call.method === 'reindex' ? library.reindex(call.folder, call.path)
+      : library.addFolder(call.folder)
+  void work.catch((error: unknown) => log(`live library: ${error instanceof Error ? error.stack ?? error.message : String(error)}`)).then(() => {
+    sendProgress()
+    send({ type: 'done', id })
+  })
+})
