@@ -28,13 +28,21 @@ await store.releaseJobs((worker) => worker !== ctx.worker && isWorkerAlive(worke
 const library = startLiveLibrary(ctx, { afterChanges: () => send({ type: 'changes' }) })
 
 let sent = ''
-/** Posts the import's progress when it changed; the jobs page polls the server, never the thread. */
+let sentUnsaved = ''
+/** Posts the import's progress and unsaved files when they changed; the server never asks the thread. */
 const sendProgress = () => {
   const progress = library.importProgress()
   const key = JSON.stringify(progress)
-  if (key === sent) return
-  sent = key
-  send({ type: 'progress', progress })
+  if (key !== sent) {
+    sent = key
+    send({ type: 'progress', progress })
+  }
+  const unsaved = library.unsavedFiles()
+  const unsavedKey = JSON.stringify(unsaved ?? null)
+  if (unsavedKey !== sentUnsaved) {
+    sentUnsaved = unsavedKey
+    send({ type: 'unsaved', unsaved })
+  }
 }
 const ticker = setInterval(sendProgress, 100)
 void library.ready.then(() => {

@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads'
 import type { FolderConfig, SagasuConfig } from '../config/schema'
-import type { ImportRunProgress } from '../shared/types/api'
+import type { ImportRunProgress, UnsavedFiles } from '../shared/types/api'
 import type { FromLiveLibraryThread, LiveLibraryCall, LiveLibraryThreadData, ToLiveLibraryThread } from './live-library-messages'
 import { liveLibraryThreadFiles } from './live-library-thread-files'
 import type { LiveLibrary, LiveLibraryOptions } from './watcher'
@@ -37,6 +37,7 @@ export function startThreadedLiveLibrary(config: SagasuConfig, options: Threaded
   let thread: Worker | undefined
   let closing = false
   let progress: ImportRunProgress | null = null
+  let unsaved: UnsavedFiles | undefined
   let restarts: number[] = []
   let nextId = 1
   const pending = new Map<number, () => void>()
@@ -63,6 +64,7 @@ export function startThreadedLiveLibrary(config: SagasuConfig, options: Threaded
       switch (message.type) {
         case 'ready': markReady(); firstImport(); break
         case 'progress': progress = message.progress; break
+        case 'unsaved': unsaved = message.unsaved; break
         case 'changes': options.afterChanges?.(); break
         case 'log': log(message.message); break
         case 'done': pending.get(message.id)?.(); pending.delete(message.id); break
@@ -83,6 +85,7 @@ export function startThreadedLiveLibrary(config: SagasuConfig, options: Threaded
   }
 
   const died = (why: string) => {
+    unsaved = undefined
     const message = `the import thread stopped (${why})`
     // The work of the calls in flight is not lost: their jobs are persisted and the next thread's full import runs them.
     settlePending()
@@ -129,6 +132,8 @@ export function startThreadedLiveLibrary(config: SagasuConfig, options: Threaded
     },
     // After a death `progress` carries the report (died() sets it), until the next thread posts its own.
     importProgress: () => (progress ? { ...progress } : null),
+    // A thread that died took its list along; the next one's full import finds those files again.
+    unsavedFiles: () => unsaved,
     async close() {
       if (closing) return exited
       closing = true
