@@ -10,14 +10,14 @@
 //        [--phases fuzz,abuse,load]
 // Every phase is bounded by counts and deadlines; the run stops by itself. Prints Markdown tables for
 // BENCHMARKS.md and writes every figure as JSON (default <work>/hostile-result.json).
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
+import { execFileSync, type ChildProcess } from 'node:child_process'
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { request, type ClientRequest } from 'node:http'
-import { createServer } from 'node:net'
 import { cpus, loadavg, totalmem } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { stringify } from 'yaml'
+import { startServer as startTestServer, type RunningServer } from '../test/helpers/server'
 import { generateSyntheticLibrary } from '../workers/synthetic-library'
 
 const ROOT = join(import.meta.dirname, '..')
@@ -99,44 +99,12 @@ function freshDataDir(): string {
 
 // ---------------------------------------------------------------- the server
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-    server.on('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number }
-      server.close(() => resolve(port))
-    })
-  })
-}
+interface Server extends RunningServer { port: number; child: ChildProcess }
 
-interface Server { url: string; port: number; child: ChildProcess; output: () => string; stop: () => Promise<void> }
-
+/** `sagasu serve` on a free port (test/helpers/server.ts), answering once its health route does. */
 async function startServer(config: string): Promise<Server> {
-  const port = await freePort()
-  const child = spawn(process.execPath, [CLI, '--config', config, 'serve', '--port', String(port)], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] })
-  let output = ''
-  child.stdout!.on('data', (chunk: Buffer) => (output += chunk))
-  child.stderr!.on('data', (chunk: Buffer) => (output += chunk))
-  const url = `http://127.0.0.1:${port}`
-  const stop = async () => {
-    if (child.exitCode !== null || child.signalCode !== null) return
-    const exited = new Promise((resolve) => child.once('exit', resolve))
-    child.kill('SIGTERM')
-    const timer = setTimeout(() => child.kill('SIGKILL'), 15_000)
-    await exited
-    clearTimeout(timer)
-  }
-  const deadline = Date.now() + 120_000
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}:\n${output}`)
-    if (await fetch(`${url}/api/health`).then((r) => r.ok, () => false)) return { url, port, child, output: () => output, stop }
-    if (Date.now() > deadline) {
-      await stop()
-      throw new Error(`server did not start:\n${output}`)
-    }
-    await sleep(100)
-  }
+  const server = await startTestServer(['--config', config], { env, waitFor: /Listening|listening|serving on/ })
+  return { ...server, port: Number(new URL(server.url).port), child: server.process }
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
