@@ -10,6 +10,7 @@ import { createModelDownloads, type ModelDownloads } from './services/model-down
 import { createPixivJob, type PixivJob } from './services/pixiv-job'
 import type { SearchContext } from './search/search-images'
 import { searchContextFor } from './search/search-context'
+import { loadedSqliteAddons } from './store/embedded/sqlite-addon'
 import { openStore } from './store/open-store'
 import type { Store } from './store/store'
 
@@ -60,7 +61,9 @@ async function createApp(): Promise<SagasuApp> {
   // The live library runs in a worker thread with its own store connection: searches are synchronous
   // SQLite work on this event loop, and the import's every await would otherwise wait behind them.
   if (config.watch.enabled) {
-    started.library = startThreadedLiveLibrary(config, { log, afterChanges: () => models.kick() })
+    // The thread must load the very SQLite this process has (two copies break its file locking).
+    const [sqliteAddon] = config.store.profile === 'embedded' ? loadedSqliteAddons() : []
+    started.library = startThreadedLiveLibrary(config, { log, afterChanges: () => models.kick(), ...(sqliteAddon ? { sqliteAddon } : {}) })
     started.library.ready.then(() => log('library up to date'), (error: unknown) => log(`first import failed: ${String(error)}`))
   }
   return started

@@ -1,4 +1,4 @@
-import { mkdirSync, renameSync, rmSync, unlinkSync } from 'node:fs'
+import { mkdirSync, readFileSync, renameSync, rmSync, unlinkSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { SearchPage } from '../shared/types/api'
@@ -29,6 +29,15 @@ describe('live library while sagasu serve runs', () => {
 
   it('indexes the folder at start', async () => {
     expect((await images()).map((image) => image.filename)).toEqual(['present-at-start.png'])
+  })
+
+  it('runs its import thread on the server\'s own SQLite: one better-sqlite3 addon in the process', () => {
+    // The built server and the thread's TypeScript sources each have a copy of the addon; two copies
+    // of SQLite in one process break its locking (the server died of SIGBUS under load).
+    const mapped = readFileSync(`/proc/${server.process.pid}/maps`, 'utf8').split('\n')
+      .map((line) => line.slice(line.indexOf('/')))
+      .filter((path) => path.endsWith('/better_sqlite3.node'))
+    expect(new Set(mapped).size).toBe(1)
   })
 
   it('notices a new file within seconds', async () => {

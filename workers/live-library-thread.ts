@@ -1,4 +1,5 @@
 import { parentPort, workerData } from 'node:worker_threads'
+import { loadedSqliteAddons } from '../server/store/embedded/sqlite-addon'
 import { openStore } from '../server/store/open-store'
 import type { FromLiveLibraryThread, LiveLibraryThreadData, ToLiveLibraryThread } from './live-library-messages'
 import type { PipelineContext } from './pipeline-context'
@@ -12,11 +13,16 @@ import { currentWorkerId, isWorkerAlive } from './worker-id'
  */
 const port = parentPort
 if (!port) throw new Error('workers/live-library-thread.ts runs as a worker thread of `sagasu serve`')
-const { config } = workerData as LiveLibraryThreadData
+const { config, sqliteAddon } = workerData as LiveLibraryThreadData
 const send = (message: FromLiveLibraryThread) => port.postMessage(message)
 const log = (message: string) => send({ type: 'log', message })
 
-const store = openStore(config, { log })
+const store = openStore(config, { log, ...(sqliteAddon ? { sqliteAddon } : {}) })
+if (config.store.profile === 'embedded') {
+  // Opening loaded the addon: two copies of SQLite in one process break its locking (sqlite-addon.ts).
+  const addons = loadedSqliteAddons()
+  if (addons.length > 1) throw new Error(`two copies of SQLite are loaded (${addons.join(', ')}): the import thread must open the index with the server's own`)
+}
 const ctx: PipelineContext = { config, store, worker: currentWorkerId(), log }
 // The thread shares the process's worker id. A thread that died before this one left its claimed jobs
 // "running" under that id, and only this thread claims file jobs in the process: take them back now

@@ -13,6 +13,8 @@ const CLOSE_TIMEOUT_MS = 60_000
 
 export interface ThreadedLiveLibraryOptions extends LiveLibraryOptions {
   log: (message: string) => void
+  /** The better-sqlite3 addon file the server has loaded (embedded profile): the thread opens its database with it. */
+  sqliteAddon?: string
   /** Restarts allowed within a minute before the library stops and says so (default 3). */
   maxRestarts?: number
   /** Receives each thread when it starts (tests end one to prove the library recovers). */
@@ -54,7 +56,7 @@ export function startThreadedLiveLibrary(config: SagasuConfig, options: Threaded
   const start = (): Promise<void> => {
     let firstImport!: () => void
     const imported = new Promise<void>((resolve) => (firstImport = resolve))
-    const data: LiveLibraryThreadData = { entry: files.entry, config }
+    const data: LiveLibraryThreadData = { entry: files.entry, config, ...(options.sqliteAddon ? { sqliteAddon: options.sqliteAddon } : {}) }
     const current = new Worker(files.bootstrap, { workerData: data, name: 'sagasu live library' })
     thread = current
     options.onThread?.(current)

@@ -13,13 +13,15 @@ export interface OpenStoreOptions {
   log?: (message: string) => void
   /** The servers profile's vector index (Milvus) and full-text backend (Meilisearch), when opened. */
   serverBackends?: Pick<OpenServersStoreOptions, 'vectors' | 'vectorFilterFor' | 'vectorScalarsFor' | 'fullText'>
+  /** The embedded profile's better-sqlite3 addon file, when it must be a given one (the server's import thread). */
+  sqliteAddon?: string
 }
 
 /** The store for the configured profile. */
 export function openStore(config: SagasuConfig, options: OpenStoreOptions = {}): Store {
   switch (config.store.profile) {
     case 'embedded':
-      return openSqliteStore(config.dataDir, { memoryIndex: Boolean(options.longRunning) && config.store.memoryIndex, vectors: config.vectors, log: options.log })
+      return openSqliteStore(config.dataDir, { memoryIndex: Boolean(options.longRunning) && config.store.memoryIndex, vectors: config.vectors, log: options.log, ...(options.sqliteAddon ? { nativeBinding: options.sqliteAddon } : {}) })
     case 'servers': {
       const { mongodb } = config.store.servers
       // Connects on first use: a server that is down makes each operation fail with StoreUnavailableError.

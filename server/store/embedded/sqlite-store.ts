@@ -67,7 +67,7 @@ export function openSqliteStore(dataDir: string, options: SqliteStoreOptions = {
   ensureDataDir(dataDir)
   const file = join(dataDir, 'sagasu.db')
   const writeFailure = (error: unknown) => sqliteWriteFailure(error, file)
-  const db = openDatabase(file, writeFailure)
+  const db = openDatabase(file, writeFailure, options.nativeBinding)
   const vectors = { ...DEFAULT_VECTOR_OPTIONS, ...options.vectors }
   const store = new SqliteStore(db, options.memoryIndex ? new LiveMemoryIndex(db, options.log) : undefined, {
     ...vectors,
@@ -79,10 +79,10 @@ export function openSqliteStore(dataDir: string, options: SqliteStoreOptions = {
 }
 
 /** Opens and migrates the file; a file that cannot be written or opened fails as StoreWriteError. */
-function openDatabase(file: string, writeFailure: (error: unknown) => unknown): Database.Database {
+function openDatabase(file: string, writeFailure: (error: unknown) => unknown, nativeBinding?: string): Database.Database {
   let db: Database.Database | undefined
   try {
-    db = new Database(file)
+    db = new Database(file, nativeBinding ? { nativeBinding } : {})
     db.pragma('journal_mode = WAL')
     // NORMAL is durable across process crashes in WAL mode; only power loss can drop the last commits.
     db.pragma('synchronous = NORMAL')
@@ -123,6 +123,8 @@ export interface SqliteStoreOptions {
   memoryIndex?: boolean
   vectors?: Partial<VectorOptions>
   log?: (message: string) => void
+  /** The better-sqlite3 addon file to use: the server's own, in its import thread (see sqlite-addon.ts). */
+  nativeBinding?: string
 }
 
 class SqliteStore implements Store {
