@@ -6,7 +6,7 @@
 //   (c) load during import: the import rate of a generated library alone, then under `--clients`
 //       concurrent search clients, and the searches' p50/p99 meanwhile.
 // Usage: npm run bench:hostile -- [--queries 3000] [--base 1000] [--files 600] [--clients 50] [--body-mib 64]
-//        [--bodies 4] [--slow 8] [--slow-seconds 5] [--max-import-seconds 240] [--work bench/.work] [--out FILE.json]
+//        [--bodies 4] [--slow 8] [--slow-seconds 5] [--max-import-seconds 240] [--warm-up-seconds 5] [--work bench/.work] [--out FILE.json]
 //        [--phases fuzz,abuse,load]
 // Every phase is bounded by counts and deadlines; the run stops by itself. Prints Markdown tables for
 // BENCHMARKS.md and writes every figure as JSON (default <work>/hostile-result.json).
@@ -37,6 +37,8 @@ const { values } = parseArgs({
     slow: { type: 'string', default: '8' },
     'slow-seconds': { type: 'string', default: '5' },
     'max-import-seconds': { type: 'string', default: '240' },
+    /** How long the clients search before the folder is added (their answers do not count). */
+    'warm-up-seconds': { type: 'string', default: '5' },
     work: { type: 'string', default: join(import.meta.dirname, '.work') },
     out: { type: 'string' },
     /** Which parts run: fuzz, abuse, load (comma-separated). */
@@ -47,7 +49,7 @@ const opt = {
   queries: Number(values.queries), base: Number(values.base), files: Number(values.files),
   minSide: Number(values['min-side']), maxSide: Number(values['max-side']), clients: Number(values.clients),
   concurrency: Number(values.concurrency), bodyMiB: Number(values['body-mib']), bodies: Number(values.bodies),
-  slow: Number(values.slow), slowSeconds: Number(values['slow-seconds']), maxImportSeconds: Number(values['max-import-seconds']),
+  slow: Number(values.slow), slowSeconds: Number(values['slow-seconds']), maxImportSeconds: Number(values['max-import-seconds']), warmUpSeconds: Number(values['warm-up-seconds']),
 }
 const phases = new Set(values.phases.split(',').map((phase) => phase.trim()))
 const work = values.work
@@ -102,8 +104,8 @@ function freshDataDir(): string {
 interface Server extends RunningServer { port: number; child: ChildProcess }
 
 /** `sagasu serve` on a free port (test/helpers/server.ts), answering once its health route does. */
-async function startServer(config: string): Promise<Server> {
-  const server = await startTestServer(['--config', config], { env, waitFor: /Listening|listening|serving on/ })
+async function startServer(config: string, waitFor = /Listening|listening|serving on/): Promise<Server> {
+  const server = await startTestServer(['--config', config], { env, waitFor })
   return { ...server, port: Number(new URL(server.url).port), child: server.process }
 }
 
@@ -399,41 +401,55 @@ const LOAD_SORTS = ['added;-1', 'width;1', 'date;-1', 'filesize;-1']
 
 interface JobsProgress { import: { running: boolean; done: number; total: number; rate: number; startedAt: number; finishedAt: number | null; counts: Record<string, number> | null; phase: string } | null }
 
+/**
+ * A server that has indexed the base library and answered searches for a while (warm: a server just
+ * started answers its first requests slowly, which says nothing about the import) is given the
+ * incoming folder the way a user adds one (POST /api/folders); its import runs while `clients`
+ * search clients ask without pause. Only the searches from the moment the folder is added count.
+ */
 async function importUnderLoad(clients: number): Promise<ImportRun> {
   const dataDir = freshDataDir()
-  const config = writeServerConfig(dataDir, [{ name: 'base', path: baseLib }, { name: 'incoming', path: incomingLib }], true)
-  const server = await startServer(config)
+  const config = writeServerConfig(dataDir, [{ name: 'base', path: baseLib }], true)
+  const server = await startServer(config, /library up to date/)
   const pid = server.child.pid!
   const before = rssMiB(pid)
   const peak = rssSampler(pid)
-  const started = Date.now()
   let stop = false
+  let phase: 'warm-up' | 'import' | 'after' = 'warm-up'
   const latencies: number[] = []
-  let afterLatencies: number[] | undefined
+  const afterLatencies: number[] = []
   const searchStatuses: Counts = {}
   const client = async (n: number) => {
     for (let i = n; !stop; i += clients) {
       const q = LOAD_QUERIES[i % LOAD_QUERIES.length]!
       const sort = LOAD_SORTS[Math.floor(i / LOAD_QUERIES.length) % LOAD_SORTS.length]!
+      const asked = phase
       const t0 = performance.now()
       try {
         const response = await fetch(`${server.url}/api/search?q=${encodeURIComponent(q)}&sort=${encodeURIComponent(sort)}&limit=50`, { signal: AbortSignal.timeout(60_000) })
         await response.arrayBuffer()
-        if (!stop && !afterLatencies) bump(searchStatuses, response.status)
+        if (!stop && asked === 'import') bump(searchStatuses, response.status)
       } catch {
-        if (!stop && !afterLatencies) bump(searchStatuses, 'error')
+        if (!stop && asked === 'import') bump(searchStatuses, 'error')
       }
-      if (!stop) (afterLatencies ?? latencies).push(performance.now() - t0)
+      if (stop || asked === 'warm-up') continue
+      ;(asked === 'import' ? latencies : afterLatencies).push(performance.now() - t0)
     }
   }
   const load = Array.from({ length: clients }, (_, n) => client(n))
+  if (clients) await sleep(opt.warmUpSeconds * 1000)
+  const started = Date.now()
+  phase = 'import'
+  const added = await fetch(`${server.url}/api/folders`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'incoming', path: incomingLib }) })
+  if (added.status !== 202) throw new Error(`POST /api/folders answered ${added.status}: ${await added.text()}`)
   let last: JobsProgress['import'] = null
   let lastAt = Date.now()
   let finished = false
   const deadline = started + opt.maxImportSeconds * 1000
   while (Date.now() < deadline) {
     const jobs = await fetch(`${server.url}/api/jobs`).then((r) => r.json() as Promise<JobsProgress>, () => undefined)
-    if (jobs?.import) {
+    // The import of the added folder, not the start-up one of the base library.
+    if (jobs?.import && jobs.import.startedAt >= started) {
       last = jobs.import
       lastAt = Date.now()
     }
@@ -446,7 +462,7 @@ async function importUnderLoad(clients: number): Promise<ImportRun> {
   const importSeconds = (Date.now() - started) / 1000
   const afterSeconds = clients && finished ? Math.min(15, Math.max(3, importSeconds)) : 0
   if (afterSeconds) {
-    afterLatencies = []
+    phase = 'after'
     await sleep(afterSeconds * 1000)
   }
   stop = true
@@ -461,7 +477,7 @@ async function importUnderLoad(clients: number): Promise<ImportRun> {
   return {
     clients, finished, done: last?.done ?? 0, total: last?.total ?? 0, rate: elapsed > 0 ? (last?.done ?? 0) / elapsed : 0, seconds: importSeconds,
     searches: latencies.length, searchStatuses, ...percentiles(latencies),
-    afterImport: { seconds: afterSeconds, searches: afterLatencies?.length ?? 0, ...percentiles(afterLatencies ?? []) },
+    afterImport: { seconds: afterSeconds, searches: afterLatencies.length, ...percentiles(afterLatencies) },
     rssMiB: { before, peak: peakMiB, after },
   }
 }
@@ -497,7 +513,7 @@ if (phases.has('load')) {
 const share = alone && loaded && alone.rate > 0 ? loaded.rate / alone.rate : 0
 const ms = (value: number | null) => (value === null ? '—' : `${value.toFixed(0)} ms`)
 const mib = (value: number) => `${value.toFixed(0)} MiB`
-const command = `npm run bench:hostile -- --queries ${opt.queries} --base ${opt.base} --files ${opt.files} --min-side ${opt.minSide} --max-side ${opt.maxSide} --clients ${opt.clients} --body-mib ${opt.bodyMiB} --bodies ${opt.bodies} --slow ${opt.slow} --slow-seconds ${opt.slowSeconds} --max-import-seconds ${opt.maxImportSeconds}${values.phases === 'fuzz,abuse,load' ? '' : ` --phases ${values.phases}`}`
+const command = `npm run bench:hostile -- --queries ${opt.queries} --base ${opt.base} --files ${opt.files} --min-side ${opt.minSide} --max-side ${opt.maxSide} --clients ${opt.clients} --body-mib ${opt.bodyMiB} --bodies ${opt.bodies} --slow ${opt.slow} --slow-seconds ${opt.slowSeconds} --max-import-seconds ${opt.maxImportSeconds} --warm-up-seconds ${opt.warmUpSeconds}${values.phases === 'fuzz,abuse,load' ? '' : ` --phases ${values.phases}`}`
 const machine = `${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}; load average ${load0.toFixed(2)} at the start`
 const importLine = (run: ImportRun) => `${run.done} of ${run.total} files${run.finished ? '' : ` (cut off after ${opt.maxImportSeconds} s)`}`
 
@@ -527,7 +543,7 @@ const abuseLines = (result: AbuseResult) => [
   '',
 ]
 const loadLines = (unloaded: ImportRun, underLoad: ImportRun) => [
-  `(c) Load during import: ${opt.files} new files (${opt.minSide}–${opt.maxSide} px) beside ${opt.base} indexed ones, import concurrency ${opt.concurrency}`,
+  `(c) Load during import: ${opt.files} new files (${opt.minSide}–${opt.maxSide} px) in a folder added (POST /api/folders) to a warm server holding ${opt.base} indexed ones, import concurrency ${opt.concurrency}; the clients searched for ${opt.warmUpSeconds} s before`,
   '',
   '| run | import | rate | searches | search p50 | search p99 | max | server RSS peak |',
   '|---|---|---:|---:|---:|---:|---:|---:|',

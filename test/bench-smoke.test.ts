@@ -71,7 +71,7 @@ describe('bench smoke', () => {
 
   it('runs the hostile-input benchmark (fuzzing, body abuse, import under load) on a tiny library and prints every table', async () => {
     const work = tempDir()
-    const { stdout } = await run(process.execPath, ['bin/run-ts.mjs', 'bench/hostile.bench.ts', '--queries', '60', '--base', '12', '--files', '16', '--min-side', '64', '--max-side', '96', '--clients', '3', '--body-mib', '2', '--bodies', '2', '--slow', '2', '--slow-seconds', '1', '--max-import-seconds', '120', '--work', work], { cwd: ROOT })
+    const { stdout } = await run(process.execPath, ['bin/run-ts.mjs', 'bench/hostile.bench.ts', '--queries', '60', '--base', '12', '--files', '16', '--min-side', '64', '--max-side', '96', '--clients', '3', '--body-mib', '2', '--bodies', '2', '--slow', '2', '--slow-seconds', '1', '--max-import-seconds', '120', '--warm-up-seconds', '1', '--work', work], { cwd: ROOT })
     expect(stdout).toMatch(/\(a\) Query fuzzing: 60 requests in [\d.]+ s/)
     expect(stdout).toMatch(/\| GET \/api\/search \| (\d{3}: \d+(, )?)+ \|/)
     expect(stdout).toMatch(/\| 1,000 comparisons \| /)
