@@ -82,6 +82,12 @@ describe('bench smoke', () => {
     expect(JSON.parse(readFileSync(join(work, 'hostile-result.json'), 'utf8'))).toMatchObject({ cores: expect.any(Number), fuzz: { requests: 60 }, importAlone: { done: 16 } })
   }, 300_000)
 
+  it('runs the format-gate benchmark on ../shared/realworld and reports every input', async () => {
+    const { stdout } = await run(process.execPath, ['bin/run-ts.mjs', 'bench/image-format.bench.ts'], { cwd: ROOT })
+    expect(stdout).toMatch(/\| realworld\/aimeta \| \d+ \| [\d.]+ \| \d+ of \d+ \| \d+ of \d+ \|/)
+    expect(stdout).toMatch(/\| realworld\/ocr \| \d+ \| [\d.]+ \| \d+ of \d+ \|/)
+  })
+
   it('runs the web UI benchmark on a small index in Chromium and reports every measure', async () => {
     const { stdout } = await run(process.execPath, ['bin/run-ts.mjs', 'bench/ui.bench.ts', '--count', '1000', '--runs', '1', '--scroll', '150', '--work', tempDir()], { cwd: ROOT })
     expect(stdout).toMatch(/\| Enter → first thumbnails painted \(median of 1 queries; worst\) \| \d+ ms; \d+ ms \|/)

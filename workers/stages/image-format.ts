@@ -46,13 +46,30 @@ function startsWith(bytes: Buffer, magic: readonly number[] | string, at = 0): b
 function rasterFormat(bytes: Buffer): RasterFormat | undefined {
   // "\x89PNG" alone: a damaged signature is a broken PNG to report as undecodable, not another format.
   if (startsWith(bytes, [0x89, 0x50, 0x4e, 0x47])) return 'png'
-  if (startsWith(bytes, [0xff, 0xd8, 0xff])) return 'jpeg'
+  if (startsWith(bytes, [0xff, 0xd8, 0xff]) && !isJpegLs(bytes)) return 'jpeg'
   if (startsWith(bytes, 'GIF87a') || startsWith(bytes, 'GIF89a')) return 'gif'
   if (startsWith(bytes, 'RIFF') && startsWith(bytes, 'WEBP', 8)) return 'webp'
   if (isoBrands(bytes).some((brand) => brand === 'avif' || brand === 'avis')) return 'avif'
   // BITMAPFILEHEADER (14 bytes) and at least the size fields of the smallest info header.
   if (startsWith(bytes, 'BM') && bytes.length >= 26) return 'bmp'
   return undefined
+}
+
+/**
+ * JPEG-LS (ITU T.87) starts like a JPEG, but its frame marker is SOF55 (FFF7), which no JPEG decoder
+ * reads: found by the file-type fixtures (bench:formats), where four .jls files passed as JPEG. Walks
+ * the marker segments in the sniffed head up to the first frame marker.
+ */
+function isJpegLs(bytes: Buffer): boolean {
+  let at = 2
+  while (at + 4 <= bytes.length && bytes[at] === 0xff) {
+    const marker = bytes[at + 1]!
+    if (marker === 0xf7) return true
+    // SOF0–SOF15 (but DHT, JPG and DAC, which share the range) or SOS: a JPEG decoders read.
+    if ((marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc) || marker === 0xda) return false
+    at += 2 + bytes.readUInt16BE(at + 2)
+  }
+  return false
 }
 
 /** The major and compatible brands of an ISO base media `ftyp` box (HEIF, AVIF, MP4, JPEG 2000). */
@@ -74,6 +91,7 @@ function describeOther(bytes: Buffer): string {
   if (startsWith(bytes, '8BPS')) return 'a Photoshop document'
   if (startsWith(bytes, [0xff, 0x0a]) || startsWith(bytes, 'JXL ', 4)) return 'a JPEG XL image'
   if (startsWith(bytes, 'jP  ', 4) || startsWith(bytes, [0xff, 0x4f, 0xff, 0x51])) return 'a JPEG 2000 image'
+  if (startsWith(bytes, [0xff, 0xd8, 0xff])) return 'a JPEG-LS image'
   if (startsWith(bytes, [0, 0, 1, 0]) || startsWith(bytes, [0, 0, 2, 0])) return 'a Windows icon'
   if (startsWith(bytes, 'ftyp', 4)) return /^(heic|heix|heim|heis|hevc|hevx|mif1|msf1)$/.test(bytes.toString('latin1', 8, 12)) ? 'a HEIC image' : 'an ISO media file (video or HEIF without AV1)'
   if (startsWith(bytes, 'RIFF')) return 'a RIFF file that is not WebP'
@@ -90,6 +108,9 @@ function describeText(bytes: Buffer): string | undefined {
     // UTF-16 text (a BOM) is still text to a decoder: librsvg reads UTF-16 SVG.
     if (startsWith(bytes, [0xff, 0xfe])) text = bytes.toString('utf16le')
     else if (startsWith(bytes, [0xfe, 0xff])) text = Buffer.from(bytes).swap16().toString('utf16le')
+    // Markup in an 8-bit encoding (an XML prolog naming Windows-1251: one of resvg's test files) is
+    // still markup: its tags are ASCII whatever the encoding.
+    else if (!text.includes('\0') && bytes.toString('latin1').trimStart().startsWith('<')) text = bytes.toString('latin1')
     else return undefined
   }
   const trimmed = text.replace(/^\uFEFF/, '').trimStart().toLowerCase()
