@@ -1,7 +1,7 @@
 import { z } from 'zod'
 
 /** Line breaks, tabs and other control characters: never part of a real name, and a way to forge lines in the config file and logs. */
-const noControl = [/^[^\p{Cc}]*$/u, 'must not contain control characters (line breaks, tabs, …)'] as const
+export const noControl = [/^[^\p{Cc}]*$/u, 'must not contain control characters (line breaks, tabs, …)'] as const
 
 /** A DNS name as a Host header carries it, without port: letters, digits, "-" and ".". */
 const HOST_NAME = /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/

@@ -53,9 +53,9 @@ export async function processFileJobs(
 ): Promise<void> {
   // Jobs this process claimed in a run the store stopped (it could not write) are still leased to
   // it; runs of one process never overlap (the live library serialises them), so they come back now.
-  const stranded = strandedBy.get(ctx.store)
-  await ctx.store.releaseJobs((worker) => (stranded?.has(worker) ? false : isWorkerAlive(worker)))
-  stranded?.delete(ctx.worker)
+  const stranded = strandedIn.has(ctx.store)
+  await ctx.store.releaseJobs((worker) => !(stranded && worker === ctx.worker) && isWorkerAlive(worker))
+  strandedIn.delete(ctx.store)
   const folders = new Map(ctx.config.folders.map((folder) => [folder.name, folder]))
   for (;;) {
     if (options.signal?.aborted) return
@@ -74,14 +74,14 @@ export async function processFileJobs(
       }
     } catch (error) {
       // The chunk's unfinished jobs stay in the queue (nothing of theirs was saved): the next run takes them back.
-      if (error instanceof StoreUnavailableError) strandedBy.set(ctx.store, (strandedBy.get(ctx.store) ?? new Set()).add(ctx.worker))
+      if (error instanceof StoreUnavailableError) strandedIn.add(ctx.store)
       throw error
     }
   }
 }
 
-/** Worker ids (this process's) that left claimed jobs behind when the store stopped writing, per store. */
-const strandedBy = new WeakMap<object, Set<string>>()
+/** Stores in which this process (its one worker id) left claimed jobs behind when the store stopped writing. */
+const strandedIn = new WeakSet<object>()
 
 async function runJob(ctx: PipelineContext, folders: Map<string, FolderConfig>, job: Job): Promise<JobResult> {
   const payload = job.payload as unknown as FileJobPayload
@@ -156,7 +156,7 @@ async function fileSize(folder: FolderConfig, relPath: string): Promise<{ filesi
 }
 
 /** Runs `work` over the items, `limit` at a time; after a failure no new item starts, and it throws once all running ones ended. */
-async function forEachLimited<T>(items: T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+export async function forEachLimited<T>(items: T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
   let next = 0
   let failed = false
   const runners = Array.from({ length: Math.min(limit, items.length) }, async () => {

@@ -3,7 +3,7 @@ import { join } from 'node:path'
 import type { FolderConfig } from '../config/schema'
 import type { ImportCounts } from '../shared/types/api'
 import { StoreUnavailableError } from '../server/store/store-unavailable-error'
-import { fileJob, processFileJobs, type FileJobPayload, type FileOutcome } from './file-queue'
+import { fileJob, fileJobKey, processFileJobs, type FileJobPayload, type FileOutcome } from './file-queue'
 import type { PipelineContext } from './pipeline-context'
 import { recreateThumbnails } from './recreate-thumbnail'
 import { isUnderAny, scanFolder, type FolderScan } from './scan'
@@ -59,10 +59,10 @@ export async function runImport(ctx: PipelineContext, options: ImportOptions): P
       // A transient failure (disk full, too many open files …) was the machine's: every import tries it again.
       if (previousFailure && !previousFailure.transient && !options.retryErrors && previousFailure.filesize === file.filesize && previousFailure.mtime === file.mtime) {
         counts.errors++
-        counted.add(jobKey(folder.name, file.relPath))
+        counted.add(fileJobKey(folder.name, file.relPath))
       } else if (state && state.filesize === file.filesize && state.mtime === file.mtime && !previousFailure) {
         counts.unchanged++
-        counted.add(jobKey(folder.name, file.relPath))
+        counted.add(fileJobKey(folder.name, file.relPath))
       } else {
         queued.push({ folder: folder.name, path: file.relPath, ...(previousFailure ? { force: true } : {}) })
       }
@@ -72,7 +72,7 @@ export async function runImport(ctx: PipelineContext, options: ImportOptions): P
   /** The store stopped writing: what was queued and not finished is not broken, only not saved (its jobs stay where they were stored, and the next scan finds the files anyway). */
   const finished = new Set<string>()
   const reportUnsaved = (error: unknown): never => {
-    if (error instanceof StoreUnavailableError) options.onUnsaved?.(queued.filter((file) => !finished.has(jobKey(file.folder, file.path))), error)
+    if (error instanceof StoreUnavailableError) options.onUnsaved?.(queued.filter((file) => !finished.has(fileJobKey(file.folder, file.path))), error)
     throw error
   }
   await ctx.store.enqueueJobs(queued.map(fileJob)).catch(reportUnsaved)
@@ -83,9 +83,9 @@ export async function runImport(ctx: PipelineContext, options: ImportOptions): P
     signal: options.signal,
     onOutcome: (outcome: FileOutcome, payload: FileJobPayload) => {
       done++
-      finished.add(jobKey(payload.folder, payload.path))
+      finished.add(fileJobKey(payload.folder, payload.path))
       // An interrupted run can leave the job of a file whose record it had already saved: the scan counted that file.
-      if (outcome === 'gone' || counted.has(jobKey(payload.folder, payload.path))) return
+      if (outcome === 'gone' || counted.has(fileJobKey(payload.folder, payload.path))) return
       if (outcome === 'error') counts.errors++
       else counts[outcome]++
       options.onProgress?.({ phase: 'index', done, total: Math.max(total, done) })
@@ -155,8 +155,4 @@ export async function removeImagesAndThumbnails(ctx: PipelineContext, ids: numbe
 
 export async function existsOnDisk(folder: FolderConfig, relPath: string): Promise<boolean> {
   return stat(join(folder.path, relPath)).then(() => true, () => false)
-}
-
-function jobKey(folder: string, path: string): string {
-  return `${folder}\u0000${path}`
 }

@@ -1,6 +1,7 @@
 import type { SagasuConfig } from '../config/schema'
 import type { Store } from '../server/store/store'
 import { openContained } from './contained-file'
+import { forEachLimited } from './file-queue'
 import { hashContent } from './stages/hash.stage'
 import { makeThumbnail } from './stages/thumbnail.stage'
 
@@ -60,18 +61,14 @@ async function recreate(ctx: ThumbnailRepairContext, hash: string): Promise<bool
  * Returns how many were made.
  */
 export async function recreateThumbnails(ctx: ThumbnailRepairContext & { log: (message: string) => void }, hashes: Iterable<string>, concurrency: number, signal?: AbortSignal): Promise<number> {
-  const queue = [...hashes]
   let made = 0
-  const worker = async () => {
-    while (queue.length && !signal?.aborted) {
-      const hash = queue.pop()!
-      try {
-        if (await recreateThumbnail(ctx, hash)) made++
-      } catch (error) {
-        ctx.log(`thumbnail ${hash} could not be re-created: ${error instanceof Error ? error.message : String(error)}`)
-      }
+  await forEachLimited([...hashes], Math.max(1, concurrency), async (hash) => {
+    if (signal?.aborted) return
+    try {
+      if (await recreateThumbnail(ctx, hash)) made++
+    } catch (error) {
+      ctx.log(`thumbnail ${hash} could not be re-created: ${error instanceof Error ? error.message : String(error)}`)
     }
-  }
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, queue.length)) }, worker))
+  })
   return made
 }

@@ -5,7 +5,7 @@ import type { FolderConfig } from '../config/schema'
 import type { ImportRunProgress, UnsavedFiles } from '../shared/types/api'
 import { StoreUnavailableError } from '../server/store/store-unavailable-error'
 import { isInside } from './contained-file'
-import { fileJob, processFileJobs } from './file-queue'
+import { fileJob, fileJobKey, processFileJobs } from './file-queue'
 import { existsOnDisk, removeImagesAndThumbnails, runImport } from './import'
 import { trackUnsavedFiles, type WatchedFile } from './unsaved-files'
 import type { PipelineContext } from './pipeline-context'
@@ -87,7 +87,7 @@ export function startLiveLibrary(ctx: PipelineContext, options: LiveLibraryOptio
       signal: abort.signal,
       onUnsaved: (files, error) => keepUnsaved(files.flatMap(({ folder, path }) => {
         const configured = folders.find(({ name }) => name === folder)
-        return configured ? [[`${folder}\u0000${path}`, { folder: configured, path }] as const] : []
+        return configured ? [[fileJobKey(folder, path), { folder: configured, path }] as const] : []
       }), error),
       onProgress: (progress) => {
         if (progress.phase === 'index' && !indexStartedAt) indexStartedAt = Date.now()
@@ -183,7 +183,7 @@ export function startLiveLibrary(ctx: PipelineContext, options: LiveLibraryOptio
     watcher.on('all', (event, abs) => {
       if (typeof abs !== 'string') return
       const path = relPath(abs)
-      const key = `${folder.name}\u0000${path}`
+      const key = fileJobKey(folder.name, path)
       if (event === 'add' || event === 'change') changed.set(key, { folder, path })
       else if (event === 'unlink' || event === 'unlinkDir') removed.set(`${key}${event === 'unlinkDir' ? '/' : ''}`, { folder, path, dir: event === 'unlinkDir' })
       else return

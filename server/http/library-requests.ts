@@ -1,6 +1,6 @@
 import { readBody, type H3Event } from 'h3'
 import { z } from 'zod'
-import { folderSchema } from '../../config/schema'
+import { folderSchema, noControl } from '../../config/schema'
 import type { EditableSettings } from '../../shared/types/settings'
 import { errorResponse, type ErrorBody } from './error-response'
 import { describeInvalid } from './search-request'
@@ -19,13 +19,10 @@ export const modelDownloadRequestSchema = z.strictObject({
   model: z.enum(['clip', 'tagger']),
 })
 
-const NO_CONTROL = /^[^\p{Cc}]*$/u
-const NO_CONTROL_MESSAGE = 'must not contain control characters (line breaks, tabs, …)'
-
 const modelSettings = {
   enabled: z.boolean(),
-  name: z.string().min(1, 'must not be empty').max(200).regex(NO_CONTROL, NO_CONTROL_MESSAGE),
-  path: z.string().min(1, 'must not be empty').max(4096).regex(NO_CONTROL, NO_CONTROL_MESSAGE).optional(),
+  name: z.string().min(1, 'must not be empty').max(200).regex(...noControl),
+  path: z.string().min(1, 'must not be empty').max(4096).regex(...noControl).optional(),
 }
 
 /** PUT /api/settings: every editable setting at once (GET /api/settings gives the current ones). */

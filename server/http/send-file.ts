@@ -1,9 +1,9 @@
-import type { Stats } from 'node:fs'
 import type { FileHandle } from 'node:fs/promises'
 import { pipeline } from 'node:stream/promises'
 import { getRequestHeader, setResponseHeaders, setResponseStatus, type H3Event } from 'h3'
 import { ACCEL_PREFIX } from '../../config/nginx-conf'
-import { SNIFF_BYTES, sniffImageFormat, type RasterFormat } from '../../workers/stages/image-format'
+import type { ContainedFile } from '../../workers/contained-file'
+import { SNIFF_BYTES, sniffImageFormat } from '../../workers/stages/image-format'
 
 const CONTENT_TYPES: Record<string, string> = {
   png: 'image/png', jpg: 'image/jpeg', jpeg: 'image/jpeg', gif: 'image/gif',
@@ -15,10 +15,7 @@ export function contentTypeOf(path: string): string {
 }
 
 /** An open file to send: the descriptor that was checked, and its fstat. */
-export interface OpenFile {
-  handle: FileHandle
-  info: Stats
-}
+export type OpenFile = Pick<ContainedFile, 'handle' | 'info'>
 
 /**
  * The type the bytes say, not the name: a PNG saved as .jpg must go out as image/png, since
@@ -28,11 +25,7 @@ export async function sniffContentType(handle: FileHandle, name: string): Promis
   const head = Buffer.alloc(SNIFF_BYTES)
   const { bytesRead } = await handle.read(head, 0, SNIFF_BYTES, 0)
   const sniffed = sniffImageFormat(head.subarray(0, bytesRead))
-  return sniffed.raster ? IMAGE_TYPES[sniffed.format] : contentTypeOf(name)
-}
-
-const IMAGE_TYPES: Record<RasterFormat, string> = {
-  png: 'image/png', jpeg: 'image/jpeg', gif: 'image/gif', webp: 'image/webp', avif: 'image/avif', bmp: 'image/bmp',
+  return sniffed.raster ? CONTENT_TYPES[sniffed.format]! : contentTypeOf(name)
 }
 
 /**
@@ -95,7 +88,7 @@ export async function sendFile(event: H3Event, file: OpenFile, cacheControl: str
  * has, named by a strong entity tag or by exactly its Last-Modified date; otherwise the whole
  * file is sent (200). No If-Range: the Range counts.
  */
-export function ifRangeHolds(header: string | undefined, etag: string, modified: Date): boolean {
+function ifRangeHolds(header: string | undefined, etag: string, modified: Date): boolean {
   if (header === undefined) return true
   const validator = header.trim()
   if (validator.startsWith('W/')) return false

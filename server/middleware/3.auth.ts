@@ -2,7 +2,7 @@ import { defineEventHandler, getCookie, getRequestHeader, sendRedirect, setRespo
 import { useApp } from '../app-context'
 import { closeAfterAnswer, hasRequestBody } from '../http/limited-body'
 import { loginFailed, loginRetryAfter, loginSucceeded, throttledResponse } from '../http/login-guard'
-import { TOKEN_COOKIE, isAuthorized, tokenFromHeaders, tokenMatches } from '../services/auth'
+import { TOKEN_COOKIE, sessionValue, tokenFromHeaders, tokenMatches } from '../services/auth'
 
 /**
  * With server.token set, every request needs it. A browser asking for a page of the web app is sent
@@ -23,10 +23,13 @@ export default defineEventHandler(async (event) => {
   if (sent !== undefined) {
     const wait = loginRetryAfter(event)
     if (wait !== undefined) return throttledResponse(event, wait)
-    if (tokenMatches(token, sent)) loginSucceeded(event)
-    else loginFailed(event)
+    if (tokenMatches(token, sent)) {
+      loginSucceeded(event)
+      return
+    }
+    loginFailed(event)
   }
-  if (isAuthorized(token, headers, getCookie(event, TOKEN_COOKIE))) return
+  if (tokenMatches(sessionValue(token), getCookie(event, TOKEN_COOKIE))) return
   // The body of a refused request is never read: the connection ends after the answer instead.
   if (hasRequestBody(event.node.req)) closeAfterAnswer(event)
   const wantsHtml = (getRequestHeader(event, 'accept') ?? '').includes('text/html')

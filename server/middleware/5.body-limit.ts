@@ -2,14 +2,13 @@ import { defineEventHandler } from 'h3'
 import { errorResponse } from '../http/error-response'
 import { H3_RAW_BODY, closeAfterAnswer, hasRequestBody, readLimitedBody } from '../http/limited-body'
 import { MAX_IMAGE_MIB } from '../http/search-request'
+import { STATE_CHANGING } from '../services/cross-site'
 
 /** Every body Sagasu takes is small JSON, except a search with an image (base64 is 4/3 of it). */
 const DEFAULT_LIMIT = 2 ** 20
 const SEARCH_LIMIT = Math.ceil(MAX_IMAGE_MIB * 1.4) * 2 ** 20
 /** A login needs only its token; it is also the one body read before the token is known. */
 const LOGIN_LIMIT = 16 * 2 ** 10
-
-const PAYLOAD_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE'])
 
 function limitOf(path: string): number {
   if (path === '/api/search') return SEARCH_LIMIT
@@ -31,7 +30,7 @@ function describe(limit: number): string {
  */
 export default defineEventHandler(async (event) => {
   const request = event.node.req
-  if (!PAYLOAD_METHODS.has(event.method) || !hasRequestBody(request)) return
+  if (!STATE_CHANGING.has(event.method) || !hasRequestBody(request)) return
   const limit = limitOf(event.path.split('?')[0]!)
   const declared = Number(request.headers['content-length'] ?? 0)
   const read = declared > limit ? ({ ok: false, reason: 'too-large' } as const) : await readLimitedBody(request, limit)

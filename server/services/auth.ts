@@ -38,8 +38,3 @@ export function tokenFromHeaders(headers: { authorization?: string; 'x-sagasu-to
 export function sessionValue(token: string): string {
   return createHmac('sha256', token).update('sagasu-session-v1').digest('base64url')
 }
-
-/** Whether a request carries the token (header) or a session made from it (cookie). */
-export function isAuthorized(token: string, headers: { authorization?: string; 'x-sagasu-token'?: string }, cookie: string | undefined): boolean {
-  return tokenMatches(token, tokenFromHeaders(headers)) || tokenMatches(sessionValue(token), cookie)
-}

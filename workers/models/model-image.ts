@@ -67,7 +67,7 @@ export async function loadModelImage(absPath: string, size: number, fit: ModelIm
 function open(bytes: Buffer): { pipeline: sharp.Sharp } {
   try {
     // 'truncated' rather than the default 'warning': a file cut short fails instead of feeding grey rows to the model.
-    return openImage(bytes, { failOn: 'truncated', limitInputPixels: MAX_MODEL_IMAGE_PIXELS })
+    return openImage(bytes)
   } catch (error) {
     if (error instanceof UnsupportedImageFormatError) throw new ModelImageError(`not a supported image: the content is ${error.description}`)
     throw new ModelImageError(error instanceof Error ? error.message : String(error))

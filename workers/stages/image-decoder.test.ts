@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import sharp from 'sharp'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { makeFifo, svgNaming, watchFifo } from '../../test/helpers/fifo'
+import { makeFifo, neverOpens, svgNaming } from '../../test/helpers/fifo'
 import { loadModelImage } from '../models/model-image'
 import { preprocessForOcr } from '../ocr/preprocess'
 import { openImage, UnsupportedImageFormatError, withTrustedSvg } from './image-decoder'
@@ -31,17 +31,7 @@ beforeAll(async () => {
 
 afterAll(() => rm(dir, { recursive: true, force: true }))
 
-/** Runs `action`, and fails if anything opened the FIFO meanwhile. */
-async function neverOpensTheFifo<T>(action: () => Promise<T>): Promise<T> {
-  const watch = watchFifo(fifo)
-  let result: T
-  try {
-    result = await action()
-  } finally {
-    expect(watch.stop(), 'the referenced file was opened').toBe(false)
-  }
-  return result
-}
+const neverOpensTheFifo = <T>(action: () => Promise<T>) => neverOpens(fifo, action)
 
 describe('libvips loaders', () => {
   it('refuses SVG, TIFF and every other loader Sagasu does not use, even when sharp is called directly', async () => {

@@ -14,7 +14,7 @@ import { sniffImageFormat, type RasterFormat } from './image-format'
  * The libvips loader families that stay available (each with its file, buffer and source forms).
  * BMP has no libvips loader: `bmp-decoder.ts` reads it and hands sharp raw pixels.
  */
-export const ALLOWED_LOADERS: readonly string[] = [
+const ALLOWED_LOADERS: readonly string[] = [
   'VipsForeignLoadPng',
   'VipsForeignLoadJpeg',
   'VipsForeignLoadNsgif',

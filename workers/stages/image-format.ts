@@ -7,8 +7,6 @@
 /** The formats Sagasu indexes and accepts as query images. */
 export type RasterFormat = 'png' | 'jpeg' | 'gif' | 'webp' | 'avif' | 'bmp'
 
-export const RASTER_FORMATS: readonly RasterFormat[] = ['png', 'jpeg', 'gif', 'webp', 'avif', 'bmp']
-
 /** For messages: "send a PNG, JPEG, GIF, WebP, AVIF or BMP file". */
 export const RASTER_FORMAT_LIST = 'a PNG, JPEG, GIF, WebP, AVIF or BMP file'
 

@@ -1,7 +1,7 @@
 import type sharp from 'sharp'
 import { StageError } from '../stage'
 import { decodeBmp } from './bmp-decoder'
-import { openImage, UnsupportedImageFormatError } from './image-decoder'
+import { openImage } from './image-decoder'
 import { sniffImageFormat } from './image-format'
 
 export interface ProbeResult {
@@ -34,7 +34,6 @@ export async function probeImage(buffer: Buffer): Promise<ProbeResult> {
   try {
     meta = await openImage(buffer).pipeline.metadata()
   } catch (error) {
-    if (error instanceof UnsupportedImageFormatError) throw new StageError('probe', unsupportedReason(error.description))
     throw new StageError('probe', `not a readable image: ${describeSharpError(error)}`)
   }
   const format = normaliseFormat(meta)

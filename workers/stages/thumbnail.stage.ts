@@ -84,7 +84,7 @@ function toPipeline(buffer: Buffer): sharp.Sharp {
   // 'warning': files with harmless encoder quirks still get a thumbnail, files cut short
   // (interrupted downloads) fail here.
   try {
-    return openImage(buffer, { failOn: 'truncated' }).pipeline
+    return openImage(buffer).pipeline
   } catch (error) {
     if (error instanceof UnsupportedImageFormatError) throw new StageError('thumbnail', unsupportedReason(error.description))
     throw error

@@ -109,6 +109,13 @@ export type TagResolver = (name: string, pattern: boolean) => number[]
  */
 const MAX_INLINE_TAG_IDS = 64
 
+/** Tag ids for `tag_id IN (…)`: one parameter each, or one JSON array past MAX_INLINE_TAG_IDS. */
+export function tagIdList(ids: readonly number[]): SqlFragment {
+  return ids.length <= MAX_INLINE_TAG_IDS
+    ? { sql: ids.map(() => '?').join(', '), params: [...ids] }
+    : { sql: 'SELECT value FROM json_each(?)', params: [JSON.stringify(ids)] }
+}
+
 /** A column as an expression; `+col` keeps SQLite from driving the scan with its index. */
 function columnFor(field: string, strategy: SetStrategy): string {
   const column = COLUMNS[field as FieldName]
@@ -171,9 +178,7 @@ function tag(name: string, pattern: boolean, comparisons: Comparison[], strategy
   const resolved = resolveTags?.(name, pattern)
   if (resolved && !resolved.length) return { sql: '0', params: [] }
   const tagIds = resolved
-    ? resolved.length <= MAX_INLINE_TAG_IDS
-      ? { sql: resolved.map(() => '?').join(', '), params: resolved }
-      : { sql: 'SELECT value FROM json_each(?)', params: [JSON.stringify(resolved)] }
+    ? tagIdList(resolved)
     : pattern
       ? { sql: 'SELECT id FROM tag_names WHERE name GLOB ?', params: [toGlob(name)] }
       : { sql: 'SELECT id FROM tag_names WHERE name = ?', params: [name] }

@@ -29,7 +29,7 @@ import { convertErrors } from '../convert-errors'
 import { sqliteWriteFailure } from './sqlite-write-failure'
 import { PixivQueries } from './pixiv-queries'
 import { preparePromptQueries, type PromptQueries } from './prompt-queries'
-import { compileKeyset, compileSqlFilter, compileSqlOrder, scoreConditions, sortColumns, sqlFrom, toGlob, withTieBreak, type SetStrategy, type SqlFragment, type TagResolver } from './sql-filter'
+import { compileKeyset, compileSqlFilter, compileSqlOrder, scoreConditions, sortColumns, sqlFrom, tagIdList, toGlob, withTieBreak, type SetStrategy, type SqlFragment, type TagResolver } from './sql-filter'
 
 /** An error record as its row holds it (`transient` 0 or 1). */
 type ErrorRow = Omit<ErrorRecord, 'transient'> & { transient: number }
@@ -694,8 +694,8 @@ class SqliteStore implements Store {
     scoredImages: (tagIds, comparisons) => {
       if (!tagIds.length) return []
       const scores = scoreConditions(comparisons, 'score')
-      // One JSON parameter for a long list: a wildcard can match more tags than SQLite takes parameters.
-      const ids = tagIds.length <= 64 ? { sql: tagIds.map(() => '?').join(', '), params: tagIds } : { sql: 'SELECT value FROM json_each(?)', params: [JSON.stringify(tagIds)] }
+      // A wildcard can match more tags than SQLite takes parameters.
+      const ids = tagIdList(tagIds)
       return this.db.prepare(`SELECT image_id FROM image_tags WHERE tag_id IN (${ids.sql}) AND ${scores.sql}`)
         .pluck().all(...ids.params, ...scores.params) as number[]
     },

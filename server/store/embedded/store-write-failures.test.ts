@@ -71,8 +71,15 @@ describe('SQLite error records and write failures', () => {
   })
 
   it('proves it can write with a write that changes nothing anyone reads', async () => {
-    store = openSqliteStore(tempDir())
+    const dir = tempDir()
+    store = openSqliteStore(dir)
+    const statsBefore = await store.stats()
     await expect(store.probeWrite()).resolves.toBeUndefined()
     await expect(store.probeWrite()).resolves.toBeUndefined()
+    // One row, written: the probe really commits, and touches nothing else.
+    const db = new Database(join(dir, 'sagasu.db'), { readonly: true })
+    expect(db.prepare('SELECT count(*) FROM health_probe').pluck().get()).toBe(1)
+    db.close()
+    expect(await store.stats()).toEqual(statsBefore)
   })
 })

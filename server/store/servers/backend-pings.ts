@@ -3,6 +3,7 @@ import { Meilisearch, MeilisearchRequestError, MeilisearchRequestTimeOutError } 
 import { MongoClient } from 'mongodb'
 import type { BackendHealth } from '../../../shared/types/api'
 import { isUnreachable as milvusUnreachable, MILVUS_CHANNEL_OPTIONS } from './milvus-call'
+import { writeHealthProbe, type CounterDocument } from './mongo-collections'
 import { redact } from './open-servers-store'
 import { isUnreachable as mongoUnreachable } from './unavailable'
 
@@ -54,8 +55,7 @@ export function pingMongo(url: string, timeoutMs = HEALTH_TIMEOUT_MS, database?:
     try {
       await client.db('admin').command({ ping: 1 })
       if (database) {
-        await client.db(database).collection<{ _id: string; value: number }>('counters')
-          .updateOne({ _id: 'health_probe' }, { $set: { value: Date.now() } }, { upsert: true })
+        await writeHealthProbe(client.db(database).collection<CounterDocument>('counters'))
           .catch((error: unknown) => {
             throw mongoUnreachable(error) ? error : new BackendDown(`cannot write at ${address}: ${oneLine(error)}`)
           })

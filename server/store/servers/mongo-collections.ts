@@ -134,6 +134,14 @@ export function collectionsOf(db: Db): ServersCollections {
 }
 
 /**
+ * The write GET /api/health makes to prove MongoDB takes writes: one counter document that nothing
+ * reserves ids from, so the write changes nothing anyone reads.
+ */
+export function writeHealthProbe(counters: Collection<CounterDocument>): Promise<unknown> {
+  return counters.updateOne({ _id: 'health_probe' }, { $set: { value: Date.now() } }, { upsert: true })
+}
+
+/**
  * Reserves `n` consecutive ids of a sequence and returns the first. Ids are never reused (the
  * embedded store may reuse the highest id after it is removed; nothing depends on either).
  */

@@ -14,7 +14,7 @@ import { MAX_NEAREST_K } from '../store'
 import { VectorInputError } from '../vector-input-error'
 import { checkVector } from '../embedded/vector-index/vector-codec'
 import type { FullTextDocument, MilvusFilterCompiler, ServerFullText, ServerVectorIndex, VectorScalars } from './backends'
-import { bulkWriteInChunks, collectionsOf, isDuplicateKey, reserveIds, type ServersCollections, type StoredImageDocument, type TagNameDocument } from './mongo-collections'
+import { bulkWriteInChunks, collectionsOf, isDuplicateKey, reserveIds, writeHealthProbe, type ServersCollections, type StoredImageDocument, type TagNameDocument } from './mongo-collections'
 import { MongoBatches } from './mongo-batches'
 import { compileMongoFilter, compileMongoSort, tagPattern, type MongoFilter } from './mongo-filter'
 import { ensureIndexes } from './mongo-indexes'
@@ -331,8 +331,7 @@ export class ServersStore implements Store {
 
   async probeWrite(): Promise<void> {
     await this.ready()
-    // One counter document nothing reserves ids from: the write changes nothing anyone reads.
-    await this.c.counters.updateOne({ _id: 'health_probe' }, { $set: { value: Date.now() } }, { upsert: true })
+    await writeHealthProbe(this.c.counters)
   }
 
   async enqueueJobs(jobs: JobInput[]): Promise<void> {

@@ -17,7 +17,7 @@ const CANNOT_WRITE = new Set(['NotWritablePrimary', 'NotPrimaryNoSecondaryOk', '
   'InterruptedAtShutdown', 'OutOfDiskSpace', 'Unauthorized'])
 
 /** Whether MongoDB answered that it cannot write now. */
-export function cannotWrite(error: unknown): boolean {
+function cannotWrite(error: unknown): boolean {
   return error instanceof MongoServerError && CANNOT_WRITE.has(error.codeName ?? '')
 }
 
