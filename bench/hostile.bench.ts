@@ -17,6 +17,7 @@ import { cpus, loadavg, totalmem } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { stringify } from 'yaml'
+import { seededRandom } from '../shared/seeded-random'
 import { startServer as startTestServer, type RunningServer } from '../test/helpers/server'
 import { generateSyntheticLibrary } from '../workers/synthetic-library'
 
@@ -136,18 +137,8 @@ const showCounts = (counts: Counts) => Object.entries(counts).sort(([a], [b]) =>
 
 // ---------------------------------------------------------------- (a) query fuzzing
 
-/** mulberry32: the same seed gives the same queries on every run. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
-const random = rng(18_018)
+// The same seed gives the same queries on every run.
+const random = seededRandom(18_018)
 const int = (n: number) => Math.floor(random() * n)
 const pick = <T>(items: readonly T[]): T => items[int(items.length)]!
 
@@ -437,40 +428,49 @@ async function importUnderLoad(clients: number): Promise<ImportRun> {
     }
   }
   const load = Array.from({ length: clients }, (_, n) => client(n))
-  if (clients) await sleep(opt.warmUpSeconds * 1000)
-  const started = Date.now()
-  phase = 'import'
-  const added = await fetch(`${server.url}/api/folders`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'incoming', path: incomingLib }) })
-  if (added.status !== 202) throw new Error(`POST /api/folders answered ${added.status}: ${await added.text()}`)
+  let started = Date.now()
   let last: JobsProgress['import'] = null
-  let lastAt = Date.now()
+  let lastAt = started
   let finished = false
-  const deadline = started + opt.maxImportSeconds * 1000
-  while (Date.now() < deadline) {
-    const jobs = await fetch(`${server.url}/api/jobs`).then((r) => r.json() as Promise<JobsProgress>, () => undefined)
-    // The import of the added folder, not the start-up one of the base library.
-    if (jobs?.import && jobs.import.startedAt >= started) {
-      last = jobs.import
-      lastAt = Date.now()
+  let importSeconds = 0
+  let afterSeconds = 0
+  let peakMiB: number
+  let after: number
+  // Whatever happens, the clients, the sampler and the server end, and the copied index goes.
+  try {
+    if (clients) await sleep(opt.warmUpSeconds * 1000)
+    started = Date.now()
+    phase = 'import'
+    const added = await fetch(`${server.url}/api/folders`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'incoming', path: incomingLib }) })
+    if (added.status !== 202) throw new Error(`POST /api/folders answered ${added.status}: ${await added.text()}`)
+    const deadline = started + opt.maxImportSeconds * 1000
+    while (Date.now() < deadline) {
+      const jobs = await fetch(`${server.url}/api/jobs`).then((r) => r.json() as Promise<JobsProgress>).catch(() => undefined)
+      // The import of the added folder, not the start-up one of the base library.
+      if (jobs?.import && jobs.import.startedAt >= started) {
+        last = jobs.import
+        lastAt = Date.now()
+      }
+      if (last && !last.running && last.counts) {
+        finished = true
+        break
+      }
+      await sleep(250)
     }
-    if (last && !last.running && last.counts) {
-      finished = true
-      break
+    importSeconds = (Date.now() - started) / 1000
+    afterSeconds = clients && finished ? Math.min(15, Math.max(3, importSeconds)) : 0
+    if (afterSeconds) {
+      phase = 'after'
+      await sleep(afterSeconds * 1000)
     }
-    await sleep(250)
+  } finally {
+    stop = true
+    await Promise.allSettled(load)
+    peakMiB = peak()
+    after = server.child.exitCode === null && server.child.signalCode === null ? rssMiB(pid) : 0
+    await server.stop()
+    rmSync(dataDir, { recursive: true, force: true })
   }
-  const importSeconds = (Date.now() - started) / 1000
-  const afterSeconds = clients && finished ? Math.min(15, Math.max(3, importSeconds)) : 0
-  if (afterSeconds) {
-    phase = 'after'
-    await sleep(afterSeconds * 1000)
-  }
-  stop = true
-  await Promise.all(load)
-  const peakMiB = peak()
-  const after = rssMiB(pid)
-  await server.stop()
-  rmSync(dataDir, { recursive: true, force: true })
   // Files over the whole run (scan and sweep included, short and alike in both runs): the server's own rate
   // starts at its first saved chunk of 64 files, which flatters small runs.
   const elapsed = last ? ((last.finishedAt ?? lastAt) - last.startedAt) / 1000 : 0

@@ -141,7 +141,7 @@ describe('requests from other sites and other host names', () => {
       await page.goto(attackerUrl)
       await page.waitForFunction(() => (window as unknown as { fetchesDone?: boolean }).fetchesDone === true, undefined, { timeout: 30_000 })
       // Four forms and three fetches reached the server.
-      await eventually(async () => (answers.length >= 7 ? true : undefined), 30_000, `the 7 cross-site requests to be answered (so far: ${JSON.stringify(answers)})`)
+      await eventually(async () => (answers.length >= 7 ? true : undefined), 30_000, () => `the 7 cross-site requests to be answered (so far: ${JSON.stringify(answers)})`)
     } finally {
       await context.close()
     }

@@ -141,7 +141,7 @@ describe('sending files from the folders', () => {
       expect(await abandon(server.url, path)).toBe(200)
       expect(await abandon(server.url, path, { range: 'bytes=1000-' })).toBe(206)
     }
-    await eventually(async () => (openFiles(pid).some((file) => file.startsWith(lib)) ? undefined : true), 20_000, `the server to close the files it sent: ${openFiles(pid).filter((file) => file.startsWith(lib)).join(', ')}`)
+    await eventually(async () => (openFiles(pid).some((file) => file.startsWith(lib)) ? undefined : true), 20_000, () => `the server to close the files it sent: ${openFiles(pid).filter((file) => file.startsWith(lib)).join(', ')}`)
   })
 })
 

@@ -10,7 +10,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { ImportCounts } from '../shared/types/api'
 import { ROOT, runCli, runCliJson } from './helpers/cli'
-import { makeFifo, svgNaming, watchFifo } from './helpers/fifo'
+import { makeFifo, neverOpens, svgNaming } from './helpers/fifo'
 import { tempDir, writeConfig, writeImage } from './helpers/library'
 import { startServer, type RunningServer } from './helpers/server'
 
@@ -27,15 +27,7 @@ describe('hostile images', () => {
   let server: RunningServer
   let svg: Buffer
 
-  /** Runs `action` and fails if anything opened the FIFO meanwhile. */
-  async function neverOpensTheFifo<T>(action: () => Promise<T>): Promise<T> {
-    const watch = watchFifo(fifo)
-    try {
-      return await action()
-    } finally {
-      expect(watch.stop(), 'the file the SVG names was opened').toBe(false)
-    }
-  }
+  const neverOpensTheFifo = <T>(action: () => Promise<T>) => neverOpens(fifo, action)
 
   beforeAll(async () => {
     await writeImage(join(library, 'real.png'), { color: '#00ff00' })

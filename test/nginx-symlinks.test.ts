@@ -1,20 +1,11 @@
-import { spawn, type ChildProcess } from 'node:child_process'
 import { linkSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs'
 import { Agent, request } from 'node:http'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { runCli } from './helpers/cli'
 import { colorOf, tempDir, writeConfig, writeImage } from './helpers/library'
 import { startLinkSwapper } from './helpers/link-swapper'
-import { eventually, freePort, startServer, type RunningServer } from './helpers/server'
-
-const NGINX = '/usr/sbin/nginx'
-
-/** nginx, unprivileged, everything under `prefix` (as in nginx.test.ts). */
-function nginxArgs(prefix: string, conf: string): string[] {
-  const user = process.getuid?.() === 0 ? ' user root;' : ''
-  return ['-p', prefix, '-c', conf, '-g', `daemon off; pid ${join(prefix, 'nginx.pid')}; error_log stderr;${user}`]
-}
+import { startNginx, type RunningNginx } from './helpers/nginx'
+import { freePort, startServer, type RunningServer } from './helpers/server'
 
 function get(base: string, path: string, agent?: Agent): Promise<{ status: number; type: string | undefined; body: Buffer; cut?: boolean }> {
   const { hostname, port } = new URL(base)
@@ -33,8 +24,7 @@ describe('nginx in front of Sagasu, with symbolic links in a folder', () => {
   let dir: string
   let lib: string
   let server: RunningServer
-  let nginx: ChildProcess | undefined
-  let nginxOutput = ''
+  let nginx: RunningNginx | undefined
   let proxy: string
   let image: Buffer
   let target: Buffer
@@ -53,29 +43,19 @@ describe('nginx in front of Sagasu, with symbolic links in a folder', () => {
     const config = writeConfig(dir, { folders: [{ name: 'lib', path: './lib' }], dataDir: './data', server: { port } })
     // Only files are served: no import, no watcher.
     server = await startServer(['--config', config], { env: { SAGASU_WATCH: 'false' }, waitFor: /Listening/ })
-    const runtime = join(dir, 'nginx')
-    mkdirSync(runtime)
-    const listen = await freePort()
-    const rendered = await runCli(['--config', config, 'nginx-conf', '--listen', `127.0.0.1:${listen}`, '--upstream', server.url.replace('http://', ''), '--runtime-dir', runtime, '--output', join(runtime, 'nginx.conf')])
-    expect(rendered.code, rendered.stderr).toBe(0)
-    nginx = spawn(NGINX, nginxArgs(runtime, join(runtime, 'nginx.conf')), { stdio: ['ignore', 'pipe', 'pipe'] })
-    nginx.stderr!.on('data', (chunk: Buffer) => (nginxOutput += chunk))
-    proxy = `http://127.0.0.1:${listen}`
-    await eventually(async () => fetch(`${proxy}/api/health`).then((response) => (response.ok ? true : undefined), () => undefined), 20_000, `nginx to answer:\n${nginxOutput}`)
+    nginx = await startNginx(config, server.url.replace('http://', ''), dir)
+    expect(nginx.rendered.code, nginx.rendered.stderr).toBe(0)
+    proxy = nginx.url
   })
 
   afterAll(async () => {
-    if (nginx && nginx.exitCode === null) {
-      const exited = new Promise((resolve) => nginx!.once('exit', resolve))
-      nginx.kill('SIGQUIT')
-      await exited
-    }
+    await nginx?.stop()
     await server?.stop()
   })
 
   it('sends a file through a link that stays inside the folder', async () => {
     const answer = await get(proxy, '/files/lib/link-in.png')
-    expect(answer.status, nginxOutput).toBe(200)
+    expect(answer.status, nginx!.output()).toBe(200)
     expect(answer.type).toBe('image/png')
     expect(answer.body.equals(target)).toBe(true)
   })

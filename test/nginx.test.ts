@@ -1,4 +1,3 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { mkdirSync, readFileSync, statSync } from 'node:fs'
 import { request } from 'node:http'
 import { join } from 'node:path'
@@ -7,18 +6,8 @@ import { renderNginxConf } from '../config/nginx-conf'
 import type { SearchPage } from '../shared/types/api'
 import { ROOT, runCli } from './helpers/cli'
 import { colorOf, tempDir, writeConfig, writeImage } from './helpers/library'
-import { eventually, freePort, startServer, type RunningServer } from './helpers/server'
-
-const NGINX = '/usr/sbin/nginx'
-
-/**
- * nginx, unprivileged: everything it writes stays under `prefix`. Started by root (a container), its
- * workers would drop to `nobody`, who cannot read the test's private temporary folders.
- */
-function nginxArgs(prefix: string, conf: string): string[] {
-  const user = process.getuid?.() === 0 ? ' user root;' : ''
-  return ['-p', prefix, '-c', conf, '-g', `daemon off; pid ${join(prefix, 'nginx.pid')}; error_log stderr;${user}`]
-}
+import { checkNginxConf, startNginx, type RunningNginx } from './helpers/nginx'
+import { freePort, startServer, type RunningServer } from './helpers/server'
 
 /** A GET with the path sent exactly as written (fetch would resolve `..` and `%2e%2e` itself). */
 function rawStatus(base: string, path: string): Promise<number> {
@@ -40,8 +29,7 @@ function nginxEtag(path: string): string {
 describe('nginx in front of Sagasu', () => {
   let dir: string
   let server: RunningServer
-  let nginx: ChildProcess | undefined
-  let nginxOutput = ''
+  let nginx: RunningNginx | undefined
   let proxy: string
   const original = 'sub dir/ねこ #1.png'
 
@@ -54,27 +42,16 @@ describe('nginx in front of Sagasu', () => {
     const config = writeConfig(dir, { folders: [{ name: 'lib', path: './lib' }], dataDir: './data', server: { port } })
     server = await startServer(['--config', config])
 
-    const runtime = join(dir, 'nginx')
-    mkdirSync(runtime)
-    const listen = await freePort()
-    const rendered = await runCli(['--config', config, 'nginx-conf', '--listen', `127.0.0.1:${listen}`, '--upstream', server.url.replace('http://', ''), '--runtime-dir', runtime, '--output', join(runtime, 'nginx.conf')])
-    expect(rendered.code, rendered.stderr).toBe(0)
-    const check = spawnSync(NGINX, ['-t', ...nginxArgs(runtime, join(runtime, 'nginx.conf'))], { encoding: 'utf8' })
+    nginx = await startNginx(config, server.url.replace('http://', ''), dir)
+    expect(nginx.rendered.code, nginx.rendered.stderr).toBe(0)
+    const check = checkNginxConf(nginx)
     expect(check.status, check.stderr).toBe(0)
     expect(check.stderr).toContain('test is successful')
-
-    nginx = spawn(NGINX, nginxArgs(runtime, join(runtime, 'nginx.conf')), { stdio: ['ignore', 'pipe', 'pipe'] })
-    nginx.stderr!.on('data', (chunk: Buffer) => (nginxOutput += chunk))
-    proxy = `http://127.0.0.1:${listen}`
-    await eventually(async () => fetch(`${proxy}/api/health`).then((response) => (response.ok ? true : undefined), () => undefined), 20_000, `nginx to answer:\n${nginxOutput}`)
+    proxy = nginx.url
   })
 
   afterAll(async () => {
-    if (nginx && nginx.exitCode === null) {
-      const exited = new Promise((resolve) => nginx!.once('exit', resolve))
-      nginx.kill('SIGQUIT')
-      await exited
-    }
+    await nginx?.stop()
     await server?.stop()
   })
 

@@ -73,7 +73,11 @@ describe('a server whose database cannot be written', () => {
 
     // New files arrive while the database is full: they are held and reported, not dropped.
     for (let i = IMAGES; i < IMAGES + 2; i++) await writeImage(join(lib, `image-${i}.png`), { color: colorOf(i) })
-    const unsaved = await eventually(async () => (await health()).unsavedFiles, 60_000, 'the unsaved files in the health report')
+    // The watcher may settle the two files in two flushes: wait for both.
+    const unsaved = await eventually(async () => {
+      const report = (await health()).unsavedFiles
+      return report?.count === 2 ? report : undefined
+    }, 60_000, 'both unsaved files in the health report')
     expect(unsaved).toMatchObject({ count: 2, reason: expect.stringContaining('SQLITE_FULL') })
     expect(unsaved.examples.sort()).toEqual(['lib/image-4.png', 'lib/image-5.png'])
     expect(server!.output()).toMatch(/library: 2 files could not be saved \(SQLite at .* cannot write/)

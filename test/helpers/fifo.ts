@@ -1,5 +1,6 @@
 import { closeSync, constants, openSync, writeSync } from 'node:fs'
 import { execFileSync } from 'node:child_process'
+import { expect } from 'vitest'
 
 /**
  * Whether anything opens a file while an action runs, told by a FIFO: opening a FIFO to read blocks
@@ -40,6 +41,16 @@ export function watchFifo(path: string): FifoWatch {
       check()
       return opened
     },
+  }
+}
+
+/** Runs `action`, and fails the test if anything opened the FIFO meanwhile. */
+export async function neverOpens<T>(fifo: string, action: () => Promise<T>): Promise<T> {
+  const watch = watchFifo(fifo)
+  try {
+    return await action()
+  } finally {
+    expect(watch.stop(), 'the file the SVG names was opened').toBe(false)
   }
 }
 

@@ -62,13 +62,16 @@ export async function startServer(args: string[], options: { env?: NodeJS.Proces
   return { url, process: child, output: () => output, stop }
 }
 
-/** Polls until `check` returns a value that is not undefined, or fails after `ms`. */
-export async function eventually<T>(check: () => Promise<T | undefined>, ms = 20_000, what = 'condition'): Promise<T> {
+/**
+ * Polls until `check` returns a value that is not undefined, or fails after `ms`; a function `what`
+ * is asked at the timeout, so the message shows the state then, not at the start.
+ */
+export async function eventually<T>(check: () => Promise<T | undefined>, ms = 20_000, what: string | (() => string) = 'condition'): Promise<T> {
   const deadline = Date.now() + ms
   for (;;) {
     const value = await check()
     if (value !== undefined) return value
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${typeof what === 'function' ? what() : what}`)
     await new Promise((resolve) => setTimeout(resolve, 150))
   }
 }
