@@ -74,7 +74,7 @@ export async function indexFile(ctx: PipelineContext, folder: FolderConfig, relP
     }
   }
 
-  const ai = readAiParameters(buffer, probe.format)
+  const { parameters: ai } = await readAiParameters(buffer, probe.format)
   const input: ImageInput = {
     folder: folder.name,
     path: relPath,

@@ -9,7 +9,7 @@ import { z } from 'zod'
 import type { BackendsHealth, ErrorRecord, HealthReport, UnsavedFiles, ImportCounts, ImportRunProgress, JobsReport, LibraryCharts, PixivJobStatus, PixivLibraryCounts, SearchPage, StageProgress, StatsReport, StoreStats } from '../../shared/types/api'
 import type { ModelStatus, SettingsReport } from '../../shared/types/settings'
 import type { BatchSetInfo, DatasetBatch, DatasetImage, DatasetImagePage, DatasetSample, DatasetStats } from '../../shared/types/dataset'
-import type { AiParameters, ImageRecord, PixivTag, PixivWork, TagInfo } from '../../shared/types/image'
+import { AI_SOURCES, type AiParameters, type ImageRecord, type PixivTag, type PixivWork, type TagInfo } from '../../shared/types/image'
 import type { NameCount, PromptHit, PromptSearchPage, PromptStats } from '../../shared/types/prompt'
 import { batchSetRequestSchema, MAX_BATCH_SIZE, MAX_DATASET_PAGE } from '../http/dataset-requests'
 import type { ErrorBody } from '../http/error-response'
@@ -92,7 +92,7 @@ const span = object<Span>('Character range [start, end) in the query (or sort) t
 })
 
 const aiParameters = object<AiParameters>('AI-generation parameters read from the image metadata.', {
-  source: str('the tool that wrote them', { enum: ['a1111', 'comfyui', 'novelai'] }),
+  source: str('the tool that wrote them', { enum: [...AI_SOURCES] }),
   prompt: str('positive prompt'),
   negativePrompt: optional(str('negative prompt')),
   seed: optional(int('seed (seeds beyond 2^53 are kept as text in extra.seed)')),
@@ -564,8 +564,6 @@ const datasetBatch = object<DatasetBatch>('One batch of a split.', {
   missing: int('members whose content is no longer in the library; left out of `result`', { minimum: 0 }),
   result: { type: 'array', description: 'in the batch\'s order', items: ref('DatasetImage') },
 })
-
-const AI_SOURCES = ['a1111', 'comfyui', 'novelai'] satisfies Array<AiParameters['source']>
 
 const promptHit = object<PromptHit>('An image whose AI prompts match the query.', {
   id: int('image id (`/api/images/{id}` has the whole record)', { minimum: 1 }),

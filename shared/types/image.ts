@@ -15,9 +15,18 @@ export interface SourceFields {
   tags1?: string[]
 }
 
+/**
+ * The tools whose AI-generation metadata Sagasu reads, by the label stored as `AiParameters.source`.
+ * A file keeps the label of the form its parameters were read from (a ComfyUI saver that writes
+ * A1111 text is `a1111` when only that text could be read).
+ */
+export const AI_SOURCES = ['a1111', 'comfyui', 'novelai', 'swarmui', 'fooocus', 'invokeai', 'stability-matrix', 'hf-space', 'tensorart'] as const
+
+export type AiSource = (typeof AI_SOURCES)[number]
+
 /** AI-generation parameters read from image metadata. */
 export interface AiParameters {
-  source: 'a1111' | 'comfyui' | 'novelai'
+  source: AiSource
   prompt: string
   negativePrompt?: string
   seed?: number

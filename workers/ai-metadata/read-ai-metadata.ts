@@ -1,4 +1,5 @@
 import { parseA1111Parameters } from './a1111'
+import type { AiMetadataRead, AiMetadataWarning } from './ai-metadata-read'
 import type { AiParameters } from './ai-parameters'
 import { parseComfyPrompt, parseComfyUi, parseComfyWorkflow } from './comfyui'
 import { readExifText, type ExifText } from './exif-user-comment'
@@ -117,6 +118,21 @@ function fromExif(exif: ExifText): AiParameters | undefined {
  * file must not abort an import run.
  */
 export function readAiMetadata(buf: Buffer, format: string): AiParameters | undefined {
+  return readAiMetadataReport(buf, format).parameters
+}
+
+/**
+ * The parameters the file's containers hold (text chunks, EXIF, comments; not the alpha channel,
+ * which needs the decoded pixels: see stages/ai-metadata.stage.ts) and the warnings met on the way.
+ * Never throws.
+ */
+export function readAiMetadataReport(buf: Buffer, format: string): AiMetadataRead {
+  const warnings: AiMetadataWarning[] = []
+  const parameters = readParameters(buf, format)
+  return parameters ? { parameters, warnings } : { warnings }
+}
+
+function readParameters(buf: Buffer, format: string): AiParameters | undefined {
   try {
     const found = collectText(buf, format)
     const fromPng = fromPngText(found.png)

@@ -1,14 +1,15 @@
-import type { AiParameters } from '../../shared/types/image'
-import { readAiMetadata } from '../ai-metadata/read-ai-metadata'
+import type { AiMetadataRead } from '../ai-metadata/ai-metadata-read'
+import { readAiMetadataReport } from '../ai-metadata/read-ai-metadata'
 
 /**
- * AI-generation parameters (A1111/Forge, ComfyUI, NovelAI) from PNG text chunks or EXIF
- * UserComment. Metadata is optional: unreadable metadata means none, never a failed file.
+ * AI-generation parameters of one image (every generator workers/ai-metadata reads) and the
+ * warnings met while reading them. Metadata is optional: unreadable metadata means none, never a
+ * failed file.
  */
-export function readAiParameters(buffer: Buffer, format: string): AiParameters | undefined {
+export async function readAiParameters(buffer: Buffer, format: string): Promise<AiMetadataRead> {
   try {
-    return readAiMetadata(buffer, format)
+    return readAiMetadataReport(buffer, format)
   } catch {
-    return undefined
+    return { warnings: [] }
   }
 }
