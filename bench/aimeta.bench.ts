@@ -3,13 +3,13 @@
 // how long one file takes to read (readAiMetadata on the bytes already in memory, as the import
 // calls it; the issue's target is ≤ 50 ms per file, stealth alpha reading included).
 // Sets: ../shared/realworld/aimeta (real files from public repositories) and every `--set DIR`
-// (a folder in the same format: expected.json + files/), e.g. test/fixtures/aimeta-extra.
+// (a folder in the same format: expected.json + files/); the folders under test/fixtures/aimeta-extra are always read.
 // Usage: npm run bench:aimeta -- [--set DIR ...] [--runs 20] [--verbose]
 import { existsSync, readFileSync } from 'node:fs'
 import { cpus } from 'node:os'
 import { extname, join } from 'node:path'
 import { parseArgs } from 'node:util'
-import { loadAiMetaSet, wrongFields } from '../test/helpers/aimeta-expectations'
+import { extraAiMetaSets, loadAiMetaSet, wrongFields } from '../test/helpers/aimeta-expectations'
 import { readAiParameters } from '../workers/stages/ai-metadata.stage'
 
 const ROOT = join(import.meta.dirname, '..')
@@ -21,7 +21,7 @@ const { values } = parseArgs({
   },
 })
 const runs = Math.max(1, Number(values.runs))
-const sets = [join(ROOT, '..', 'shared', 'realworld', 'aimeta'), join(ROOT, 'test', 'fixtures', 'aimeta-extra'), ...values.set]
+const sets = [join(ROOT, '..', 'shared', 'realworld', 'aimeta'), ...extraAiMetaSets(ROOT), ...values.set]
 
 console.log(`bench:aimeta on ${cpus().length} cores, node ${process.version}, ${runs} timed reads per file`)
 for (const dir of sets) {

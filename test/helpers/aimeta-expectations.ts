@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { AiParameters } from '../../shared/types/image'
 
@@ -128,4 +128,18 @@ export function wrongFields(ai: AiParameters | undefined, expect: AiMetaExpect):
     check('size', ai.extra?.size !== undefined && sizes.includes(ai.extra.size), ai.extra?.size)
   }
   return wrong
+}
+
+/**
+ * The expectation sets the project adds to the realworld folder: every folder under
+ * test/fixtures/aimeta-extra that holds an expected.json (real files from public repositories,
+ * small or cut down as their README says, with their provenance and licence).
+ */
+export function extraAiMetaSets(root: string): string[] {
+  const base = join(root, 'test', 'fixtures', 'aimeta-extra')
+  if (!existsSync(base)) return []
+  return readdirSync(base, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory() && existsSync(join(base, entry.name, 'expected.json')))
+    .map((entry) => join(base, entry.name))
+    .sort()
 }

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { extname, join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { loadAiMetaSet, wrongFields } from '../../test/helpers/aimeta-expectations'
+import { extraAiMetaSets, loadAiMetaSet, wrongFields } from '../../test/helpers/aimeta-expectations'
 import { readAiParameters } from '../stages/ai-metadata.stage'
 
 /**
@@ -23,6 +23,16 @@ describe('readAiMetadata on ../shared/realworld/aimeta', () => {
   })
 
   it.each(names)('%s', async (name) => {
+    const buf = readFileSync(join(set.folder, name))
+    const { parameters } = await readAiParameters(buf, extname(name).slice(1).toLowerCase())
+    expect(wrongFields(parameters, set.files[name]!.expect)).toEqual([])
+  })
+})
+
+/** The project's own additions in the same format (test/fixtures/aimeta-extra/*: provenance in each README). */
+describe.each(extraAiMetaSets(join(import.meta.dirname, '../..')))('readAiParameters on %s', (dir) => {
+  const set = loadAiMetaSet(dir)
+  it.each(Object.keys(set.files).sort())('%s', async (name) => {
     const buf = readFileSync(join(set.folder, name))
     const { parameters } = await readAiParameters(buf, extname(name).slice(1).toLowerCase())
     expect(wrongFields(parameters, set.files[name]!.expect)).toEqual([])
