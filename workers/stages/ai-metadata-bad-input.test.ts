@@ -155,8 +155,13 @@ describe('16 MB comments: nothing, and no hang', () => {
     expect((await readAiParameters(pngWith({ Comment: filler(SIXTEEN_MB) }), 'png')).parameters).toBeUndefined()
   }, 120_000)
 
-  it('PNG iTXt parameters of 16 MB without a settings line', async () => {
-    expect((await readAiParameters(pngWith({ parameters: filler(SIXTEEN_MB) }), 'png')).parameters).toBeUndefined()
+  it('PNG iTXt parameters of 16 MB without a settings line: nothing, or its text with a warning', async () => {
+    // A1111's own keyword, so the readers may keep the text as a prompt, but never silently.
+    const { parameters, warnings } = await readAiParameters(pngWith({ parameters: filler(SIXTEEN_MB) }), 'png')
+    if (parameters) {
+      expect(parameters.prompt.startsWith(FILLER)).toBe(true)
+      expect(warnings).toContainEqual(expect.objectContaining({ generator: 'a1111', field: 'metadata' }))
+    }
   }, 120_000)
 
   it('PNG zTXt parameters that inflate past 16 MiB', async () => {
