@@ -7,14 +7,16 @@
 
 /** Decoded samples of the leftmost columns of an image, row by row, interleaved channels. */
 export interface PixelRegion {
-  /** 8-bit samples, or 16-bit samples as native-endian pairs of bytes. */
+  /**
+   * 8-bit samples. sharp's raw output keeps the high byte of 16-bit samples, as Pillow does when
+   * it hands 16-bit PNGs to both writers as 8-bit images.
+   */
   data: Buffer
   /** Columns in the region (the image's leftmost ones). */
   width: number
   /** Rows in the region: the image's height whenever the region holds more than one column. */
   height: number
   channels: number
-  bytesPerSample: 1 | 2
 }
 
 export type StealthMode = 'alpha' | 'rgb'
@@ -29,17 +31,13 @@ export function streamCapacity(mode: StealthMode, width: number, height: number)
   return width * height * (mode === 'alpha' ? 1 : 3)
 }
 
-/**
- * `count` bytes of the stream starting at bit `fromBit`, or undefined when the region ends first.
- * 16-bit samples give the low bit of their high byte: Pillow, which both writers use, hands 16-bit
- * PNGs over as 8-bit by keeping the high byte.
- */
+/** `count` bytes of the stream starting at bit `fromBit`, or undefined when the region ends first. */
 export function readStreamBytes(region: PixelRegion, mode: StealthMode, fromBit: number, count: number): Buffer | undefined {
   const carriers = carrierChannels(mode, region.channels)
   const endBit = fromBit + count * 8
   const pixelsNeeded = Math.ceil(endBit / carriers.length)
   if (pixelsNeeded > region.width * region.height) return undefined
-  const { data, width, height, channels, bytesPerSample } = region
+  const { data, width, height, channels } = region
   const out = Buffer.alloc(count)
   let bit = fromBit
   for (let i = 0; i < count; i++) {
@@ -49,8 +47,7 @@ export function readStreamBytes(region: PixelRegion, mode: StealthMode, fromBit:
       const x = Math.floor(pixel / height)
       const y = pixel - x * height
       const sample = (y * width + x) * channels + carriers[bit % carriers.length]!
-      const value = bytesPerSample === 1 ? data[sample]! : data.readUInt16LE(sample * 2) >> 8
-      byte = (byte << 1) | (value & 1)
+      byte = (byte << 1) | (data[sample]! & 1)
     }
     out[i] = byte
   }

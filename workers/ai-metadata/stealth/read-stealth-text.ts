@@ -41,7 +41,7 @@ async function decodeLeftColumns(buf: Buffer, png: PngHeader, pixels: number): P
     .extract({ left: 0, top: 0, width, height })
     .raw()
     .toBuffer({ resolveWithObject: true })
-  return { data, width: info.width, height: info.height, channels: info.channels, bytesPerSample: info.depth === 'ushort' ? 2 : 1 }
+  return { data, width: info.width, height: info.height, channels: info.channels }
 }
 
 function findHeader(region: PixelRegion, png: PngHeader): StealthText | StealthHeader {

@@ -1,5 +1,6 @@
 import sharp from 'sharp'
-import { gzipSync } from 'node:zlib'
+import { deflateSync, gzipSync } from 'node:zlib'
+import { rawPngChunk } from '../raw-png-chunk.test-helper'
 import { seededRandom } from '../../../shared/seeded-random'
 
 // A port of the writer of ashen-sensored/sd_webui_stealth_pnginfo (scripts/stealth_pnginfo.py,
@@ -68,4 +69,33 @@ export function encodePng(image: StealthImage, pixels: Buffer): Promise<Buffer> 
 export async function stealthPng(image: StealthImage, signature: StealthSignature, text: string): Promise<Buffer> {
   const mode = signature.startsWith('stealth_png') ? 'alpha' : 'rgb'
   return encodePng(image, embedBits(image, stealthBits(signature, stealthPayload(signature, text)), mode))
+}
+
+/**
+ * A 16-bit PNG of 8-bit samples: each in the high byte, the low byte's low bit the opposite of the
+ * high byte's, so a reader looking at the wrong byte reads a different stream.
+ */
+export function encodePng16(image: StealthImage, pixels: Buffer): Buffer {
+  const { width, height, channels } = image
+  const rowBytes = width * channels * 2
+  const raw = Buffer.alloc(height * (rowBytes + 1))
+  for (let y = 0; y < height; y++) {
+    // Filter type 0 (None) at the start of each row.
+    for (let i = 0; i < width * channels; i++) {
+      const v = pixels[y * width * channels + i]!
+      raw[y * (rowBytes + 1) + 1 + i * 2] = v
+      raw[y * (rowBytes + 1) + 2 + i * 2] = 0x40 | (~v & 1)
+    }
+  }
+  const ihdr = Buffer.alloc(13)
+  ihdr.writeUInt32BE(width, 0)
+  ihdr.writeUInt32BE(height, 4)
+  ihdr[8] = 16
+  ihdr[9] = channels === 4 ? 6 : 2
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    rawPngChunk('IHDR', ihdr),
+    rawPngChunk('IDAT', deflateSync(raw)),
+    rawPngChunk('IEND', Buffer.alloc(0)),
+  ])
 }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { writePngTextChunks } from '../png-chunks'
 import { readAiParameters } from '../../stages/ai-metadata.stage'
 import { MAX_STEALTH_PAYLOAD_BYTES } from './stealth-header'
-import { embedBits, encodePng, noisePixels, stealthBits, stealthPayload, stealthPng, type StealthImage } from './stealth-writer.test-helper'
+import { embedBits, encodePng, encodePng16, noisePixels, stealthBits, stealthPayload, stealthPng, type StealthImage } from './stealth-writer.test-helper'
 
 // Stealth metadata through the import's entry point (readAiParameters), on PNGs written as the
 // A1111 extension writes them (stealth-writer.test-helper.ts) and on hostile alpha channels.
@@ -42,6 +42,12 @@ describe('stealth metadata written as the A1111 extension writes it', () => {
   it('follows the stream across columns of an image shorter than its header', async () => {
     // 7 rows: the 152 header bits alone span 22 columns.
     expectA1111(await readAiParameters(await stealthPng({ width: 400, height: 7, channels: 4 }, 'stealth_pngcomp', A1111_TEXT), 'png'))
+  })
+
+  it('reads the high byte of 16-bit samples, as Pillow hands them to both writers', async () => {
+    const bits = stealthBits('stealth_pngcomp', stealthPayload('stealth_pngcomp', A1111_TEXT))
+    const sixteenBit = encodePng16(RGBA, embedBits(RGBA, bits, 'alpha'))
+    expectA1111(await readAiParameters(sixteenBit, 'png'))
   })
 
   it("reads NovelAI's JSON copy of its text fields", async () => {
