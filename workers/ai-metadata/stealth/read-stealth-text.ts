@@ -45,7 +45,8 @@ async function decodeLeftColumns(buf: Buffer, png: PngHeader, pixels: number): P
 }
 
 function findHeader(region: PixelRegion, png: PngHeader): StealthText | StealthHeader {
-  // Alpha first, as A1111's reader settles it when both could match; RGB-only files are read in rgb.
+  // Alpha first (the extension's default mode, and NovelAI's); an RGBA file is read in rgb only
+  // when its alpha carries no signature, an RGB file only in rgb.
   const modes: StealthMode[] = png.colourType === TRUECOLOUR_ALPHA ? ['alpha', 'rgb'] : ['rgb']
   for (const mode of modes) {
     const read = readStealthHeader(region, mode, png.width, png.height)
