@@ -18,16 +18,17 @@ const PAIR = /\s*(\w[\w \-/]+):\s*("(?:\\.|[^\\"])+"|[^,]*)(?:,|$)/g
 const NEGATIVE_PREFIX = 'Negative prompt:'
 
 // Keys A1111 always writes; requiring one keeps a prompt line such as
-// "cat:1.2, dog:1.1, bird:0.9" from being mistaken for settings.
-const SETTINGS_MARKERS = new Set(['Steps', 'Sampler', 'CFG scale', 'Seed'])
+// "cat:1.2, dog:1.1, bird:0.9" from being mistaken for settings. Compared in lower case: Comfy
+// Image Saver writes "CFG Scale" where A1111 writes "CFG scale".
+const SETTINGS_MARKERS = new Set(['steps', 'sampler', 'cfg scale', 'seed'])
 
-// Settings every source can express get the same `extra` key everywhere.
+// Settings every source can express get the same `extra` key everywhere (matched in lower case).
 // A Map, not an object literal, so a key like "constructor" is not found on
 // Object.prototype.
 const NORMALISED_EXTRA = new Map([
-  ['Size', 'size'],
-  ['Model hash', 'modelHash'],
-  ['Schedule type', 'scheduler'],
+  ['size', 'size'],
+  ['model hash', 'modelHash'],
+  ['schedule type', 'scheduler'],
 ])
 
 function unquote(value: string): string {
@@ -50,9 +51,18 @@ export function parseSettingsLine(line: string): [string, string][] | undefined 
     const key = m[1]!.trim()
     if (key.length > 0) pairs.push([key, unquote(m[2]!.trim())])
   }
-  const markers = pairs.filter(([k]) => SETTINGS_MARKERS.has(k)).length
-  const isSettings = pairs.some(([k]) => k === 'Steps') || (markers >= 1 && pairs.length >= 2)
+  const markers = pairs.filter(([k]) => SETTINGS_MARKERS.has(k.toLowerCase())).length
+  const isSettings = pairs.some(([k]) => k.toLowerCase() === 'steps') || (markers >= 1 && pairs.length >= 2)
   return isSettings ? pairs : undefined
+}
+
+/**
+ * Whether text ends in an A1111 settings line ("Steps: 20, Sampler: …, CFG scale: 7, Seed: …").
+ * Only such text is A1111 output; a bare prompt or a JSON document is not.
+ */
+export function hasA1111Settings(text: string): boolean {
+  const lines = text.replace(/\r\n?/g, '\n').trim().split('\n')
+  return parseSettingsLine(lines[lines.length - 1]!) !== undefined
 }
 
 /** Parses A1111/Forge parameters text. Undefined only for blank input. */
@@ -79,31 +89,31 @@ export function parseA1111Parameters(text: string): AiParameters | undefined {
 
   const extra: Record<string, string> = {}
   for (const [key, value] of settings ?? []) {
-    switch (key) {
-      case 'Steps': {
+    switch (key.toLowerCase()) {
+      case 'steps': {
         const steps = toSafeInteger(value)
         if (steps !== undefined) result.steps = steps
         break
       }
-      case 'CFG scale': {
+      case 'cfg scale': {
         const cfg = toFiniteNumber(value)
         if (cfg !== undefined) result.cfg = cfg
         break
       }
-      case 'Seed': {
+      case 'seed': {
         const seed = toSeed(value)
         if (seed && 'seed' in seed) result.seed = seed.seed
         else if (seed) extra.seed = seed.seedText
         break
       }
-      case 'Sampler':
+      case 'sampler':
         if (value.length > 0) result.sampler = value
         break
-      case 'Model':
+      case 'model':
         if (value.length > 0) result.model = value
         break
       default:
-        extra[NORMALISED_EXTRA.get(key) ?? key] = value
+        extra[NORMALISED_EXTRA.get(key.toLowerCase()) ?? key] = value
     }
   }
   if (Object.keys(extra).length > 0) result.extra = extra
