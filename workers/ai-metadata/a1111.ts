@@ -1,3 +1,4 @@
+import type { AiMetadataWarning } from './ai-metadata-read'
 import type { AiParameters } from './ai-parameters'
 import { capUtf8 } from './cap-text'
 import { toFiniteNumber, toSafeInteger, toSeed } from './numbers'
@@ -65,8 +66,12 @@ export function hasA1111Settings(text: string): boolean {
   return parseSettingsLine(lines[lines.length - 1]!) !== undefined
 }
 
+// Comfy Image Saver writes this A1111-style text itself, with "unknown" for a prompt input that is
+// not wired to a text node, and marks it "Version: ComfyUI".
+const PLACEHOLDER = 'unknown'
+
 /** Parses A1111/Forge parameters text. Undefined only for blank input. */
-export function parseA1111Parameters(text: string): AiParameters | undefined {
+export function parseA1111Parameters(text: string, warnings: AiMetadataWarning[] = []): AiParameters | undefined {
   const normalised = text.replace(/\r\n?/g, '\n').trim()
   if (normalised.length === 0) return undefined
   const lines = normalised.split('\n')
@@ -117,5 +122,12 @@ export function parseA1111Parameters(text: string): AiParameters | undefined {
     }
   }
   if (Object.keys(extra).length > 0) result.extra = extra
+  if (extra.Version === 'ComfyUI') {
+    for (const key of ['prompt', 'negativePrompt'] as const) {
+      if (result[key] === PLACEHOLDER) {
+        warnings.push({ generator: 'a1111', field: key, reason: `Comfy Image Saver wrote "${PLACEHOLDER}": its ${key === 'prompt' ? 'prompt' : 'negative prompt'} input was not wired to a text` })
+      }
+    }
+  }
   return result
 }

@@ -25,7 +25,7 @@ export function looksLikeJson(text: string): boolean {
  * warning when it is of no known shape or not valid JSON.
  */
 export function readJsonDocument(text: string, place: string, warnings: AiMetadataWarning[]): AiParameters | undefined {
-  const doc = parseJsonLossless(text.trim())
+  const doc = parseJsonLossless(text.replace(/\0+$/, '').trim())
   if (!isJsonObject(doc)) {
     warnings.push({ generator: guessGenerator(text), field: 'metadata', reason: `the ${place} text looks like JSON but is not a valid JSON object` })
     return undefined

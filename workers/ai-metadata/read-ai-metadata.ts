@@ -124,19 +124,25 @@ function fromPngText(text: Record<string, string>, warnings: AiMetadataWarning[]
     const result = readJsonDocument(parameters, 'parameters', warnings)
     if (result) return result
   }
-  const a1111 = parameters !== undefined && !looksLikeJson(parameters) ? parseA1111Parameters(parameters) : undefined
+  // The text's own warnings count only when the text is what the file is read as.
+  const a1111Warnings: AiMetadataWarning[] = []
+  const a1111 = parameters !== undefined && !looksLikeJson(parameters) ? parseA1111Parameters(parameters, a1111Warnings) : undefined
   const a1111WithSettings = a1111 && hasA1111Settings(parameters!) ? a1111 : undefined
   if (graphResolves(graph)) {
     warnings.push(...graph.warnings)
     return withA1111Gaps(graph.parameters, a1111WithSettings)
   }
-  if (a1111WithSettings) return a1111WithSettings
+  if (a1111WithSettings) {
+    warnings.push(...a1111Warnings)
+    return a1111WithSettings
+  }
   if (graph.parameters) {
     warnings.push(...graph.warnings)
     return graph.parameters
   }
   warnings.push(...graph.warnings)
   if (a1111) {
+    warnings.push(...a1111Warnings)
     warnings.push({ generator: 'a1111', field: 'metadata', reason: 'the parameters text has no settings line; only its prompt was read' })
     return a1111
   }
@@ -158,7 +164,7 @@ function fromFreeText(text: string, place: string, warnings: AiMetadataWarning[]
     return graph.parameters
   }
   if (looksLikeJson(trimmed)) return readJsonDocument(trimmed, place, warnings)
-  return hasA1111Settings(text) ? parseA1111Parameters(text) : undefined
+  return hasA1111Settings(text) ? parseA1111Parameters(text, warnings) : undefined
 }
 
 function fromExif(exif: ExifText, warnings: AiMetadataWarning[]): AiParameters | undefined {

@@ -25,7 +25,8 @@ export function parseTensorArt(
   graph: AiParameters | undefined,
   warnings: AiMetadataWarning[] = [],
 ): AiParameters | undefined {
-  const doc = parseJsonLossless(text)
+  // TensorArt ends the chunk with a NUL byte, as C strings end.
+  const doc = parseJsonLossless(text.replace(/\0+$/, ''))
   if (!isJsonObject(doc)) {
     warnings.push({ generator: 'tensorart', field: 'metadata', reason: 'the generation_data text is not a JSON object' })
     return undefined
