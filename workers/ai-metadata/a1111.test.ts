@@ -112,4 +112,20 @@ describe('parseSettingsLine', () => {
     expect(hasA1111Settings('a cat, (dog:1.2)')).toBe(false)
     expect(hasA1111Settings('{"prompt": "a cat", "steps": 20}')).toBe(false)
   })
+
+  it('reads a 16 MB line without a colon as prompt text, walking it once', () => {
+    const huge = 'masterpiece '.repeat(1_400_000)
+    expect(hasA1111Settings(huge)).toBe(false)
+    expect(parseA1111Parameters(huge)?.prompt.length).toBeGreaterThan(16_000_000)
+    expect(parseSettingsLine('Steps: 1, ' + 'a'.repeat(1_000_000))).toEqual([['Steps', '1']])
+  })
+
+  it('skips what is not a pair up to the next comma, as the A1111 grammar does', () => {
+    expect(parseSettingsLine('Steps: 20, junk (x), Seed: 5, Lora hashes: "a: 1, b: 2", Model: m')).toEqual([
+      ['Steps', '20'],
+      ['Seed', '5'],
+      ['Lora hashes', 'a: 1, b: 2'],
+      ['Model', 'm'],
+    ])
+  })
 })

@@ -12,9 +12,40 @@ import { toFiniteNumber, toSafeInteger, toSeed } from './numbers'
 //
 // Both the negative prompt and the settings line are optional.
 
-// Same pair grammar as A1111's own parse_generation_parameters, so values
-// quoted with json.dumps (which may contain commas and colons) stay whole.
-const PAIR = /\s*(\w[\w \-/]+):\s*("(?:\\.|[^\\"])+"|[^,]*)(?:,|$)/g
+// Same pair grammar as A1111's own parse_generation_parameters (`\s*(\w[\w \-/]+):\s*("(?:\\.|[^\\"])+"|[^,]*)(?:,|$)`),
+// so values quoted with json.dumps (which may contain commas and colons) stay whole. Walked pair by
+// pair from the line start and each comma instead of searched for anywhere: as an unanchored
+// regex, a long last line without a colon costs time quadratic in its length (40,000 characters
+// took 2 s; a 16 MB comment would never end). Keys are bounded (A1111's longest are ~30 characters).
+const KEY = /\s*(\w[\w \-/]{1,79}):\s*/y
+const QUOTED = /"(?:\\.|[^\\"])+"/y
+
+function* settingPairs(line: string): Generator<[string, string]> {
+  let at = 0
+  while (at < line.length) {
+    KEY.lastIndex = at
+    const key = KEY.exec(line)
+    if (!key) {
+      // Not a pair here; the grammar's next chance is after the next comma.
+      const comma = line.indexOf(',', at)
+      if (comma < 0) return
+      at = comma + 1
+      continue
+    }
+    const valueStart = KEY.lastIndex
+    QUOTED.lastIndex = valueStart
+    const quoted = line[valueStart] === '"' ? QUOTED.exec(line) : null
+    if (quoted && (QUOTED.lastIndex === line.length || line[QUOTED.lastIndex] === ',')) {
+      yield [key[1]!, quoted[0]]
+      at = QUOTED.lastIndex + 1
+      continue
+    }
+    const comma = line.indexOf(',', valueStart)
+    const valueEnd = comma < 0 ? line.length : comma
+    yield [key[1]!, line.slice(valueStart, valueEnd)]
+    at = valueEnd + 1
+  }
+}
 
 const NEGATIVE_PREFIX = 'Negative prompt:'
 
@@ -48,9 +79,9 @@ function unquote(value: string): string {
 /** The key/value pairs of a settings line, or undefined if it is not one. */
 export function parseSettingsLine(line: string): [string, string][] | undefined {
   const pairs: [string, string][] = []
-  for (const m of line.matchAll(PAIR)) {
-    const key = m[1]!.trim()
-    if (key.length > 0) pairs.push([key, unquote(m[2]!.trim())])
+  for (const [rawKey, value] of settingPairs(line)) {
+    const key = rawKey.trim()
+    if (key.length > 0) pairs.push([key, unquote(value.trim())])
   }
   const markers = pairs.filter(([k]) => SETTINGS_MARKERS.has(k.toLowerCase())).length
   const isSettings = pairs.some(([k]) => k.toLowerCase() === 'steps') || (markers >= 1 && pairs.length >= 2)

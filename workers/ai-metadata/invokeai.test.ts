@@ -42,5 +42,11 @@ describe('parseInvokeAi', () => {
     const none: AiMetadataWarning[] = []
     expect(parseInvokeAi({ Dream: 'a cat -s 20' }, none)).toBeUndefined()
     expect(none).toEqual([expect.objectContaining({ field: 'prompt' })])
+    const huge: AiMetadataWarning[] = []
+    expect(parseInvokeAi({ Dream: '"' + 'a\\'.repeat(400_000) }, huge)).toBeUndefined()
+    const brackets = parseInvokeAi({ 'sd-metadata': JSON.stringify({ image: { prompt: 'a [b] c ' + '['.repeat(1_000_000) } }) })
+    expect(brackets).toMatchObject({ negativePrompt: 'b' })
+    expect(brackets?.prompt.startsWith('a  c')).toBe(true)
+    expect(huge).toEqual([expect.objectContaining({ field: 'metadata' })])
   })
 })

@@ -27,13 +27,21 @@ export function hasInvokeAi(texts: InvokeAiTexts): boolean {
 
 /** InvokeAI 2.x puts the negative prompt in square brackets inside the prompt. */
 function splitBrackets(text: string): { prompt: string; negative?: string } {
+  // A scan, not a regex: /\[([^\]]*)\]/g is quadratic on a long run of unclosed brackets.
   const negatives: string[] = []
-  const prompt = text.replace(/\[([^\]]*)\]/g, (_m, inner: string) => {
-    negatives.push(inner.trim())
-    return ''
-  })
-  const negative = negatives.filter((n) => n.length > 0).join(', ')
-  return negative.length > 0 ? { prompt: prompt.trim(), negative } : { prompt: prompt.trim() }
+  let prompt = ''
+  let at = 0
+  for (;;) {
+    const open = text.indexOf('[', at)
+    const close = open < 0 ? -1 : text.indexOf(']', open + 1)
+    if (close < 0) break
+    prompt += text.slice(at, open)
+    const inner = text.slice(open + 1, close).trim()
+    if (inner.length > 0) negatives.push(inner)
+    at = close + 1
+  }
+  prompt = (prompt + text.slice(at)).trim()
+  return negatives.length > 0 ? { prompt, negative: negatives.join(', ') } : { prompt }
 }
 
 function modelName(value: unknown): string | undefined {
@@ -87,7 +95,14 @@ function fromSdMetadata(doc: JsonObject, raw: string, warnings: AiMetadataWarnin
 }
 
 /** The `Dream` command line: a quoted prompt, then `-x value` switches. */
+// A Dream line is a prompt and a few switches; anything longer is not one (and is not scanned).
+const MAX_DREAM_CHARS = 64 * 1024
+
 function fromDream(text: string, warnings: AiMetadataWarning[]): AiParameters | undefined {
+  if (text.length > MAX_DREAM_CHARS) {
+    warnings.push({ generator: 'invokeai', field: 'metadata', reason: `the Dream text is longer than ${MAX_DREAM_CHARS} characters` })
+    return undefined
+  }
   const m = /^\s*"((?:[^"\\]|\\.)*)"(.*)$/s.exec(text)
   if (!m) {
     warnings.push({ generator: 'invokeai', field: 'prompt', reason: 'the Dream text has no quoted prompt' })

@@ -39,13 +39,21 @@ describe('readJsonDocument', () => {
   })
 
   it('never takes an unknown or broken JSON document for a prompt: nothing, with a warning', () => {
-    const unknown = read('{"title": "holiday", "camera": "X100"}')
+    const unknown = read('{"title": "holiday", "prompt_version": 2}')
     expect(unknown.p).toBeUndefined()
     expect(unknown.warnings).toEqual([expect.objectContaining({ field: 'metadata' })])
     const broken = read('{"sui_image_params": {"prompt": "cut')
     expect(broken.p).toBeUndefined()
     expect(broken.warnings).toEqual([expect.objectContaining({ field: 'metadata', reason: expect.stringContaining('not a valid JSON object') })])
     expect(read('[1, 2]').p).toBeUndefined()
+  })
+
+  it('stays quiet about JSON in EXIF that speaks of no generation (a phone\'s own UserComment)', () => {
+    const phone = read('{"mode": "portrait", "hdr": true}')
+    expect(phone).toEqual({ p: undefined, warnings: [] })
+    const warnings: AiMetadataWarning[] = []
+    expect(readJsonDocument('{"mode": "portrait"}', 'parameters', warnings)).toBeUndefined()
+    expect(warnings).toHaveLength(1)
   })
 
   it('knows JSON by its first character', () => {

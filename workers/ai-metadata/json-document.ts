@@ -27,7 +27,9 @@ export function looksLikeJson(text: string): boolean {
 export function readJsonDocument(text: string, place: string, warnings: AiMetadataWarning[]): AiParameters | undefined {
   const doc = parseJsonLossless(text.replace(/\0+$/, '').trim())
   if (!isJsonObject(doc)) {
-    warnings.push({ generator: guessGenerator(text), field: 'metadata', reason: `the ${place} text looks like JSON but is not a valid JSON object` })
+    if (mayBeGeneration(text, place)) {
+      warnings.push({ generator: guessGenerator(text), field: 'metadata', reason: `the ${place} text looks like JSON but is not a valid JSON object` })
+    }
     return undefined
   }
   if (isSwarmUi(doc)) return parseSwarmUi(doc, text, warnings)
@@ -50,10 +52,19 @@ export function readJsonDocument(text: string, place: string, warnings: AiMetada
   const graph = readComfyGraph({ prompt: text, workflow: text })
   warnings.push(...graph.warnings)
   if (graph.parameters) return graph.parameters
-  if (graph.warnings.length === 0) {
+  if (graph.warnings.length === 0 && mayBeGeneration(text, place)) {
     warnings.push({ generator: guessGenerator(text), field: 'metadata', reason: `the ${place} text is a JSON document of no known generator` })
   }
   return undefined
+}
+
+/**
+ * Whether a document no reader took deserves a warning: always in the PNG `parameters` chunk (a
+ * generator's keyword), elsewhere (EXIF, where phones and editors write JSON of their own) only
+ * when it speaks of prompts, samplers or graphs.
+ */
+function mayBeGeneration(text: string, place: string): boolean {
+  return place === 'parameters' || /prompt|sampler|class_type|"seed"|cfg/i.test(text.slice(0, 65536))
 }
 
 /** A label for a warning about a document no reader took: ComfyUI when it smells of a graph. */
