@@ -60,4 +60,117 @@ async function makeStealth(): Promise<void> {
   }
 }
 
+
+// --- generators: the metadata of real files moved byte for byte onto a tiny image ----------------
+
+const TINY = (): sharp.Sharp => sharp({ create: { width: 16, height: 16, channels: 3, background: '#8ab' } })
+
+/** PNG chunks (length, type, data and CRC as they are) of the kinds that carry metadata. */
+function pngMetadataChunks(png: Buffer): Buffer[] {
+  const chunks: Buffer[] = []
+  let offset = 8
+  while (offset + 12 <= png.length) {
+    const length = png.readUInt32BE(offset)
+    const type = png.toString('latin1', offset + 4, offset + 8)
+    const end = offset + 12 + length
+    if (['tEXt', 'zTXt', 'iTXt', 'eXIf'].includes(type)) chunks.push(png.subarray(offset, end))
+    if (type === 'IEND') break
+    offset = end
+  }
+  return chunks
+}
+
+async function tinyPngWith(source: Buffer): Promise<Buffer> {
+  const tiny = await TINY().png().toBuffer()
+  // IHDR is always 25 bytes after the signature; the chunks go right after it, before IDAT.
+  const at = 8 + 25
+  return Buffer.concat([tiny.subarray(0, at), ...pngMetadataChunks(source), tiny.subarray(at)])
+}
+
+/** APP1 (EXIF, XMP) and COM segments of a JPEG, marker and length included, as they are. */
+function jpegMetadataSegments(jpeg: Buffer): Buffer[] {
+  const segments: Buffer[] = []
+  let offset = 2
+  while (offset + 4 <= jpeg.length && jpeg[offset] === 0xff) {
+    const marker = jpeg[offset + 1]!
+    if (marker === 0xda || marker === 0xd9) break
+    const end = offset + 2 + jpeg.readUInt16BE(offset + 2)
+    if (marker === 0xe1 || marker === 0xfe) segments.push(jpeg.subarray(offset, end))
+    offset = end
+  }
+  return segments
+}
+
+async function tinyJpegWith(source: Buffer): Promise<Buffer> {
+  const tiny = await TINY().jpeg().toBuffer()
+  // After SOI and sharp's APP0 (JFIF) segment, where cameras and generators put APP1.
+  const at = 2 + (tiny[3] === 0xe0 ? 2 + tiny.readUInt16BE(4) : 0)
+  return Buffer.concat([tiny.subarray(0, at), ...jpegMetadataSegments(source), tiny.subarray(at)])
+}
+
+function riffChunk(fourcc: string, data: Buffer): Buffer {
+  const header = Buffer.alloc(8)
+  header.write(fourcc, 0, 'latin1')
+  header.writeUInt32LE(data.length, 4)
+  return Buffer.concat([header, data, Buffer.alloc(data.length & 1)])
+}
+
+async function tinyWebpWith(source: Buffer): Promise<Buffer> {
+  const metadata: Buffer[] = []
+  let flags = 0
+  for (let offset = 12; offset + 8 <= source.length; ) {
+    const fourcc = source.toString('latin1', offset, offset + 4)
+    const size = source.readUInt32LE(offset + 4)
+    const data = source.subarray(offset + 8, offset + 8 + size)
+    if (fourcc === 'EXIF') (flags |= 0x08), metadata.push(riffChunk(fourcc, data))
+    if (fourcc === 'XMP ') (flags |= 0x04), metadata.push(riffChunk(fourcc, data))
+    offset += 8 + size + (size & 1)
+  }
+  const tiny = await TINY().webp({ lossless: true }).toBuffer()
+  if (tiny.toString('latin1', 12, 16) !== 'VP8L') throw new Error('expected a simple lossless WebP from sharp')
+  const bitstream = riffChunk('VP8L', tiny.subarray(20, 20 + tiny.readUInt32LE(16)))
+  const vp8x = Buffer.alloc(10)
+  vp8x[0] = flags
+  vp8x.writeUIntLE(15, 4, 3)
+  vp8x.writeUIntLE(15, 7, 3)
+  const body = Buffer.concat([riffChunk('VP8X', vp8x), bitstream, ...metadata])
+  const header = Buffer.alloc(12)
+  header.write('RIFF', 0, 'latin1')
+  header.writeUInt32LE(4 + body.length, 4)
+  header.write('WEBP', 8, 'latin1')
+  return Buffer.concat([header, body])
+}
+
+/** sd-metadata sample → file name in the set. */
+const GENERATOR_SAMPLES: Record<string, string> = {
+  'samples/png/ruined-fooocus.png': 'sdmeta_ruined-fooocus.png',
+  'samples/png/tensorart.png': 'sdmeta_tensorart.png',
+  'samples/png/swarmui.png': 'sdmeta_swarmui.png',
+  'samples/jpg/swarmui.jpg': 'sdmeta_swarmui.jpg',
+  'samples/png/comfyui-saveimage-plus.png': 'sdmeta_comfyui-saveimage-plus.png',
+  'samples/jpg/comfyui-saveimage-plus.jpg': 'sdmeta_comfyui-saveimage-plus.jpg',
+  'samples/webp/comfyui-saveimage-plus.webp': 'sdmeta_comfyui-saveimage-plus.webp',
+  'samples/png/comfyui-comfy-image-saver.png': 'sdmeta_comfyui-comfy-image-saver.png',
+  'samples/jpg/comfyui-comfy-image-saver.jpeg': 'sdmeta_comfyui-comfy-image-saver.jpeg',
+  'samples/jpg/civitai.jpeg': 'sdmeta_civitai.jpeg',
+  'samples/jpg/civitai-upscale.jpg': 'sdmeta_civitai-upscale.jpg',
+  'samples/png/easy-reforge.png': 'sdmeta_easy-reforge.png',
+  'samples/webp/novelai-full-3char.webp': 'sdmeta_novelai-full-3char.webp',
+  'samples/png/huggingface-space.png': 'sdmeta_huggingface-space.png',
+  'samples/png/invokeai.png': 'sdmeta_invokeai.png',
+  'samples/png/stability-matrix.png': 'sdmeta_stability-matrix.png',
+}
+
+async function makeGenerators(): Promise<void> {
+  const dir = join(ROOT, 'test/fixtures/aimeta-extra/generators/files')
+  mkdirSync(dir, { recursive: true })
+  for (const [path, name] of Object.entries(GENERATOR_SAMPLES)) {
+    const source = mirrorFile(SD_METADATA.repo, SD_METADATA.commit, path)
+    const out = name.endsWith('.png') ? await tinyPngWith(source) : name.endsWith('.webp') ? await tinyWebpWith(source) : await tinyJpegWith(source)
+    await sharp(out).metadata() // the copy must still be a readable image
+    writeFileSync(join(dir, name), out)
+  }
+}
+
 await makeStealth()
+await makeGenerators()

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { parseA1111Parameters, parseSettingsLine } from './a1111'
+import type { AiMetadataWarning } from './ai-metadata-read'
+import { hasA1111Settings, parseA1111Parameters, parseSettingsLine } from './a1111'
 
 const FULL = [
   'masterpiece, best quality, 1girl, (silver hair:1.2),',
@@ -92,5 +93,39 @@ describe('parseSettingsLine', () => {
   it('rejects lines without a settings key', () => {
     expect(parseSettingsLine('masterpiece, best quality')).toBeUndefined()
     expect(parseSettingsLine('style: anime, mood: happy, light: soft')).toBeUndefined()
+  })
+
+  it('reads "CFG Scale" with a capital S as Comfy Image Saver writes it', () => {
+    const text = 'unknown\nNegative prompt: unknown\nSteps: 20, Sampler: euler_simple, CFG Scale: 8.0, Seed: 0, Size: 512x512, Model: JANKUV5NSFWTrainedNoobai_v50, Version: ComfyUI'
+    expect(hasA1111Settings(text)).toBe(true)
+    const warnings: AiMetadataWarning[] = []
+    const p = parseA1111Parameters(text, warnings)!
+    expect(p).toMatchObject({ cfg: 8, steps: 20, seed: 0, sampler: 'euler_simple', extra: { size: '512x512' } })
+    // Its "unknown" is a placeholder for an unwired input, not a prompt anybody wrote.
+    expect(warnings.map((w) => w.field)).toEqual(['prompt', 'negativePrompt'])
+    expect(parseSettingsLine('Steps: 4, Hires CFG Scale: 1, CFG scale: 2')).toContainEqual(['Hires CFG Scale', '1'])
+    expect(parseA1111Parameters('a\nSteps: 4, Hires CFG Scale: 1, CFG scale: 2')?.cfg).toBe(2)
+  })
+
+  it('knows A1111 text by its settings line only', () => {
+    expect(hasA1111Settings('a cat\nNegative prompt: dog\nSteps: 20, Sampler: Euler a, CFG scale: 7, Seed: 1')).toBe(true)
+    expect(hasA1111Settings('a cat, (dog:1.2)')).toBe(false)
+    expect(hasA1111Settings('{"prompt": "a cat", "steps": 20}')).toBe(false)
+  })
+
+  it('reads a 16 MB line without a colon as prompt text, walking it once', () => {
+    const huge = 'masterpiece '.repeat(1_400_000)
+    expect(hasA1111Settings(huge)).toBe(false)
+    expect(parseA1111Parameters(huge)?.prompt.length).toBeGreaterThan(16_000_000)
+    expect(parseSettingsLine('Steps: 1, ' + 'a'.repeat(1_000_000))).toEqual([['Steps', '1']])
+  })
+
+  it('skips what is not a pair up to the next comma, as the A1111 grammar does', () => {
+    expect(parseSettingsLine('Steps: 20, junk (x), Seed: 5, Lora hashes: "a: 1, b: 2", Model: m')).toEqual([
+      ['Steps', '20'],
+      ['Seed', '5'],
+      ['Lora hashes', 'a: 1, b: 2'],
+      ['Model', 'm'],
+    ])
   })
 })

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { isNovelAi, parseNovelAi } from './novelai'
+import type { AiMetadataWarning } from './ai-metadata-read'
+import { isNovelAi, isNovelAiJson, novelAiTexts, parseNovelAi } from './novelai'
 
 const V3_COMMENT = JSON.stringify({
   prompt: '1girl, maid, {{smile}}, [[blush]]',
@@ -89,4 +90,21 @@ describe('parseNovelAi', () => {
     expect(parseNovelAi({ Software: 'NovelAI' })).toBeUndefined()
     expect(parseNovelAi({ Software: 'NovelAI', Comment: 'not json' })).toBeUndefined()
   })
+
+  it('knows NovelAI\'s JSON wrapper of its text fields (WebP UserComment) and strips the NULs of its Description', () => {
+    const doc = { Comment: V3_COMMENT, Description: '\u0000\u0000\u0000\u00001girl, maid', Software: 'NovelAI', Source: 'NovelAI Diffusion V4.5 4BDE2A90', 'Generation time': '0.1' }
+    expect(isNovelAiJson(doc)).toBe(true)
+    expect(novelAiTexts(doc)).toEqual({ Comment: V3_COMMENT, Description: '1girl, maid', Software: 'NovelAI', Source: 'NovelAI Diffusion V4.5 4BDE2A90' })
+    expect(isNovelAiJson({ Comment: 'a nice photo' })).toBe(false)
+    expect(isNovelAiJson({ Comment: '{"uc": "lowres"}' })).toBe(true)
+  })
+
+  it('warns when the Comment is cut, keeping the Description as the prompt', () => {
+    const warnings: AiMetadataWarning[] = []
+    const p = parseNovelAi({ Software: 'NovelAI', Description: '1girl, maid', Comment: V3_COMMENT.slice(0, 50) }, warnings)!
+    expect(p.prompt).toBe('1girl, maid')
+    expect(p.steps).toBeUndefined()
+    expect(warnings).toEqual([expect.objectContaining({ generator: 'novelai', field: 'metadata' })])
+  })
 })
+

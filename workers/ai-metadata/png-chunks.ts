@@ -1,5 +1,6 @@
 import { deflateSync } from 'node:zlib'
 import { crc32 } from './crc32'
+import { decodeLatin1Text } from './decode-text'
 import { readExifText, stripExifHeader, type ExifText } from './exif-user-comment'
 import { inflateCapped } from './inflate-capped'
 
@@ -53,7 +54,7 @@ function splitKeyword(data: Buffer): { keyword: string; rest: Buffer } | undefin
 
 function decodeTEXt(data: Buffer): [string, string] | undefined {
   const kw = splitKeyword(data)
-  return kw && [kw.keyword, kw.rest.toString('latin1')]
+  return kw && [kw.keyword, decodeLatin1Text(kw.rest)]
 }
 
 function decodeZTXt(data: Buffer): [string, string] | undefined {
@@ -61,7 +62,7 @@ function decodeZTXt(data: Buffer): [string, string] | undefined {
   // Method 0 (deflate) is the only one defined.
   if (!kw || kw.rest.length < 1 || kw.rest[0] !== 0) return undefined
   const inflated = inflateCapped(kw.rest.subarray(1))
-  return inflated && [kw.keyword, inflated.toString('latin1')]
+  return inflated && [kw.keyword, decodeLatin1Text(inflated)]
 }
 
 function decodeITXt(data: Buffer): [string, string] | undefined {

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest'
 import { writeExifUserComment } from './exif-user-comment'
 import { insertJpegExif } from './jpeg-segments'
 import { writePngTextChunks } from './png-chunks'
-import { readAiMetadata } from './read-ai-metadata'
+import { readAiMetadata, readAiMetadataReport } from './read-ai-metadata'
 import { sniffContainer } from './sniff-format'
 import { insertWebpExif } from './webp-chunks'
 import { rawPngChunk } from './raw-png-chunk.test-helper'
@@ -157,5 +157,79 @@ describe('readAiMetadata', () => {
     expect(p.prompt).toBe('a huge graph')
     expect(Buffer.byteLength(p.raw)).toBeLessThanOrEqual(65536)
     expect(Buffer.byteLength(p.raw)).toBeGreaterThan(65000)
+  })
+})
+
+describe('readAiMetadataReport: the reader is chosen by what the file holds', () => {
+  const SWARM = JSON.stringify({ sui_image_params: { prompt: '1girl, #テスト', negativeprompt: 'bad', seed: 733776228, steps: 20, cfgscale: 7, width: 768, height: 768, sampler: 'euler_ancestral', scheduler: 'karras', model: 'waiIllustriousSDXL_v160' } })
+
+  it('reads JSON in the parameters chunk by its shape, never as the prompt (SwarmUI beside its graph)', async () => {
+    const png = writePngTextChunks(await base().png().toBuffer(), { prompt: COMFY_PROMPT, parameters: SWARM })
+    const { parameters, warnings } = readAiMetadataReport(png, 'png')
+    expect(parameters).toMatchObject({ source: 'swarmui', prompt: '1girl, #テスト', seed: 733776228, cfg: 7, extra: { size: '768x768', scheduler: 'karras' } })
+    expect(warnings).toEqual([])
+  })
+
+  it('gives a warning, not a prompt, for JSON of no known shape in parameters', async () => {
+    const png = writePngTextChunks(await base().png().toBuffer(), { parameters: '{"tool": "upscaler", "factor": 2}' })
+    const { parameters, warnings } = readAiMetadataReport(png, 'png')
+    expect(parameters).toBeUndefined()
+    expect(warnings).toEqual([expect.objectContaining({ field: 'metadata' })])
+  })
+
+  it('keeps UTF-8 written into a tEXt chunk (Stability Matrix, TensorArt) instead of turning it into mojibake', async () => {
+    const text = '1girl, #テスト\nSteps: 20, Sampler: Euler a, CFG scale: 5, Seed: 7'
+    const tEXt = rawPngChunk('tEXt', Buffer.concat([Buffer.from('parameters\0', 'latin1'), Buffer.from(text, 'utf8')]))
+    const png = await base().png().toBuffer()
+    const out = Buffer.concat([png.subarray(0, 33), tEXt, png.subarray(33)])
+    expect(readAiMetadata(out, 'png')?.prompt).toBe('1girl, #テスト')
+  })
+
+  it('lets a ComfyUI graph that resolves win over the parameters text of Comfy Image Saver', async () => {
+    const saver = 'unknown\nNegative prompt: unknown\nSteps: 20, Sampler: euler_simple, CFG Scale: 8.0, Seed: 0, Size: 512x512, Model: JANKUV5NSFWTrainedNoobai_v50, Version: ComfyUI'
+    const png = writePngTextChunks(await base().png().toBuffer(), { parameters: saver, prompt: COMFY_PROMPT })
+    const { parameters, warnings } = readAiMetadataReport(png, 'png')
+    expect(parameters).toMatchObject({ source: 'comfyui', prompt: 'score_9, 1girl, 海辺', seed: 77, steps: 30, cfg: 6 })
+    expect(warnings).toEqual([])
+    // Without the graph, the text is all there is: read, with its placeholder prompt named.
+    const alone = readAiMetadataReport(writePngTextChunks(await base().png().toBuffer(), { parameters: saver }), 'png')
+    expect(alone.parameters).toMatchObject({ source: 'a1111', prompt: 'unknown', cfg: 8 })
+    expect(alone.warnings.map((w) => w.field)).toEqual(['prompt', 'negativePrompt'])
+  })
+
+  it("fills what the graph lacks from A1111 text of the same generation (SaveImageWithMetaData)", async () => {
+    const graph = JSON.parse(COMFY_PROMPT) as Record<string, unknown>
+    delete graph['1']
+    const same = 'score_9, 1girl, 海辺\nNegative prompt: score_1\nSteps: 30, Sampler: Euler, CFG scale: 6, Seed: 77, Size: 832x1216, Model: ponyDiffusionV6XL'
+    const png = writePngTextChunks(await base().png().toBuffer(), { parameters: same, prompt: JSON.stringify(graph) })
+    expect(readAiMetadata(png, 'png')).toMatchObject({ source: 'comfyui', seed: 77, model: 'ponyDiffusionV6XL' })
+  })
+
+  it('reads a parameters text without a settings line as a prompt only, with a warning', async () => {
+    const png = writePngTextChunks(await base().png().toBuffer(), { parameters: 'a quiet lake at dawn' })
+    const { parameters, warnings } = readAiMetadataReport(png, 'png')
+    expect(parameters).toMatchObject({ source: 'a1111', prompt: 'a quiet lake at dawn' })
+    expect(warnings).toEqual([expect.objectContaining({ generator: 'a1111', field: 'metadata' })])
+  })
+
+  it('reads InvokeAI, Stability Matrix and TensorArt by their own PNG keywords', async () => {
+    const png = await base().png().toBuffer()
+    const invoke = writePngTextChunks(png, { invokeai_metadata: JSON.stringify({ positive_prompt: 'a fox', steps: 24, scheduler: 'euler_a', model: { name: 'sdxl' } }) })
+    expect(readAiMetadata(invoke, 'png')).toMatchObject({ source: 'invokeai', prompt: 'a fox', steps: 24, sampler: 'euler_a' })
+    const sm = writePngTextChunks(png, { parameters: 'a fox\nSteps: 20, Sampler: Euler Ancestral Karras, CFG scale: 5, Seed: 1', 'parameters-json': JSON.stringify({ PositivePrompt: 'a fox', Steps: 20, Seed: 1 }) })
+    expect(readAiMetadata(sm, 'png')).toMatchObject({ source: 'stability-matrix', prompt: 'a fox' })
+    const ta = writePngTextChunks(png, { generation_data: JSON.stringify({ prompt: 'a fox', seed: '-1', cfgScale: 7, ksamplerName: 'euler', baseModel: {} }), prompt: COMFY_PROMPT })
+    expect(readAiMetadata(ta, 'png')).toMatchObject({ source: 'tensorart', prompt: 'a fox', seed: 77, cfg: 7 })
+  })
+
+  it('reads JSON wrappers in EXIF: SwarmUI (JPEG), Save Image Plus and NovelAI (WebP)', async () => {
+    const jpeg = insertJpegExif(await base().jpeg().toBuffer(), writeExifUserComment(SWARM, { exifHeader: true }))
+    expect(readAiMetadata(jpeg, 'jpeg')).toMatchObject({ source: 'swarmui', seed: 733776228 })
+    const plus = JSON.stringify({ prompt: JSON.parse(COMFY_PROMPT) as unknown, workflow: { nodes: [], links: [] } })
+    const webp = insertWebpExif(await base().webp().toBuffer(), writeExifUserComment(plus))
+    expect(readAiMetadata(webp, 'webp')).toMatchObject({ source: 'comfyui', prompt: 'score_9, 1girl, 海辺', seed: 77 })
+    const nai = JSON.stringify({ Comment: JSON.stringify({ prompt: 'fox girl', uc: 'lowres', steps: 28, scale: 5, seed: 1 }), Software: 'NovelAI', Source: 'NovelAI Diffusion V4.5 4BDE2A90' })
+    const naiWebp = insertWebpExif(await base().webp().toBuffer(), writeExifUserComment(nai, { imageDescription: 'fox girl' }))
+    expect(readAiMetadata(naiWebp, 'webp')).toMatchObject({ source: 'novelai', prompt: 'fox girl', negativePrompt: 'lowres', steps: 28, model: 'NovelAI Diffusion V4.5 4BDE2A90' })
   })
 })

@@ -1,12 +1,16 @@
-import { parseA1111Parameters } from './a1111'
+import { hasA1111Settings, parseA1111Parameters } from './a1111'
 import type { AiMetadataRead, AiMetadataWarning } from './ai-metadata-read'
 import type { AiParameters } from './ai-parameters'
-import { parseComfyPrompt, parseComfyUi, parseComfyWorkflow } from './comfyui'
 import { readExifText, type ExifText } from './exif-user-comment'
+import { graphResolves, readComfyGraph } from './graph-reader'
+import { hasInvokeAi, parseInvokeAi } from './invokeai'
 import { readJpegMetadata } from './jpeg-segments'
+import { looksLikeJson, readJsonDocument } from './json-document'
 import { isNovelAi, parseNovelAi } from './novelai'
 import { readPngMetadata } from './png-chunks'
 import { resolveContainer } from './sniff-format'
+import { hasStabilityMatrix, parseStabilityMatrix } from './stability-matrix'
+import { parseTensorArt } from './tensorart'
 import { readWebpMetadata } from './webp-chunks'
 
 // Import-stage entry point: find whichever generator's parameters an image
@@ -68,44 +72,112 @@ function field(text: Record<string, string>, key: string): string | undefined {
   return match === undefined ? undefined : text[match]
 }
 
-function fromPngText(text: Record<string, string>): AiParameters | undefined {
+function normalisedPrompt(text: string): string {
+  return text.replace(/\s+/g, ' ').trim()
+}
+
+/**
+ * The graph's values, with what it lacks (size, model, …) taken from A1111 text written by the same
+ * saver — only when that text names the same prompt, i.e. describes the same generation.
+ */
+function withA1111Gaps(graph: AiParameters, a1111: AiParameters | undefined): AiParameters {
+  if (!a1111 || normalisedPrompt(a1111.prompt) !== normalisedPrompt(graph.prompt)) return graph
+  const merged: AiParameters = { ...graph }
+  if (merged.negativePrompt === undefined && a1111.negativePrompt !== undefined) merged.negativePrompt = a1111.negativePrompt
+  if (merged.seed === undefined && merged.extra?.seed === undefined && a1111.seed !== undefined) merged.seed = a1111.seed
+  if (merged.steps === undefined && a1111.steps !== undefined) merged.steps = a1111.steps
+  if (merged.cfg === undefined && a1111.cfg !== undefined) merged.cfg = a1111.cfg
+  if (merged.sampler === undefined && a1111.sampler !== undefined) merged.sampler = a1111.sampler
+  if (merged.model === undefined && a1111.model !== undefined) merged.model = a1111.model
+  const size = a1111.extra?.size
+  if (merged.extra?.size === undefined && size !== undefined) merged.extra = { ...merged.extra, size }
+  return merged
+}
+
+/**
+ * PNG text chunks, read by what they hold: each generator's own keyword first (NovelAI,
+ * InvokeAI, Stability Matrix, TensorArt), then a JSON `parameters` by its shape, then a ComfyUI
+ * graph that resolves, then A1111 text with a settings line; a graph that resolved only in part
+ * and a `parameters` text without settings come last, each with a warning.
+ */
+function fromPngText(text: Record<string, string>, warnings: AiMetadataWarning[]): AiParameters | undefined {
+  if (isNovelAi(text)) return parseNovelAi(text, warnings)
+  const invoke = { invokeai_metadata: text.invokeai_metadata, 'sd-metadata': text['sd-metadata'], Dream: text.Dream }
+  if (hasInvokeAi(invoke)) {
+    const result = parseInvokeAi(invoke, warnings)
+    if (result) return result
+  }
+  const stabilityMatrix = { 'parameters-json': text['parameters-json'], smproj: text.smproj }
+  if (hasStabilityMatrix(stabilityMatrix)) {
+    const result = parseStabilityMatrix(stabilityMatrix, warnings)
+    if (result) return result
+  }
+
   const parameters = field(text, 'parameters')
-  if (parameters !== undefined) {
-    const result = parseA1111Parameters(parameters)
+  const graph = readComfyGraph({ prompt: field(text, 'prompt'), workflow: field(text, 'workflow') })
+  const generationData = text.generation_data
+  if (generationData !== undefined) {
+    const result = parseTensorArt(generationData, graph.parameters, warnings)
     if (result) return result
   }
-  const prompt = field(text, 'prompt')
-  const workflow = field(text, 'workflow')
-  if (prompt !== undefined || workflow !== undefined) {
-    const result = parseComfyUi({ prompt, workflow })
+  if (parameters !== undefined && looksLikeJson(parameters)) {
+    const result = readJsonDocument(parameters, 'parameters', warnings)
     if (result) return result
   }
-  if (isNovelAi(text)) return parseNovelAi(text)
+  // The text's own warnings count only when the text is what the file is read as.
+  const a1111Warnings: AiMetadataWarning[] = []
+  const a1111 = parameters !== undefined && !looksLikeJson(parameters) ? parseA1111Parameters(parameters, a1111Warnings) : undefined
+  const a1111WithSettings = a1111 && hasA1111Settings(parameters!) ? a1111 : undefined
+  if (graphResolves(graph)) {
+    warnings.push(...graph.warnings)
+    return withA1111Gaps(graph.parameters, a1111WithSettings)
+  }
+  if (a1111WithSettings) {
+    warnings.push(...a1111Warnings)
+    return a1111WithSettings
+  }
+  if (graph.parameters) {
+    warnings.push(...graph.warnings)
+    return graph.parameters
+  }
+  warnings.push(...graph.warnings)
+  if (a1111) {
+    warnings.push(...a1111Warnings)
+    warnings.push({ generator: 'a1111', field: 'metadata', reason: 'the parameters text has no settings line; only its prompt was read' })
+    return a1111
+  }
   return undefined
 }
 
 /**
  * Free text found outside the dedicated PNG keys (EXIF, COM) is shared with
  * cameras and editors, so it only counts as A1111 output when it carries a
- * recognisable settings line, and as ComfyUI when it is one of its graphs.
+ * recognisable settings line, and as generator metadata when it is a JSON document of a known
+ * shape (SwarmUI, NovelAI, Save Image Plus, Civitai, a ComfyUI graph, …).
  */
-function fromFreeText(text: string): AiParameters | undefined {
+function fromFreeText(text: string, place: string, warnings: AiMetadataWarning[]): AiParameters | undefined {
   const trimmed = text.trim()
   const tagged = /^(prompt|workflow):\s*(\{[\s\S]*\})$/i.exec(trimmed)
   if (tagged) {
-    return tagged[1]!.toLowerCase() === 'prompt' ? parseComfyPrompt(tagged[2]!) : parseComfyWorkflow(tagged[2]!)
+    const graph = readComfyGraph(tagged[1]!.toLowerCase() === 'prompt' ? { prompt: tagged[2]! } : { workflow: tagged[2]! })
+    warnings.push(...graph.warnings)
+    return graph.parameters
   }
-  if (trimmed.startsWith('{')) return parseComfyPrompt(trimmed) ?? parseComfyWorkflow(trimmed)
-  const a1111 = parseA1111Parameters(text)
-  if (a1111 && (a1111.steps !== undefined || a1111.seed !== undefined || a1111.sampler !== undefined)) return a1111
-  return undefined
+  if (looksLikeJson(trimmed)) return readJsonDocument(trimmed, place, warnings)
+  return hasA1111Settings(text) ? parseA1111Parameters(text, warnings) : undefined
 }
 
-function fromExif(exif: ExifText): AiParameters | undefined {
+function fromExif(exif: ExifText, warnings: AiMetadataWarning[]): AiParameters | undefined {
   // ComfyUI's WebP savers split the graphs over Model ("prompt:") and Make ("workflow:").
-  for (const text of [exif.userComment, exif.model, exif.make, exif.imageDescription]) {
+  const places: [string | undefined, string][] = [
+    [exif.userComment, 'EXIF UserComment'],
+    [exif.model, 'EXIF Model'],
+    [exif.make, 'EXIF Make'],
+    [exif.imageDescription, 'EXIF ImageDescription'],
+  ]
+  for (const [text, place] of places) {
     if (text === undefined) continue
-    const result = fromFreeText(text)
+    const result = fromFreeText(text, place, warnings)
     if (result) return result
   }
   return undefined
@@ -128,21 +200,21 @@ export function readAiMetadata(buf: Buffer, format: string): AiParameters | unde
  */
 export function readAiMetadataReport(buf: Buffer, format: string): AiMetadataRead {
   const warnings: AiMetadataWarning[] = []
-  const parameters = readParameters(buf, format)
+  const parameters = readParameters(buf, format, warnings)
   return parameters ? { parameters, warnings } : { warnings }
 }
 
-function readParameters(buf: Buffer, format: string): AiParameters | undefined {
+function readParameters(buf: Buffer, format: string, warnings: AiMetadataWarning[]): AiParameters | undefined {
   try {
     const found = collectText(buf, format)
-    const fromPng = fromPngText(found.png)
+    const fromPng = fromPngText(found.png, warnings)
     if (fromPng) return fromPng
     for (const exif of found.exif) {
-      const result = fromExif(exif)
+      const result = fromExif(exif, warnings)
       if (result) return result
     }
     for (const comment of found.comments) {
-      const result = fromFreeText(comment)
+      const result = fromFreeText(comment, 'JPEG comment', warnings)
       if (result) return result
     }
     return undefined
