@@ -38,6 +38,7 @@ export const WIDGET_NAMES: Record<string, readonly string[]> = {
   CheckpointLoaderSimple: ['ckpt_name'],
   CheckpointLoader: ['config_name', 'ckpt_name'],
   ImageOnlyCheckpointLoader: ['ckpt_name'],
+  unCLIPCheckpointLoader: ['ckpt_name'],
   UNETLoader: ['unet_name', 'weight_dtype'],
   UnetLoaderGGUF: ['unet_name'],
   LoraLoader: ['lora_name', 'strength_model', 'strength_clip'],

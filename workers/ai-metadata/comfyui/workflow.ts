@@ -48,6 +48,11 @@ function readLinks(raw: unknown): Map<number, UiLink> {
   return links
 }
 
+/** The frontend's control_after_generate value; early frontends wrote a boolean ("random seed after every gen"). */
+function isControlValue(value: unknown): boolean {
+  return typeof value === 'boolean' || (typeof value === 'string' && CONTROL_VALUES.has(value))
+}
+
 function nameWidgets(type: string, values: unknown): Record<string, unknown> {
   const inputs: Record<string, unknown> = {}
   // Some custom nodes (Video Helper Suite) serialise their widgets as an object by name.
@@ -62,7 +67,7 @@ function nameWidgets(type: string, values: unknown): Record<string, unknown> {
     for (const name of names) {
       if (at >= values.length) break
       // Files written without the control widget have the next value here instead.
-      if (name === CONTROL && !(typeof values[at] === 'string' && CONTROL_VALUES.has(values[at] as string))) continue
+      if (name === CONTROL && !isControlValue(values[at])) continue
       inputs[name] = values[at++]
     }
     return inputs
