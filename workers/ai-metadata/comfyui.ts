@@ -7,6 +7,7 @@ import { asLink, Budget, inputOf, toApiGraph, WALK_BUDGET, type ApiGraph, type A
 import { modelFor } from './comfyui/model'
 import { collectPrompt, uniqueJoin, type Role } from './comfyui/text'
 import { resolveScalar } from './comfyui/values'
+import { WIDGET_NAMES } from './comfyui/widgets'
 import { workflowToApiGraph } from './comfyui/workflow'
 import { isJsonObject, parseJsonLossless } from './lossless-json'
 import { assignSampling, toFiniteNumber } from './numbers'
@@ -97,11 +98,11 @@ interface ReadOptions {
 function readGraph(graph: ApiGraph, raw: string, warnings: Warnings, options: ReadOptions): AiParameters | undefined {
   const budget = new Budget(WALK_BUDGET)
   const chain = findChain(graph, budget)
-  if (!chain) {
-    // Not a generation graph (a bare upscale or a text-only graph): there is nothing to describe.
-    return undefined
-  }
+  if (!chain) return withoutSampler(graph, raw, budget, warnings)
   const { base } = chain
+  if (options.fromWorkflow && !(base.classType in WIDGET_NAMES)) {
+    warn(warnings, 'metadata', `the workflow's sampler node ${nodeLabel(base)} lists its widgets in an order the reader does not know; its settings are not read`)
+  }
   const nodes = settingNodes(graph, base)
   const result: AiParameters = { source: 'comfyui', prompt: '', raw: capUtf8(raw) }
   const extra: Record<string, string> = {}
@@ -138,6 +139,31 @@ function readGraph(graph: ApiGraph, raw: string, warnings: Warnings, options: Re
   if (loras.length > 0) extra.loras = loras.join(', ')
   if (Object.keys(extra).length > 0) result.extra = extra
   if (budget.spent) warn(warnings, 'metadata', `the graph of ${graph.size} nodes is too large to follow in full`)
+  return result
+}
+
+const ENCODER = /^CLIPTextEncode/
+
+/**
+ * A graph without a sampler the reader knows (a custom sampler node, a text-only graph): one text
+ * encoder is the prompt it describes; with several, which one is the prompt is unknown and the
+ * prompt is left empty. Either way a warning says the sampler was not found.
+ */
+function withoutSampler(graph: ApiGraph, raw: string, budget: Budget, warnings: Warnings): AiParameters | undefined {
+  const encoders = [...graph.values()].filter((node) => ENCODER.test(node.classType))
+  if (encoders.length === 0) return undefined
+  const result: AiParameters = { source: 'comfyui', prompt: '', raw: capUtf8(raw) }
+  if (encoders.length === 1) {
+    const { texts, problems } = collectPrompt(graph, [encoders[0]!.id, 0], 'positive', budget)
+    if (problems.length === 0) result.prompt = uniqueJoin(texts)
+    for (const reason of problems) warn(warnings, 'prompt', reason)
+    warn(warnings, 'metadata', `the graph has no sampler node the reader knows; the prompt is its only text encoder's, node ${nodeLabel(encoders[0]!)}`)
+  } else {
+    warn(warnings, 'prompt', `the graph has no sampler node the reader knows, and ${encoders.length} text encoders: which one is the prompt is unknown`)
+  }
+  const loaders = [...graph.values()].filter((node) => typeof inputOf(node, 'ckpt_name') === 'string' || typeof inputOf(node, 'unet_name') === 'string')
+  const model = loaders.length === 1 ? (inputOf(loaders[0]!, 'ckpt_name') ?? inputOf(loaders[0]!, 'unet_name')) : undefined
+  if (typeof model === 'string') result.model = model
   return result
 }
 

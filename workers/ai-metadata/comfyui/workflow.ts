@@ -99,8 +99,13 @@ class Converter {
   readonly graph: ApiGraph = new Map()
   readonly unexpanded: string[] = []
   private readonly subgraphs = new Map<string, Record<string, unknown>>()
+  private readonly groupNodes = new Map<string, Record<string, unknown>>()
 
   constructor(root: Record<string, unknown>) {
+    const groups = isJsonObject(root.extra) ? root.extra.groupNodes : undefined
+    if (isJsonObject(groups)) {
+      for (const [name, group] of Object.entries(groups)) if (isJsonObject(group)) this.groupNodes.set(name, group)
+    }
     const definitions = isJsonObject(root.definitions) ? root.definitions.subgraphs : undefined
     if (Array.isArray(definitions)) {
       for (const sub of definitions) if (isJsonObject(sub) && typeof sub.id === 'string') this.subgraphs.set(sub.id, sub)
@@ -138,8 +143,11 @@ class Converter {
         this.expandSubgraph(id, sub, linked, scope)
         continue
       }
-      if (/^workflow[>/]/.test(raw.type)) {
-        this.unexpanded.push(`${id} (${raw.type})`)
+      const groupName = /^workflow[>/](.*)$/.exec(raw.type)?.[1]
+      if (groupName !== undefined) {
+        const group = this.groupNodes.get(groupName)
+        if (group) this.expandGroupNode(id, group, linked)
+        else this.unexpanded.push(`${id} (${raw.type})`)
         continue
       }
       if (raw.mode === 4) {
@@ -162,6 +170,50 @@ class Converter {
       const node: ApiNode = { id, classType: raw.type, inputs }
       this.graph.set(id, node)
     }
+  }
+
+  /**
+   * A legacy group node (frontend 1.2–1.23, `extra.groupNodes`): its inner nodes are listed by index
+   * with links between indexes. As the frontend builds it, the instance's inputs are the inner
+   * nodes' unlinked non-widget inputs in order, its outputs the inner outputs not linked inside (or
+   * marked `external`). The instance's own widgets_values can be a stale copy: in enslo/sd-metadata's
+   * samples/png/comfyui-group-nodes.png it names another checkpoint than the graph ComfyUI queued,
+   * which matches the definition's values, so the definition's values are read.
+   */
+  private expandGroupNode(id: string, group: Record<string, unknown>, linked: { value: unknown }[]): void {
+    const nodes = Array.isArray(group.nodes) ? group.nodes.filter(isJsonObject) : []
+    const links = Array.isArray(group.links) ? group.links.filter((l): l is unknown[] => Array.isArray(l)) : []
+    const external = Array.isArray(group.external) ? group.external.filter((l): l is unknown[] => Array.isArray(l)) : []
+    const linkedInside = (index: number, slot: number, end: 'in' | 'out'): boolean =>
+      links.some((l) => (end === 'out' ? l[0] === index && l[1] === slot : l[2] === index && l[3] === slot))
+    let nextInput = 0
+    const outputs: Record<string, unknown> = {}
+    let nextOutput = 0
+    nodes.forEach((node, index) => {
+      if (typeof node.type !== 'string') return
+      const innerId = `${id}:${index}`
+      const inputs = nameWidgets(node.type, node.widgets_values)
+      for (const [name, value] of Object.entries(inputs)) {
+        if (typeof value === 'string' && TEXT_WIDGETS.test(name)) inputs[name] = stripPromptComments(value)
+      }
+      const uiInputs = Array.isArray(node.inputs) ? node.inputs.filter(isJsonObject) : []
+      uiInputs.forEach((input, slot) => {
+        if (input.widget !== undefined || typeof input.name !== 'string') return
+        const inside = links.find((l) => l[2] === index && l[3] === slot)
+        if (inside) inputs[input.name] = [`${id}:${String(inside[0])}`, Number(inside[1])]
+        else if (!linkedInside(index, slot, 'in')) {
+          const outer = linked[nextInput++]?.value
+          if (outer !== undefined) inputs[input.name] = outer
+        }
+      })
+      this.graph.set(innerId, { id: innerId, classType: node.type, inputs })
+      const uiOutputs = Array.isArray(node.outputs) ? node.outputs : []
+      uiOutputs.forEach((_, slot) => {
+        const isExternal = external.some((e) => e[0] === index && e[1] === slot)
+        if (!linkedInside(index, slot, 'out') || isExternal) outputs[`slot${nextOutput++}`] = [innerId, slot]
+      })
+    })
+    this.graph.set(id, { id, classType: PASSTHROUGH, inputs: outputs })
   }
 
   private expandSubgraph(id: string, sub: Record<string, unknown>, linked: { value: unknown }[], scope: Scope): void {
