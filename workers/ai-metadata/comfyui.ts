@@ -138,7 +138,11 @@ function readGraph(graph: ApiGraph, raw: string, warnings: Warnings, options: Re
   else if (problem !== undefined) warn(warnings, 'model', problem)
   if (loras.length > 0) extra.loras = loras.join(', ')
   if (Object.keys(extra).length > 0) result.extra = extra
-  if (budget.spent) warn(warnings, 'metadata', `the graph of ${graph.size} nodes is too large to follow in full`)
+  if (budget.spent) {
+    // A walk cut short may have stopped at the wrong sampler or half a prompt: keep nothing of it.
+    warn(warnings, 'prompt', `the graph of ${graph.size} nodes is too large to follow; its values are not read`)
+    return { source: 'comfyui', prompt: '', raw: result.raw }
+  }
   return result
 }
 

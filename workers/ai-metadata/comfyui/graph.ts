@@ -57,8 +57,15 @@ export function hasInput(node: ApiNode, name: string): boolean {
   return inputOf(node, name) !== undefined
 }
 
+const DIGITS = /^\d+$/
+
+/** Node ids in the order ComfyUI shows them: numbers numerically, then the rest (`4:1`, names) as text. */
 export function compareIds(a: string, b: string): number {
-  return a.localeCompare(b, 'en', { numeric: true })
+  const aNum = DIGITS.test(a)
+  const bNum = DIGITS.test(b)
+  if (aNum && bNum) return a.length - b.length || (a < b ? -1 : a > b ? 1 : 0)
+  if (aNum !== bNum) return aNum ? -1 : 1
+  return a < b ? -1 : a > b ? 1 : 0
 }
 
 export function toApiGraph(json: unknown): ApiGraph | undefined {
