@@ -59,7 +59,9 @@ async function textOnTinyPng(source: Buffer, drop: readonly string[] = []): Prom
 async function makeComfyUi(): Promise<void> {
   const dir = join(ROOT, 'test/fixtures/aimeta-extra/comfyui/files')
   mkdirSync(dir, { recursive: true })
-  for (const name of ['comfyui-rgthree', 'comfyui-hires', 'comfyui-low-denoise', 'comfyui-upscale', 'comfyui-saveimage-plus', 'comfyui-comfy-image-saver']) {
+  // Save Image Plus and Comfy Image Saver are in the generators set (a saver's container or its
+  // A1111 text against the graph is what they test).
+  for (const name of ['comfyui-rgthree', 'comfyui-hires', 'comfyui-low-denoise', 'comfyui-upscale']) {
     const source = mirrorFile(SD_METADATA.repo, SD_METADATA.commit, `samples/png/${name}.png`)
     writeFileSync(join(dir, `sdmeta_${name}_text_only.png`), await textOnTinyPng(source))
     if (name === 'comfyui-hires') writeFileSync(join(dir, `sdmeta_${name}_workflow_only.png`), await textOnTinyPng(source, ['prompt']))
