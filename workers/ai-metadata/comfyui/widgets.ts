@@ -12,6 +12,9 @@ export const WIDGET_NAMES: Record<string, readonly string[]> = {
     'return_with_leftover_noise',
   ],
   SamplerCustom: ['add_noise', 'noise_seed', CONTROL, 'cfg'],
+  // Its settings come from the noise, guider, sampler and sigmas nodes.
+  SamplerCustomAdvanced: [],
+  BasicGuider: [],
   RandomNoise: ['noise_seed', CONTROL],
   KSamplerSelect: ['sampler_name'],
   BasicScheduler: ['scheduler', 'steps', 'denoise'],

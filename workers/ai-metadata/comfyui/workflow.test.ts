@@ -69,6 +69,14 @@ describe('parseComfyWorkflow', () => {
     expect(warnings).toEqual([{ generator: 'comfyui', field: 'prompt', reason: expect.stringContaining('{…|…}') }])
   })
 
+  it('unwraps {…} groups of one option, as ComfyUI does when queueing', () => {
+    const wf = workflow(
+      [loader, latent, encoder(2, '{{masterpiece}}, a {fox}', 2), encoder(3, 'blurry', 3), sampler(2, 3), ...decodeAndSave],
+      [...baseLinks, [2, 2, 0, 5, 1, 'CONDITIONING'], [3, 3, 0, 5, 2, 'CONDITIONING']],
+    )
+    expect(parseComfyWorkflow(wf)?.prompt).toBe('masterpiece, a fox')
+  })
+
   it('reads an early frontend\'s seed control (a boolean) and a seed from a PrimitiveNode on a converted widget', () => {
     const primitive: UiNode = { id: 9, type: 'PrimitiveNode', outputs: [{ name: 'INT', type: 'INT', links: [9] }], widgets_values: [777, 'fixed'] }
     const s = sampler(2, 3, [777, true, 30, 8, 'dpmpp_2m', 'normal', 1])

@@ -20,6 +20,29 @@ export function stripPromptComments(text: string): string {
   return text.replace(COMMENTS, '')
 }
 
+/**
+ * The same pass then replaces each `{a|b|…}` group by one of its options at random (so a prompt
+ * with a real choice cannot be known from the workflow: it is left as it is, and the reader warns);
+ * a group with one option is just unwrapped (`{{masterpiece}}` queues as `masterpiece`).
+ */
+export function resolveSingleChoices(text: string): string {
+  let out = text
+  for (let round = 0; round < text.length; round++) {
+    const close = out.search(/(?<!\\)\}/)
+    if (close < 0) return out
+    const open = out.lastIndexOf('{', close)
+    if (open < 0 || out[open - 1] === '\\') return out
+    const inner = out.slice(open + 1, close)
+    if (inner.includes('|')) return text
+    out = out.slice(0, open) + inner + out.slice(close + 1)
+  }
+  return out
+}
+
+function promptWidget(text: string): string {
+  return resolveSingleChoices(stripPromptComments(text))
+}
+
 interface UiLink {
   origin: string
   slot: number
@@ -164,7 +187,7 @@ class Converter {
       }
       const inputs = nameWidgets(raw.type, raw.widgets_values)
       for (const [name, value] of Object.entries(inputs)) {
-        if (typeof value === 'string' && TEXT_WIDGETS.test(name)) inputs[name] = stripPromptComments(value)
+        if (typeof value === 'string' && TEXT_WIDGETS.test(name)) inputs[name] = promptWidget(value)
       }
       for (const input of linked) if (input.value !== undefined) inputs[input.name] = input.value
       const node: ApiNode = { id, classType: raw.type, inputs }
@@ -194,7 +217,7 @@ class Converter {
       const innerId = `${id}:${index}`
       const inputs = nameWidgets(node.type, node.widgets_values)
       for (const [name, value] of Object.entries(inputs)) {
-        if (typeof value === 'string' && TEXT_WIDGETS.test(name)) inputs[name] = stripPromptComments(value)
+        if (typeof value === 'string' && TEXT_WIDGETS.test(name)) inputs[name] = promptWidget(value)
       }
       const uiInputs = Array.isArray(node.inputs) ? node.inputs.filter(isJsonObject) : []
       uiInputs.forEach((input, slot) => {
