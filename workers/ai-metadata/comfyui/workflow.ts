@@ -9,11 +9,15 @@ import { CONTROL, CONTROL_VALUES, WIDGET_NAMES } from './widgets'
 // nodes that pass their value on, bypassed nodes (mode 4) pass their inputs through by type, muted
 // ones (mode 2) are left out, and each subgraph instance is expanded with `instance:inner` ids.
 
+// The frontend's dynamic-prompt pass, run when a graph is queued on every text widget marked
+// `dynamicPrompts` (CLIPTextEncode's text is): comfyanonymous/ComfyUI
+// web/extensions/core/dynamicPrompts.js @ 0767befd5bc7ade751e97c931cca0c8f0cb9897c
+// (`str.replace(/\/\*[\s\S]*?\*\/|\/\/.*/g,'')`, then the `{a|b}` choices), quoted in
+// comfy/comments.py @ 1504f55cdf6c9d972af5a11a5c40fc4a7df95df3. Today's frontend leaves the
+// workflow's widget as typed (enslo/sd-metadata's samples/png/comfyui.png: the comment is in the
+// workflow, not in the prompt), so the workflow needs the same pass to give what was queued.
 /** What ComfyUI strips from prompt widgets before it queues a graph (so the API "prompt" never holds it). */
 const COMMENTS = /\/\*[\s\S]*?\*\/|\/\/.*/g
-// The frontend's dynamic-prompt pass: comfyanonymous/ComfyUI web/extensions/core/dynamicPrompts.js
-// (`str.replace(/\/\*[\s\S]*?\*\/|\/\/.*/g,'')`, kept as comfy/comments.py's strip_c_comments), run
-// on every multiline text widget marked `dynamicPrompts`, as CLIPTextEncode's text is.
 const TEXT_WIDGETS = /^(text|text_g|text_l|clip_l|clip_g|t5xxl|prompt|value|string|populated_text|wildcard_text|text_positive|text_negative|positive|negative)$/i
 
 export function stripPromptComments(text: string): string {
