@@ -87,6 +87,20 @@ describe('the sampler chain of a ComfyUI graph', () => {
     expect(warnings).toContainEqual({ generator: 'comfyui', field: 'prompt', reason: expect.stringContaining('22 (LatentComposite)') })
   })
 
+  it('warns when the graph saves images of two separate generations, since the file is only one of them', () => {
+    const warnings: AiMetadataWarning[] = []
+    const graph = txt2img({
+      '20': node('KSampler', {
+        seed: 20, steps: 20, cfg: 6, sampler_name: 'euler', scheduler: 'normal', denoise: 1,
+        model: ['1', 0], positive: ['3', 0], negative: ['2', 0], latent_image: ['4', 0],
+      }),
+      '21': node('VAEDecode', { samples: ['20', 0], vae: ['1', 2] }),
+      '22': node('SaveImage', { filename_prefix: 'second', images: ['21', 0] }),
+    })
+    expect(parseComfyPrompt(graph, warnings)?.seed).toBe(7)
+    expect(warnings).toEqual([{ generator: 'comfyui', field: 'prompt', reason: expect.stringContaining('7 (SaveImage) and node 22 (SaveImage)') }])
+  })
+
   it('follows the model through LoRA loaders and takes the first model of a merge', () => {
     const graph = txt2img(
       {

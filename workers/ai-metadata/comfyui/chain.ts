@@ -75,6 +75,10 @@ function latentInput(node: ApiNode): unknown {
   return undefined
 }
 
+function isSave(node: ApiNode): boolean {
+  return /save|combine|output/i.test(node.classType)
+}
+
 /** Nodes that write or show an image: consumed by no other node, with an image input. */
 function outputNodes(graph: ApiGraph): ApiNode[] {
   const consumed = new Set<string>()
@@ -88,7 +92,7 @@ function outputNodes(graph: ApiGraph): ApiNode[] {
     (node) => !consumed.has(node.id) && ['images', 'image', 'samples', 'latent', 'video', 'frames'].some((name) => asLink(inputOf(node, name)) !== undefined),
   )
   // A saved image is the file; previews only showed on screen.
-  const rank = (node: ApiNode): number => (/save|combine|output/i.test(node.classType) ? 0 : /preview/i.test(node.classType) ? 2 : 1)
+  const rank = (node: ApiNode): number => (isSave(node) ? 0 : /preview/i.test(node.classType) ? 2 : 1)
   return outputs.sort((a, b) => rank(a) - rank(b) || compareIds(a.id, b.id))
 }
 
@@ -101,37 +105,57 @@ export interface Chain {
   problems: { field: 'size' | 'prompt'; reason: string }[]
 }
 
-/** The final and first-pass samplers of the saved image, or undefined when the graph has no sampler. */
-export function findChain(graph: ApiGraph, budget: Budget): Chain | undefined {
-  let final: ApiNode | undefined
-  for (const output of outputNodes(graph)) {
-    final = upstream(graph, Object.values(output.inputs), budget, false).sampler
-    if (final) break
-  }
-  // No output node leads to a sampler (a graph saved by a custom node): take the first sampler.
-  final ??= [...graph.values()].find(isSampler)
-  if (!final) return undefined
-
+/** Walks up from `final` to the first pass, with the size its latent states. */
+function firstPass(graph: ApiGraph, final: ApiNode, budget: Budget): Omit<Chain, 'final'> {
   const problems: Chain['problems'] = []
   let base = final
-  let size: string | undefined
   const visited = new Set<string>([base.id])
   for (;;) {
     const up = upstream(graph, [latentInput(base)], budget, true)
     for (const merge of up.merges) {
       problems.push({ field: 'prompt', reason: `the latent of sampler ${nodeLabel(base)} is merged from several passes by node ${nodeLabel(merge)}; the values of the pass it pastes on top are given` })
     }
-    if (!up.sampler || visited.has(up.sampler.id)) {
-      size = up.size
-      if (size === undefined) {
-        const end = up.ends[0]
-        const why = end ? `ends at node ${nodeLabel(end)}, which states no size` : latentInput(base) === undefined ? 'is not connected' : 'cannot be followed'
-        problems.push({ field: 'size', reason: `the latent of sampler ${nodeLabel(base)} ${why}` })
-      }
+    if (up.sampler && !visited.has(up.sampler.id)) {
+      visited.add(up.sampler.id)
+      base = up.sampler
+      continue
+    }
+    if (up.size !== undefined) return { base, size: up.size, problems }
+    const end = up.ends[0]
+    const why = end ? `ends at node ${nodeLabel(end)}, which states no size` : latentInput(base) === undefined ? 'is not connected' : 'cannot be followed'
+    problems.push({ field: 'size', reason: `the latent of sampler ${nodeLabel(base)} ${why}` })
+    return { base, problems }
+  }
+}
+
+/** The final and first-pass samplers of the saved image, or undefined when the graph has no sampler. */
+export function findChain(graph: ApiGraph, budget: Budget): Chain | undefined {
+  const finals: { output?: ApiNode; sampler: ApiNode }[] = []
+  for (const output of outputNodes(graph)) {
+    const sampler = upstream(graph, Object.values(output.inputs), budget, false).sampler
+    if (!sampler) continue
+    if (finals.length > 0 && !isSave(output)) break
+    finals.push({ output, sampler })
+    if (!isSave(output)) break
+  }
+  // No output node leads to a sampler (a graph saved by a custom node): take the first sampler.
+  if (finals.length === 0) {
+    const first = [...graph.values()].find(isSampler)
+    if (!first) return undefined
+    finals.push({ sampler: first })
+  }
+  const chain: Chain = { final: finals[0]!.sampler, ...firstPass(graph, finals[0]!.sampler, budget) }
+  // Several save nodes whose images come from different first passes: the file is one of them,
+  // and the graph does not say which.
+  for (const other of finals.slice(1)) {
+    const { base } = firstPass(graph, other.sampler, budget)
+    if (base.id !== chain.base.id) {
+      chain.problems.push({
+        field: 'prompt',
+        reason: `the graph saves images of several generations (node ${nodeLabel(finals[0]!.output!)} and node ${nodeLabel(other.output!)}); the values of the first are given`,
+      })
       break
     }
-    visited.add(up.sampler.id)
-    base = up.sampler
   }
-  return size === undefined ? { final, base, problems } : { final, base, size, problems }
+  return chain
 }
