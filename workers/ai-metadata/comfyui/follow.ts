@@ -22,15 +22,16 @@ function label(node: ApiNode): string {
 
 /** The input a switch node passes on, or undefined when it is not a switch. `problem` when it cannot tell. */
 function switchChoice(node: ApiNode): { value?: unknown; problem?: string } | undefined {
-  if (!/switch/i.test(node.classType)) return undefined
+  if (!/switch|branch|ifelse/i.test(node.classType)) return undefined
   const entries = Object.entries(node.inputs)
-  const selector = entries.find(([name]) => /^(select|selector|input|index|boolean|switch|sel|choice|on_off|mode)$/i.test(name))
+  const selector = entries.find(([name]) => /^(select|selector|input|index|boolean|switch|sel|choice|on_off|mode|cond)$/i.test(name))
   const candidates = entries.filter(([name]) => name !== selector?.[0] && (asLink(node.inputs[name]) !== undefined || typeof node.inputs[name] === 'string'))
   if (selector) {
     const raw = selector[1]
     if (typeof raw === 'boolean' || raw === 'true' || raw === 'false') {
       const on = raw === true || raw === 'true'
-      const pick = candidates.find(([name]) => (on ? /^(on_)?true$/i : /^(on_)?false$/i).test(name))
+      // Crystools/easy-use write on_true/on_false, Impact's ConditionalBranch tt_value/ff_value.
+      const pick = candidates.find(([name]) => (on ? /^((on_)?true|if_true|tt_value)$/i : /^((on_)?false|if_false|ff_value)$/i).test(name))
       return pick ? { value: pick[1] } : { problem: `switch ${label(node)} has no input for ${String(on)}` }
     }
     if (typeof raw === 'number' && Number.isInteger(raw)) {

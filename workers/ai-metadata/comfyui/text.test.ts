@@ -20,7 +20,8 @@ describe('ComfyUI prompt text', () => {
       '9': node('PrimitiveString', { value: 'second prompt' }),
       '10': node('CR Text Input Switch', { Input: 2, text1: ['8', 0], text2: ['9', 0] }),
       '2': node('CLIPTextEncode', { text: ['10', 0], clip: ['1', 1] }),
-      '11': node('Switch any [Crystools]', { boolean: false, on_true: ['3', 0], on_false: ['12', 0] }),
+      '11': node('Switch any [Crystools]', { boolean: false, on_true: ['3', 0], on_false: ['13', 0] }),
+      '13': node('ImpactConditionalBranch', { cond: true, tt_value: ['12', 0], ff_value: ['3', 0] }),
       '12': node('CLIPTextEncode', { text: 'lowres', clip: ['1', 1] }),
     }, { negative: ['11', 0] })
     const p = parseComfyPrompt(graph)!
