@@ -53,10 +53,6 @@ export function inputOf(node: ApiNode, name: string): unknown {
   return undefined
 }
 
-export function hasInput(node: ApiNode, name: string): boolean {
-  return inputOf(node, name) !== undefined
-}
-
 const DIGITS = /^\d+$/
 
 /** Node ids in the order ComfyUI shows them: numbers numerically, then the rest (`4:1`, names) as text. */

@@ -18,7 +18,8 @@ describe('ComfyUI prompt text', () => {
     const graph = txt2img({
       '8': node('PrimitiveString', { value: 'first prompt' }),
       '9': node('PrimitiveString', { value: 'second prompt' }),
-      '10': node('CR Text Input Switch', { Input: 2, text1: ['8', 0], text2: ['9', 0] }),
+      '14': node('PrimitiveInt', { value: 2 }),
+      '10': node('CR Text Input Switch', { Input: ['14', 0], text1: ['8', 0], text2: ['9', 0] }),
       '2': node('CLIPTextEncode', { text: ['10', 0], clip: ['1', 1] }),
       '11': node('Switch any [Crystools]', { boolean: false, on_true: ['3', 0], on_false: ['13', 0] }),
       '13': node('ImpactConditionalBranch', { cond: true, tt_value: ['12', 0], ff_value: ['3', 0] }),
@@ -78,5 +79,12 @@ describe('ComfyUI prompt text', () => {
     }, { positive: ['10', 0] })
     expect(parseComfyPrompt(graph, warnings)?.prompt).toBe('')
     expect(warnings[0]).toMatchObject({ field: 'prompt', reason: expect.stringContaining('10 (ImpactSwitch)') })
+  })
+
+  it('warns instead of guessing when a switch shows no selector (rgthree\'s Any Switch excepted)', () => {
+    const warnings: AiMetadataWarning[] = []
+    expect(parseComfyPrompt(txt2img({ '10': node('Text Switch', { text1: ['2', 0], text2: ['3', 0] }) }, { positive: ['10', 0] }), warnings)?.prompt).toBe('')
+    expect(warnings[0]).toMatchObject({ field: 'prompt', reason: expect.stringContaining('10 (Text Switch)') })
+    expect(parseComfyPrompt(txt2img({ '10': node('Any Switch (rgthree)', { any_02: ['2', 0] }) }, { positive: ['10', 0] }))?.prompt).toBe('a fox')
   })
 })
