@@ -64,7 +64,7 @@ async function makeComfyUi(): Promise<void> {
   for (const name of ['comfyui-rgthree', 'comfyui-hires', 'comfyui-low-denoise', 'comfyui-upscale']) {
     const source = mirrorFile(SD_METADATA.repo, SD_METADATA.commit, `samples/png/${name}.png`)
     writeFileSync(join(dir, `sdmeta_${name}_text_only.png`), await textOnTinyPng(source))
-    if (name === 'comfyui-hires') writeFileSync(join(dir, `sdmeta_${name}_workflow_only.png`), await textOnTinyPng(source, ['prompt']))
+    if (name === 'comfyui-hires' || name === 'comfyui-rgthree') writeFileSync(join(dir, `sdmeta_${name}_workflow_only.png`), await textOnTinyPng(source, ['prompt']))
   }
   // Small enough to commit as they are; the workflow-only copies keep the real pixels too.
   for (const name of ['unclip_2pass_cropped', 'night_evening_day_morning_cropped']) {

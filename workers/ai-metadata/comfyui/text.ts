@@ -14,7 +14,7 @@ const MAX_DEPTH = 64
 const NON_TEXT_INPUTS = new Set([
   'model', 'clip', 'vae', 'image', 'images', 'pixels', 'samples', 'latent', 'latent_image', 'mask', 'control_net',
   'clip_vision', 'clip_vision_output', 'style_model', 'upscale_model', 'noise', 'sigmas', 'sampler', 'guider',
-  'gligen_textbox_model', 'vae_optional', 'hint', 'controlnet', 'control_net_name',
+  'gligen_textbox_model', 'vae_optional', 'hint', 'controlnet', 'control_net_name', 'opt_clip', 'opt_model', 'opt_vae',
 ])
 
 /** Inputs that hold prompt text in encoder and prompt-utility nodes, in order of preference. */

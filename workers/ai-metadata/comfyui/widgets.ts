@@ -1,6 +1,7 @@
 // The names of the widgets whose values a UI workflow lists positionally in `widgets_values`, for
 // the core nodes a prompt, its settings and its size come from (ComfyUI's nodes.py and
-// comfy_extras/*: INPUT_TYPES order, required then optional, widgets only). The frontend inserts
+// comfy_extras/*: INPUT_TYPES order, required then optional, widgets only) and a few custom ones
+// (the names their API graphs show, e.g. rgthree's Power Prompt in enslo/sd-metadata's samples). The frontend inserts
 // a `control_after_generate` value after each seed widget; it is named here so positions stay right.
 
 const CONTROL = 'control_after_generate'
@@ -60,6 +61,11 @@ export const WIDGET_NAMES: Record<string, readonly string[]> = {
   PrimitiveBoolean: ['value'],
   StringConcatenate: ['string_a', 'string_b', 'delimiter'],
   SaveImage: ['filename_prefix'],
+  // Custom nodes common in shared workflows.
+  'Power Prompt (rgthree)': ['prompt', 'insert_lora', 'insert_embedding', 'insert_saved'],
+  'Power Prompt - Simple (rgthree)': ['prompt', 'insert_embedding', 'insert_saved'],
+  BNK_CLIPTextEncodeAdvanced: ['text', 'token_normalization', 'weight_interpretation'],
+  'Text Multiline': ['text'],
   LoadImage: ['image', 'upload'],
 }
 

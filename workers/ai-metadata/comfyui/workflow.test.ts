@@ -77,6 +77,17 @@ describe('parseComfyWorkflow', () => {
     expect(parseComfyWorkflow(wf)?.prompt).toBe('masterpiece, a fox')
   })
 
+  it('does not guess which of an unknown node\'s several strings is its text, and warns', () => {
+    const warnings: AiMetadataWarning[] = []
+    const efficient: UiNode = { id: 2, type: 'Efficient Loader', outputs: [output('MODEL'), output('CONDITIONING', [2])], widgets_values: ['base.safetensors', 'Baked VAE', 'a fox', 'blurry'] }
+    const wf = workflow(
+      [loader, latent, efficient, encoder(3, 'blurry', 3), sampler(2, 3), ...decodeAndSave],
+      [...baseLinks, [2, 2, 1, 5, 1, 'CONDITIONING'], [3, 3, 0, 5, 2, 'CONDITIONING']],
+    )
+    expect(parseComfyWorkflow(wf, warnings)?.prompt).toBe('')
+    expect(warnings[0]).toMatchObject({ field: 'prompt', reason: expect.stringContaining('2 (Efficient Loader)') })
+  })
+
   it('reads an early frontend\'s seed control (a boolean) and a seed from a PrimitiveNode on a converted widget', () => {
     const primitive: UiNode = { id: 9, type: 'PrimitiveNode', outputs: [{ name: 'INT', type: 'INT', links: [9] }], widgets_values: [777, 'fixed'] }
     const s = sampler(2, 3, [777, true, 30, 8, 'dpmpp_2m', 'normal', 1])

@@ -99,15 +99,16 @@ function nameWidgets(type: string, values: unknown): Record<string, unknown> {
     }
     return inputs
   }
-  // An unknown node: its first string is taken for its text and its first number for its value
-  // (text boxes, seed and number nodes), which is all the resolver asks of a node it does not know.
+  // An unknown node: when it has one string widget, that is its text, and when it has one number,
+  // that is its value (text boxes, PrimitiveNode, seed nodes). With several, which is which is not
+  // known (a loader's file names beside its prompts), and nothing is named.
   values.forEach((value, i) => {
     inputs[`widget_${i}`] = value
   })
-  const text = values.find((v) => typeof v === 'string' && !CONTROL_VALUES.has(v))
-  if (text !== undefined) inputs.text = text
-  const number = values.find((v) => typeof v === 'number')
-  if (number !== undefined) inputs.value = number
+  const strings = values.filter((v) => typeof v === 'string' && !CONTROL_VALUES.has(v))
+  if (strings.length === 1) inputs.text = strings[0]
+  const numbers = values.filter((v) => typeof v === 'number')
+  if (numbers.length === 1) inputs.value = numbers[0]
   return inputs
 }
 
