@@ -19,6 +19,7 @@ function mirrorFile(repo: string, commit: string, path: string): Buffer {
 
 const SD_METADATA = { repo: 'enslo/sd-metadata', commit: '0270638ac6d09b2f4a53363b97fc3114f6eb0c88' }
 const SD_PARSERS = { repo: 'd3x-at/sd-parsers', commit: '0949676c24a5bbaf26ef0aa8c362132b7b27cb5b' }
+const COMFYUI_EXAMPLES = { repo: 'comfyanonymous/ComfyUI_examples', commit: 'f9431bb000ce792094ff345446e22cac1ea6cef3' }
 
 // --- comfyui: ComfyUI graphs (prompt + workflow text chunks) on a tiny image -----------------------
 
@@ -71,6 +72,13 @@ async function makeComfyUi(): Promise<void> {
     const source = mirrorFile(SD_PARSERS.repo, SD_PARSERS.commit, `tests/resources/parsers/ComfyUI/${name}.png`)
     writeFileSync(join(dir, `sdparsers_${name}.png`), source)
     writeFileSync(join(dir, `sdparsers_${name}_workflow_only.png`), await textOnTinyPng(source, ['prompt']))
+  }
+  // GLIGEN boxes, an SDXL base + refiner split, a zeroed positive prompt (image-only conditioning).
+  for (const path of ['gligen/gligen_textbox_example.png', 'sdxl/sdxl_refiner_prompt_example.png', 'sdxl/sdxl_revision_zero_positive.png']) {
+    const source = mirrorFile(COMFYUI_EXAMPLES.repo, COMFYUI_EXAMPLES.commit, path)
+    const name = `comfyex_${path.replace('/', '_').replace(/\.png$/, '')}`
+    writeFileSync(join(dir, `${name}_text_only.png`), await textOnTinyPng(source))
+    if (!path.includes('revision')) writeFileSync(join(dir, `${name}_workflow_only.png`), await textOnTinyPng(source, ['prompt']))
   }
 }
 
