@@ -55,7 +55,7 @@ describe('parseComfyPrompt', () => {
     expect(p.source).toBe('comfyui')
     expect(p.prompt).toBe('1girl, 桜, kimono\nnight sky, lanterns')
     expect(p.negativePrompt).toBe('lowres, bad hands')
-    // The base pass (lowest id) wins over the hires-fix sampler.
+    // The base pass wins over the hires-fix sampler that feeds the saved image.
     expect(p).toMatchObject({ steps: 28, cfg: 6.5, sampler: 'euler_ancestral', model: 'animagine-xl-3.1.safetensors' })
     expect(p.seed).toBeUndefined()
     expect(p.extra).toEqual({
@@ -63,6 +63,7 @@ describe('parseComfyPrompt', () => {
       scheduler: 'karras',
       denoise: '1',
       loras: 'flat_color.safetensors',
+      size: '832x1216',
     })
     expect(p.raw).toBe(SDXL_PROMPT)
   })
@@ -72,7 +73,7 @@ describe('parseComfyPrompt', () => {
     expect(p).toMatchObject({ prompt: 'a red fox in snow', seed: 42, steps: 20, sampler: 'euler', model: 'flux1-dev.safetensors' })
     expect(p.negativePrompt).toBeUndefined()
     expect(p.cfg).toBeUndefined()
-    expect(p.extra).toEqual({ scheduler: 'simple', denoise: '1' })
+    expect(p.extra).toEqual({ scheduler: 'simple', denoise: '1', size: '1024x1024' })
   })
 
   it('reads KSamplerAdvanced noise_seed and settings wired from primitive nodes', () => {
