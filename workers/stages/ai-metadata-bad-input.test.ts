@@ -9,7 +9,7 @@ import { insertJpegExif } from '../ai-metadata/jpeg-segments'
 import { writePngExif, writePngTextChunks } from '../ai-metadata/png-chunks'
 import { rawPngChunk } from '../ai-metadata/raw-png-chunk.test-helper'
 import { insertWebpExif } from '../ai-metadata/webp-chunks'
-import { readAiParameters } from './ai-metadata.stage'
+import { PROMPT_CAP_BYTES, readAiParameters } from './ai-metadata.stage'
 
 // The issue's "Bad input" list through the import's entry point: truncated chunks, invalid JSON,
 // cyclic and 10,000-node ComfyUI graphs, 16 MB comments (PNG iTXt/zTXt/eXIf, JPEG COM, WebP EXIF).
@@ -155,14 +155,25 @@ describe('16 MB comments: nothing, and no hang', () => {
     expect((await readAiParameters(pngWith({ Comment: filler(SIXTEEN_MB) }), 'png')).parameters).toBeUndefined()
   }, 120_000)
 
-  it('PNG iTXt parameters of 16 MB without a settings line: nothing, or its text with a warning', async () => {
-    // A1111's own keyword, so the readers may keep the text as a prompt, but never silently.
+  it('PNG iTXt parameters of 16 MB without a settings line: nothing, or its first 64 KiB with warnings', async () => {
+    // A1111's own keyword, so the readers may keep the text as a prompt, but never silently and
+    // never whole: the stored prompt is capped.
     const { parameters, warnings } = await readAiParameters(pngWith({ parameters: filler(SIXTEEN_MB) }), 'png')
     if (parameters) {
       expect(parameters.prompt.startsWith(FILLER)).toBe(true)
+      expect(Buffer.byteLength(parameters.prompt)).toBeLessThanOrEqual(PROMPT_CAP_BYTES)
       expect(warnings).toContainEqual(expect.objectContaining({ generator: 'a1111', field: 'metadata' }))
+      expect(warnings).toContainEqual(expect.objectContaining({ generator: 'a1111', field: 'prompt' }))
     }
   }, 120_000)
+
+  it('a prompt over 64 KiB with a settings line is cut at a character boundary, with a warning', async () => {
+    const prompt = '雪'.repeat(30_000) // 90,000 bytes of UTF-8
+    const { parameters, warnings } = await readAiParameters(pngWith({ parameters: `${prompt}\nSteps: 20, Sampler: Euler a, CFG scale: 7, Seed: 5` }), 'png')
+    expect(parameters?.seed).toBe(5)
+    expect(parameters!.prompt).toBe('雪'.repeat(Math.floor(PROMPT_CAP_BYTES / 3)))
+    expect(warnings).toEqual([expect.objectContaining({ generator: 'a1111', field: 'prompt', reason: expect.stringContaining('90,000 bytes') })])
+  })
 
   it('PNG zTXt parameters that inflate past 16 MiB', async () => {
     const text = `${filler(SIXTEEN_MB + 1024)}\nSteps: 20, Sampler: Euler, Seed: 1`
