@@ -68,7 +68,7 @@ function field(text: Record<string, string>, key: string): string | undefined {
   return match === undefined ? undefined : text[match]
 }
 
-function fromPngText(text: Record<string, string>): AiParameters | undefined {
+function fromPngText(text: Record<string, string>, warnings: AiMetadataWarning[]): AiParameters | undefined {
   const parameters = field(text, 'parameters')
   if (parameters !== undefined) {
     const result = parseA1111Parameters(parameters)
@@ -79,6 +79,7 @@ function fromPngText(text: Record<string, string>): AiParameters | undefined {
   if (prompt !== undefined || workflow !== undefined) {
     const result = parseComfyUi({ prompt, workflow })
     if (result) return result
+    warnings.push({ generator: 'comfyui', field: 'metadata', reason: `the PNG ${prompt !== undefined ? 'prompt' : 'workflow'} chunk is there but is not a ComfyUI graph that can be read` })
   }
   if (isNovelAi(text)) return parseNovelAi(text)
   return undefined
@@ -128,14 +129,14 @@ export function readAiMetadata(buf: Buffer, format: string): AiParameters | unde
  */
 export function readAiMetadataReport(buf: Buffer, format: string): AiMetadataRead {
   const warnings: AiMetadataWarning[] = []
-  const parameters = readParameters(buf, format)
+  const parameters = readParameters(buf, format, warnings)
   return parameters ? { parameters, warnings } : { warnings }
 }
 
-function readParameters(buf: Buffer, format: string): AiParameters | undefined {
+function readParameters(buf: Buffer, format: string, warnings: AiMetadataWarning[]): AiParameters | undefined {
   try {
     const found = collectText(buf, format)
-    const fromPng = fromPngText(found.png)
+    const fromPng = fromPngText(found.png, warnings)
     if (fromPng) return fromPng
     for (const exif of found.exif) {
       const result = fromExif(exif)
