@@ -231,6 +231,8 @@ export interface Store {
    * An image removed meanwhile is skipped.
    */
   setAiParameters(entries: Array<{ id: number; ai?: AiParameters }>): Promise<void>
+  /** Marks images for their AI metadata to be read again by the next import (what `sagasu migrate` copies). */
+  markAiReread(ids: number[]): Promise<void>
   /** The file was touched but its content is the same. */
   touchImage(id: number, filesize: number, mtime: number): Promise<void>
   /** Removes images; returns the content hashes no image refers to any more (their thumbnails can go). */

@@ -188,6 +188,7 @@ class SqliteStore implements Store {
           date = @date, textlen = 0, text = NULL, ai_reread = 0, updated_at = @now
         WHERE id = @id`),
       aiRead: db.prepare<[number, number]>('UPDATE images SET ai_reread = 0, updated_at = ? WHERE id = ?'),
+      markAiReread: db.prepare<[number]>('UPDATE images SET ai_reread = 1 WHERE id = ?'),
       relocate: db.prepare(`UPDATE images SET folder = @folder, path = @path, filename = @filename, ext = @ext, filesize = @filesize,
           mtime = @mtime, type = @type, illustid = @illustid, page = @page, userid = @userid, username = @username,
           tweetid = @tweetid, postid = @postid, date = @date, updated_at = @now
@@ -293,6 +294,12 @@ class SqliteStore implements Store {
         this.statements.aiRead.run(now, id)
       }
     }).immediate())
+  }
+
+  async markAiReread(ids: number[]): Promise<void> {
+    this.db.transaction(() => {
+      for (const id of ids) this.statements.markAiReread.run(id)
+    }).immediate()
   }
 
   async touchImage(id: number, filesize: number, mtime: number): Promise<void> {

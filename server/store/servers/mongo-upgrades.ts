@@ -1,5 +1,5 @@
 import { mayNeedAiReread } from '../ai-reread-rule'
-import { bulkWriteInChunks, type ServersCollections } from './mongo-collections'
+import { bulkWriteInChunks, isDuplicateKey, type ServersCollections } from './mongo-collections'
 
 /**
  * Changes to the documents of an existing servers database, applied in order once each (the
@@ -29,6 +29,18 @@ export async function upgradeDocuments(c: ServersCollections, target = SERVERS_S
   }
   for (let version = current; version < target; version++) {
     await UPGRADES[version]!(c)
-    await c.counters.updateOne({ _id: 'schema' }, { $max: { value: version + 1 } }, { upsert: true })
+    await recordVersion(c, version + 1)
+  }
+}
+
+async function recordVersion(c: ServersCollections, version: number): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await c.counters.updateOne({ _id: 'schema' }, { $max: { value: version } }, { upsert: true })
+      return
+    } catch (error) {
+      // Two processes opening a new database at once both create the document; the loser updates the winner's.
+      if (!isDuplicateKey(error) || attempt >= 3) throw error
+    }
   }
 }

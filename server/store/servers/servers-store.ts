@@ -206,6 +206,11 @@ export class ServersStore implements Store {
     await this.refreshScalars(ids)
   }
 
+  async markAiReread(ids: number[]): Promise<void> {
+    await this.ready()
+    for (let from = 0; from < ids.length; from += IDS_PER_READ) await this.c.images.updateMany({ _id: { $in: ids.slice(from, from + IDS_PER_READ) } }, { $set: { aiReread: true } })
+  }
+
   async touchImage(id: number, filesize: number, mtime: number): Promise<void> {
     await this.ready()
     await this.c.images.updateOne({ _id: id }, { $set: { filesize, mtime, updated: Date.now() } })
