@@ -1,5 +1,5 @@
 import { setImmediate as nextTurn } from 'node:timers/promises'
-import type { AnyBulkWriteOperation, Db, MongoClient } from 'mongodb'
+import type { AnyBulkWriteOperation, Db, MongoClient, UpdateFilter } from 'mongodb'
 import type { ErrorRecord, LibraryCharts, StoreStats } from '../../../shared/types/api'
 import type { DatasetSplit } from '../../../shared/types/dataset'
 import type { AiParameters, ImageInput, ImageRecord, SourceType, TagCategory, TagInfo, TagScore } from '../../../shared/types/image'
@@ -193,14 +193,12 @@ export class ServersStore implements Store {
     await this.ready()
     if (!entries.length) return
     const now = Date.now()
-    await bulkWriteInChunks(this.c.images, entries.map(({ id, ai }) => ({
-      updateOne: {
-        filter: { _id: id },
-        update: ai
-          ? { $set: { ai: storedAiParameters(ai), updated: now }, $unset: { aiReread: '' as const } }
-          : { $set: { updated: now }, $unset: { ai: '' as const, aiReread: '' as const } },
-      },
-    })), { ordered: true })
+    await bulkWriteInChunks(this.c.images, entries.map(({ id, ai }): AnyBulkWriteOperation<StoredImageDocument> => {
+      const update: UpdateFilter<StoredImageDocument> = ai
+        ? { $set: { ai: storedAiParameters(ai), updated: now }, $unset: { aiReread: '' } }
+        : { $set: { updated: now }, $unset: { ai: '', aiReread: '' } }
+      return { updateOne: { filter: { _id: id }, update } }
+    }), { ordered: true })
     const ids = [...new Set(entries.map((entry) => entry.id))]
     await this.afterTextChange(ids)
     await this.refreshScalars(ids)
