@@ -50,7 +50,7 @@ describe('AI-metadata warnings in sagasu errors and GET /api/errors', () => {
   })
 
   it('answers GET /api/errors with the same records, as the OpenAPI document describes them', async () => {
-    server = await startServer(['--config', config, '--no-watch'], { env: { SAGASU_MODELS: '' } })
+    server = await startServer(['--config', config], { env: { SAGASU_MODELS: '' } })
     const response = await fetch(`${server.url}/api/errors`)
     expect(response.status).toBe(200)
     const body = (await response.json()) as { total: number; errors: ErrorRecord[] }
