@@ -61,4 +61,21 @@ describe('AI-metadata warnings in sagasu errors and GET /api/errors', () => {
     if (described.$ref) described = resolvePointer(document, described.$ref) as typeof described
     expect(schemaProblems(document, described.content!['application/json']!.schema, body)).toEqual([])
   })
+
+  it('gives the image record its warnings in GET /api/images/:id, and none to a clean file', async () => {
+    const search = (await (await fetch(`${server!.url}/api/search?q=`)).json()) as { results: Array<{ id: number; path: string }> }
+    const idOf = (path: string) => search.results.find((image) => image.path === path)!.id
+    const response = await fetch(`${server!.url}/api/images/${idOf('cut-graph.jpg')}`)
+    expect(response.status).toBe(200)
+    const image = (await response.json()) as { path: string; warnings?: Array<{ stage: string; reason: string }> }
+    expect(image.warnings?.slice().sort((a, b) => a.stage.localeCompare(b.stage))).toEqual([
+      { stage: 'ai-metadata', reason: WARNING },
+      { stage: 'probe', reason: 'the file is PNG but named .jpg; indexed as PNG' },
+    ])
+    const document = openApiDocument('0.0.0')
+    const paths = document.paths as Record<string, Record<string, { responses: Record<string, { content?: Record<string, { schema: unknown }> }> }>>
+    expect(schemaProblems(document, paths['/api/images/{id}']!.get!.responses['200']!.content!['application/json']!.schema, image)).toEqual([])
+    const clean = (await (await fetch(`${server!.url}/api/images/${idOf('clean.png')}`)).json()) as { warnings?: unknown }
+    expect(clean.warnings).toBeUndefined()
+  })
 })

@@ -981,7 +981,13 @@ export function openApiDocument(version: string) {
           tags: ['library'], summary: 'One image record', operationId: 'getImage',
           parameters: [{ name: 'id', in: 'path', required: true, description: 'image id: 1 to 15 digits', schema: { type: 'string', pattern: '^\\d{1,15}$' }, example: '17' }],
           responses: {
-            200: jsonResponse('The image record (the same shape as a search result).', ref('Image')),
+            200: jsonResponse('The image record (the same shape as a search result), with the warnings on record for its file.', { allOf: [ref('Image'), { type: 'object', properties: {
+              warnings: {
+                type: 'array',
+                description: 'Present when the file has warnings (as GET /api/errors lists them): `probe` for an extension that does not match the content, `ai-metadata` for AI-generation metadata with a field that could not be resolved (the reason names the generator and the field)',
+                items: { type: 'object', properties: { stage: { type: 'string' }, reason: { type: 'string' } }, required: ['stage', 'reason'], additionalProperties: false },
+              },
+            } }] }),
             400: responseRef('BadRequest'),
             401: responseRef('Unauthorized'),
             404: responseRef('NotFound'),
