@@ -32,6 +32,8 @@ async function fillLibrary(store: Store): Promise<void> {
   await store.markStageDone([1, 2, 3, 4, 5], 'tagger', 'wd-v3')
   await store.markStageDone([2, 3], 'ocr', 'jpn+eng')
   await store.recordError({ folder: 'main', path: 'broken.png', stage: 'decode', reason: 'truncated', level: 'error', filesize: 3, mtime: 4 })
+  await store.recordError({ folder: 'main', path: 'broken.png', stage: 'ai-metadata', reason: 'comfyui prompt: node 4 cannot be followed', level: 'warning' })
+  await store.markAiReread([2, 5])
   for (const [illustid, outcome] of pixivOutcomes((await store.pixivPending({})).map((work) => work.illustid))) await store.savePixivWork(illustid, outcome)
   await store.saveBatchSet(
     { id: 'set-1', createdAt: 5, batchSize: 2, validationSplit: 0.5, testSplit: 0, seed: 3, query: '', images: { train: 2, validation: 1, test: 0 } },
@@ -58,8 +60,9 @@ async function summary(store: Store): Promise<unknown> {
     tagger: await store.stageCounts('tagger', 'wd-v3'),
     ocr: await store.stageCounts('ocr', 'jpn+eng'),
     pixiv: (await store.pixivCounts()).ok,
-    errors: (await store.listErrors()).map(({ at: _at, ...error }) => error),
+    errors: (await store.listErrors()).map(({ at: _at, ...error }) => error).sort((a, b) => a.path.localeCompare(b.path) || a.stage.localeCompare(b.stage)),
     failed: [...(await store.failedFiles('main'))],
+    reread: (await Promise.all((await store.listFolders()).map(async (folder) => [...(await store.fileStates(folder))].filter(([, state]) => state.aiReread).map(([path]) => `${folder}/${path}`)))).flat().sort(),
     sets: await store.listBatchSets(),
     set: await store.getBatchSet('set-1'),
     entries: (await store.batchEntries('set-1', 'train', 0, 10)).map((entry) => entry.image?.path),
@@ -87,7 +90,7 @@ describe('sagasu migrate', () => {
     const toServers = await runCli(['--config', writeConfig(dir, { dataDir: dir, store: { profile: 'embedded', servers } }), 'migrate', '--to', 'servers', '--json'])
     expect(toServers.stderr).not.toContain('sagasu:')
     expect(toServers.code).toBe(0)
-    expect(JSON.parse(toServers.stdout)).toMatchObject({ images: IMAGES, stages: 7, errors: 1, batchSets: 1 })
+    expect(JSON.parse(toServers.stdout)).toMatchObject({ images: IMAGES, stages: 7, errors: 2, batchSets: 1 })
 
     const again = await runCli(['--config', writeConfig(dir, { dataDir: dir, store: { profile: 'embedded', servers } }), 'migrate', '--to', 'servers'])
     expect(again.code).toBe(2)

@@ -15,6 +15,8 @@ export interface FileJobPayload {
   path: string
   /** Re-read the file even when size and mtime match the index (a retry of a failed file). */
   force?: boolean
+  /** Read its AI metadata again even when it did not change (IndexOptions.reread). */
+  reread?: boolean
 }
 
 export type FileOutcome = IndexOutcome | 'error'
@@ -89,7 +91,7 @@ async function runJob(ctx: PipelineContext, folders: Map<string, FolderConfig>, 
   // The folder was removed from the configuration while the job waited.
   if (!folder) return { job, payload, outcome: 'gone' }
   try {
-    const result = await indexFile(ctx, folder, payload.path, { force: payload.force })
+    const result = await indexFile(ctx, folder, payload.path, { force: payload.force, reread: payload.reread })
     return { job, payload, outcome: result.outcome, result }
   } catch (error) {
     // A store that cannot be reached or written stops the chunk: its files are not broken, and their jobs stay.

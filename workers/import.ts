@@ -60,11 +60,12 @@ export async function runImport(ctx: PipelineContext, options: ImportOptions): P
       if (previousFailure && !previousFailure.transient && !options.retryErrors && previousFailure.filesize === file.filesize && previousFailure.mtime === file.mtime) {
         counts.errors++
         counted.add(fileJobKey(folder.name, file.relPath))
-      } else if (state && state.filesize === file.filesize && state.mtime === file.mtime && !previousFailure) {
+      } else if (state && state.filesize === file.filesize && state.mtime === file.mtime && !previousFailure && !state.aiReread) {
         counts.unchanged++
         counted.add(fileJobKey(folder.name, file.relPath))
       } else {
-        queued.push({ folder: folder.name, path: file.relPath, ...(previousFailure ? { force: true } : {}) })
+        // A marked file (the AI-metadata readers changed) has its metadata read again, and nothing else when it did not change.
+        queued.push({ folder: folder.name, path: file.relPath, ...(previousFailure ? { force: true } : {}), ...(state?.aiReread ? { reread: true } : {}) })
       }
     }
   }

@@ -1,12 +1,15 @@
 import { stat } from 'node:fs/promises'
 import { basename, join } from 'node:path'
 import type { FolderConfig } from '../config/schema'
+import type { AiMetadataWarning } from './ai-metadata/ai-metadata-read'
+import { sameAiParameters } from './ai-metadata/same-parameters'
 import type { ImageInput, ImageRecord } from '../shared/types/image'
 import { openContained, outsideFolderReason, type ContainedFile } from './contained-file'
 import type { PipelineContext } from './pipeline-context'
 import { StageError, extensionOf } from './stage'
 import { fileReadFailure } from './transient-failure'
 import { readAiParameters } from './stages/ai-metadata.stage'
+import { AI_METADATA_STAGE, describeAiWarnings } from './stages/ai-metadata-warnings'
 import { hashContent } from './stages/hash.stage'
 import { parseFilename } from './stages/parse-filename.stage'
 import { extensionMismatch, probeImage } from './stages/probe.stage'
@@ -31,7 +34,17 @@ export interface IndexResult {
  * (the caller records them); nothing is written unless every stage succeeded, so a file that
  * broke keeps its previous record.
  */
-export async function indexFile(ctx: PipelineContext, folder: FolderConfig, relPath: string, options: { force?: boolean } = {}): Promise<IndexResult> {
+export interface IndexOptions {
+  /** Read the file even when size and mtime match the index (a retry of a failed file). */
+  force?: boolean
+  /**
+   * Read the AI metadata again even when the file did not change (FileState.aiReread: the readers
+   * changed). The file is read and hashed to know it is the same; no thumbnail is made.
+   */
+  reread?: boolean
+}
+
+export async function indexFile(ctx: PipelineContext, folder: FolderConfig, relPath: string, options: IndexOptions = {}): Promise<IndexResult> {
   const file = await openFileToIndex(folder, relPath)
   if (!file) return { outcome: 'gone' }
   const { info } = file
@@ -43,7 +56,7 @@ export async function indexFile(ctx: PipelineContext, folder: FolderConfig, relP
     if (info.size > maxBytes) throw new StageError('read', `file is larger than import.maxFileMiB (${ctx.config.import.maxFileMiB} MiB)`)
 
     existing = await ctx.store.findByPath(folder.name, relPath)
-    if (existing && !options.force && existing.filesize === info.size && existing.mtime === mtime) return { outcome: 'unchanged' }
+    if (existing && !options.force && !options.reread && existing.filesize === info.size && existing.mtime === mtime) return { outcome: 'unchanged' }
 
     // From the checked descriptor: the name may point elsewhere by now.
     buffer = await file.handle.readFile().catch((error: unknown) => {
@@ -55,8 +68,8 @@ export async function indexFile(ctx: PipelineContext, folder: FolderConfig, relP
   if (buffer.length === 0) throw new StageError('read', 'empty file (0 bytes)')
   const hash = await hashContent(buffer)
   if (existing && existing.hash === hash) {
-    await ctx.store.touchImage(existing.id, buffer.length, mtime)
-    return { outcome: 'unchanged' }
+    if (existing.filesize !== buffer.length || existing.mtime !== mtime || options.force) await ctx.store.touchImage(existing.id, buffer.length, mtime)
+    return options.reread ? rereadAiMetadata(ctx, folder, relPath, existing, buffer, mtime) : { outcome: 'unchanged' }
   }
 
   const probe = await probeImage(buffer)
@@ -69,12 +82,15 @@ export async function indexFile(ctx: PipelineContext, folder: FolderConfig, relP
     const movedFrom = await findMovedOriginal(ctx, hash)
     if (movedFrom) {
       await ctx.store.relocateImage(movedFrom.id, { folder: folder.name, path: relPath, filename, ext, filesize: buffer.length, mtime, ...source })
-      await finishFile(ctx, folder, relPath, ext, probe.format, info.size, mtime)
+      // The warnings were the old path's records: read again (cheap next to the hash), with the parameters.
+      const { parameters: ai, warnings } = await readAiParameters(buffer, probe.format)
+      await ctx.store.setAiParameters([{ id: movedFrom.id, ...(ai ? { ai } : {}) }])
+      await finishFile(ctx, folder, relPath, ext, probe.format, info.size, mtime, warnings)
       return { outcome: 'moved' }
     }
   }
 
-  const { parameters: ai } = await readAiParameters(buffer, probe.format)
+  const { parameters: ai, warnings } = await readAiParameters(buffer, probe.format)
   const input: ImageInput = {
     folder: folder.name,
     path: relPath,
@@ -87,7 +103,7 @@ export async function indexFile(ctx: PipelineContext, folder: FolderConfig, relP
     ...source,
     ...(ai ? { ai } : {}),
   }
-  await finishFile(ctx, folder, relPath, ext, probe.format, info.size, mtime)
+  await finishFile(ctx, folder, relPath, ext, probe.format, info.size, mtime, warnings)
   return existing ? { outcome: 'updated', save: input, previousHash: existing.hash } : { outcome: 'added', save: input }
 }
 
@@ -117,8 +133,29 @@ async function findMovedOriginal(ctx: PipelineContext, hash: string): Promise<Im
   return undefined
 }
 
-async function finishFile(ctx: PipelineContext, folder: FolderConfig, relPath: string, ext: string, format: string, filesize: number, mtime: number): Promise<void> {
+/**
+ * The AI metadata of an unchanged file read again (the readers changed since it was indexed):
+ * the parameters and their warning are replaced, the rest of the record stays. `updated` when the
+ * parameters differ from the stored ones.
+ */
+async function rereadAiMetadata(ctx: PipelineContext, folder: FolderConfig, relPath: string, existing: ImageRecord, buffer: Buffer, mtime: number): Promise<IndexResult> {
+  const { parameters: ai, warnings } = await readAiParameters(buffer, existing.format)
+  await ctx.store.setAiParameters([{ id: existing.id, ...(ai ? { ai } : {}) }])
+  await ctx.store.clearError(folder.name, relPath, AI_METADATA_STAGE)
+  await recordAiWarnings(ctx, folder, relPath, warnings, buffer.length, mtime)
+  return { outcome: sameAiParameters(existing.ai, ai) ? 'unchanged' : 'updated' }
+}
+
+/** A file indexed whole: its records start afresh, with the warnings this reading met. */
+async function finishFile(ctx: PipelineContext, folder: FolderConfig, relPath: string, ext: string, format: string, filesize: number, mtime: number, warnings: AiMetadataWarning[]): Promise<void> {
   await ctx.store.clearError(folder.name, relPath)
   const mismatch = extensionMismatch(ext, format)
   if (mismatch) await ctx.store.recordError({ folder: folder.name, path: relPath, stage: 'probe', reason: mismatch, level: 'warning', filesize, mtime })
+  await recordAiWarnings(ctx, folder, relPath, warnings, filesize, mtime)
+}
+
+/** Metadata was found but some field could not be resolved: one warning record naming each generator and field. */
+async function recordAiWarnings(ctx: PipelineContext, folder: FolderConfig, relPath: string, warnings: AiMetadataWarning[], filesize: number, mtime: number): Promise<void> {
+  const reason = describeAiWarnings(warnings)
+  if (reason) await ctx.store.recordError({ folder: folder.name, path: relPath, stage: AI_METADATA_STAGE, reason, level: 'warning', filesize, mtime })
 }

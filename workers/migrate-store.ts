@@ -65,6 +65,12 @@ export async function migrateStore(source: Store, target: Store, options: Migrat
     }
   }
 
+  // Images still to have their AI metadata read again (the readers changed) stay so.
+  for (const folder of await source.listFolders()) {
+    const marked = [...(await source.fileStates(folder)).values()].flatMap((state) => (state.aiReread && newIds.has(state.id) ? [newIds.get(state.id)!] : []))
+    await target.markAiReread(marked)
+  }
+
   for (const work of works.values()) {
     const { fetchedAt: _fetchedAt, ...metadata } = work
     await target.savePixivWork(work.illustid, { status: 'ok', work: metadata, requests: 0 })
@@ -104,7 +110,7 @@ export async function migrateStore(source: Store, target: Store, options: Migrat
     for (const error of await source.listErrors(folder)) {
       const state = failed.get(error.path)
       const { at: _at, ...record } = error
-      await target.recordError({ ...record, ...(state ? { filesize: state.filesize, mtime: state.mtime } : {}) })
+      await target.recordError({ ...record, ...(state && record.level === 'error' ? { filesize: state.filesize, mtime: state.mtime } : {}) })
       counts.errors++
     }
   }

@@ -19,7 +19,8 @@ export function useErrorRecords() {
     retrying.value = `${record.folder}/${record.path}`
     try {
       await $fetch('/api/errors/retry', { method: 'POST', body: { folder: record.folder, path: record.path } })
-      errors.value = errors.value.filter((other) => other !== record)
+      // The retry clears every record of the file.
+      errors.value = errors.value.filter((other) => other.folder !== record.folder || other.path !== record.path)
       error.value = undefined
       return true
     } catch (failure) {

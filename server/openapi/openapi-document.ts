@@ -461,7 +461,7 @@ const explain = object<SearchExplanation>('What a query means and how the store 
 const errorRecord = object<ErrorRecord>('A file that could not be indexed (or was indexed with a warning).', {
   folder: str('folder name'),
   path: str('path inside the folder'),
-  stage: str('pipeline stage that reported it', { example: 'probe' }),
+  stage: str('pipeline stage that reported it; a file has at most one record per stage: `scan`, `read`, `probe`, `thumbnail`, `internal`, a model stage, or `ai-metadata` (a warning: AI-generation metadata was found but a field could not be resolved; the reason names the generator and the field)', { example: 'probe' }),
   reason: str('what went wrong'),
   level: str('severity', { enum: ['error', 'warning'] }),
   transient: { type: 'boolean', description: 'the failure was the machine\'s, not the file\'s (disk full, read-only or failing data directory, too many open files, a store that could not write): the next import tries the file again by itself; other errors stay until the file changes or `sagasu import --retry-errors`' },
@@ -901,7 +901,7 @@ export function openApiDocument(version: string) {
       '/api/errors/retry': {
         post: {
           tags: ['jobs'], summary: 'Retry a failed file', operationId: 'retryError',
-          description: 'Clears the error record of one file and indexes the file again in the background, even when it has not changed (the errors table\'s retry button). If it fails again, a new error record appears in GET /api/errors.',
+          description: 'Clears the error records (every stage) of one file and indexes the file again in the background, even when it has not changed (the errors table\'s retry button). If it fails again, a new error record appears in GET /api/errors.',
           requestBody: { required: true, content: json(ref('RetryRequest')) },
           responses: {
             202: jsonResponse('Queued: `{"queued":true}`.', ref('Accepted')),
@@ -981,7 +981,13 @@ export function openApiDocument(version: string) {
           tags: ['library'], summary: 'One image record', operationId: 'getImage',
           parameters: [{ name: 'id', in: 'path', required: true, description: 'image id: 1 to 15 digits', schema: { type: 'string', pattern: '^\\d{1,15}$' }, example: '17' }],
           responses: {
-            200: jsonResponse('The image record (the same shape as a search result).', ref('Image')),
+            200: jsonResponse('The image record (the same shape as a search result), with the warnings on record for its file.', { allOf: [ref('Image'), { type: 'object', properties: {
+              warnings: {
+                type: 'array',
+                description: 'Present when the file has warnings (as GET /api/errors lists them): `probe` for an extension that does not match the content, `ai-metadata` for AI-generation metadata with a field that could not be resolved (the reason names the generator and the field)',
+                items: { type: 'object', properties: { stage: { type: 'string' }, reason: { type: 'string' } }, required: ['stage', 'reason'], additionalProperties: false },
+              },
+            } }] }),
             400: responseRef('BadRequest'),
             401: responseRef('Unauthorized'),
             404: responseRef('NotFound'),

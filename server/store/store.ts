@@ -1,6 +1,6 @@
 import type { ErrorRecord, LibraryCharts, PixivLibraryCounts, StoreStats } from '../../shared/types/api'
 import type { DatasetSplit } from '../../shared/types/dataset'
-import type { ImageInput, ImageRecord, PixivWork, SourceFields, SourceType, TagInfo, TagScore } from '../../shared/types/image'
+import type { AiParameters, ImageInput, ImageRecord, PixivWork, SourceFields, SourceType, TagInfo, TagScore } from '../../shared/types/image'
 import type { PromptSearchPage, PromptStats } from '../../shared/types/prompt'
 import type { AndNode, SortKey } from '../query/ast'
 
@@ -11,6 +11,11 @@ export interface FileState {
   filesize: number
   mtime: number
   hash: string
+  /**
+   * Present (true) when the image's AI metadata is to be read again although the file did not
+   * change: a store migration marked it (the readers changed; see docs/architecture.md).
+   */
+  aiReread?: true
 }
 
 /** A file that failed before, remembered with the size and mtime it had then. */
@@ -220,6 +225,14 @@ export interface Store {
    */
   saveImages(inputs: ImageInput[]): Promise<number[]>
   relocateImage(id: number, to: Relocation): Promise<void>
+  /**
+   * Replaces the AI parameters of images (none: `ai` absent) read again from unchanged files, and
+   * clears their re-read mark (FileState.aiReread); tags, OCR text, stages and embeddings stay.
+   * An image removed meanwhile is skipped.
+   */
+  setAiParameters(entries: Array<{ id: number; ai?: AiParameters }>): Promise<void>
+  /** Marks images for their AI metadata to be read again by the next import (what `sagasu migrate` copies). */
+  markAiReread(ids: number[]): Promise<void>
   /** The file was touched but its content is the same. */
   touchImage(id: number, filesize: number, mtime: number): Promise<void>
   /** Removes images; returns the content hashes no image refers to any more (their thumbnails can go). */
@@ -245,8 +258,14 @@ export interface Store {
   /** Every (stage, version) some image is marked done with (what `sagasu migrate` copies). */
   stageVersions(): Promise<Array<{ stage: string; version: string }>>
 
+  /**
+   * Keeps one record per file and stage (a newer one of the same stage replaces it). A file has at
+   * most one record of level `error` (its last failure: recording one drops the file's others) and
+   * any number of warnings.
+   */
   recordError(error: ErrorInput): Promise<void>
-  clearError(folder: string, path: string): Promise<void>
+  /** Forgets a file's records: all of them, or those of one stage. */
+  clearError(folder: string, path: string, stage?: string): Promise<void>
   /** Forgets errors of files that are no longer on disk. */
   clearErrors(folder: string, paths: string[]): Promise<void>
   /** Every error record, or those of one folder. */

@@ -154,8 +154,16 @@ describe('store conformance: embedded and servers (FerretDB) give identical resu
       await store.recordError({ folder: 'main', path: 'odd.png', stage: 'metadata', reason: 'odd chunk', level: 'warning' })
       await store.recordError({ folder: 'errors-only', path: 'x.png', stage: 'decode', reason: 'empty', level: 'error' })
       await store.recordError({ folder: 'main', path: 'bad.png', stage: 'decode', reason: 'still truncated', level: 'error', filesize: 11, mtime: 21 })
+      // One record per file and stage: warnings beside a failure; a failure at another stage replaces the failure.
+      await store.recordError({ folder: 'main', path: 'bad.png', stage: 'ai-metadata', reason: 'comfyui prompt: node 4 cannot be followed', level: 'warning' })
+      await store.recordError({ folder: 'main', path: 'odd.png', stage: 'probe', reason: 'named .png but holds JPEG', level: 'warning' })
+      await store.recordError({ folder: 'errors-only', path: 'x.png', stage: 'read', reason: 'EACCES', level: 'error', transient: true, filesize: 1, mtime: 2 })
     })
-    await same(stores, async (store) => (await store.listErrors()).sort((a, b) => a.path.localeCompare(b.path)), 'listErrors')
+    const byKey = (a: { path: string; stage: string }, b: { path: string; stage: string }) => a.path.localeCompare(b.path) || a.stage.localeCompare(b.stage)
+    await same(stores, async (store) => (await store.listErrors()).sort(byKey), 'listErrors')
+    await same(stores, async (store) => [...(await store.failedFiles('errors-only'))], 'failedFiles after a failure at another stage')
+    await both(stores, (store) => store.clearError('main', 'bad.png', 'ai-metadata'))
+    await same(stores, async (store) => (await store.listErrors()).sort(byKey), 'after clearing one stage')
     await same(stores, async (store) => [...(await store.failedFiles('main'))], 'failedFiles')
     await same(stores, (store) => store.listFolders(), 'folders with errors')
     await both(stores, async (store) => {
@@ -186,10 +194,13 @@ describe('store conformance: embedded and servers (FerretDB) give identical resu
     await both(stores, async (store) => {
       await store.relocateImage(5, { folder: 'second', path: 'moved/5.png', filename: '5.png', ext: 'png', filesize: moved.filesize, mtime: moved.mtime, type: 'other', tags1: ['sketch'] })
       await store.touchImage(6, 42, 43)
+      // Parameters read again: replaced, and only they (tags, OCR text and stages stay).
+      await store.setAiParameters([{ id: 3, ai: { source: 'comfyui', prompt: 'a read again', seed: 12, extra: { size: '64x48' }, raw: '{}' } }, { id: 4 }])
       // The same path with new content: the model outputs of the old content go.
       await store.saveImage({ ...library[7]!.input, hash: 'fresh'.padEnd(16, '0') })
     })
-    for (const id of [5, 6, 8]) await same(stores, (store) => store.getImage(id), `image ${id}`)
+    for (const id of [3, 4, 5, 6, 8]) await same(stores, (store) => store.getImage(id), `image ${id}`)
+    await same(stores, async (store) => (await store.searchPrompts({ query: 'again', limit: 5 })).results.map((hit) => hit.id), 'prompt search follows')
     await same(stores, (store) => store.tagInfo('long_hair'), 'tag counts follow')
     await same(stores, (store) => store.removeImages([9, 10, 6, 12345]), 'unused hashes')
     const duplicates = library.flatMap((image, n) => (image.input.hash === DUPLICATE_HASH ? [n + 1] : []))

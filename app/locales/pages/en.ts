@@ -62,6 +62,7 @@ export const pagesEn = {
     folder: 'Folder',
     path: 'File',
     stage: 'Stage',
+    warning: 'warning',
     reason: 'Reason',
     when: 'When',
     retry: 'Retry',

@@ -63,6 +63,7 @@ export const pagesJa: typeof pagesEn = {
     folder: 'フォルダ',
     path: 'ファイル',
     stage: '段階',
+    warning: '警告',
     reason: '理由',
     when: '日時',
     retry: '再試行',

@@ -63,6 +63,7 @@ export const pagesZh: typeof pagesEn = {
     folder: '文件夹',
     path: '文件',
     stage: '阶段',
+    warning: '警告',
     reason: '原因',
     when: '时间',
     retry: '重试',

@@ -277,6 +277,55 @@ export const MIGRATIONS: readonly string[] = [
     at INTEGER NOT NULL
   ) STRICT;
   `,
+  // 11: a file may have one record per stage: an import failure or the extension-mismatch warning
+  // (probe) next to the AI-metadata warning (ai-metadata), so neither hides the other. SQLite cannot
+  // change a primary key in place: the table is copied.
+  `
+  CREATE TABLE errors_by_stage (
+    folder    TEXT    NOT NULL,
+    path      TEXT    NOT NULL,
+    stage     TEXT    NOT NULL,
+    reason    TEXT    NOT NULL,
+    level     TEXT    NOT NULL,
+    filesize  INTEGER,
+    mtime     INTEGER,
+    at        INTEGER NOT NULL,
+    transient INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (folder, path, stage)
+  );
+  INSERT INTO errors_by_stage (folder, path, stage, reason, level, filesize, mtime, at, transient)
+    SELECT folder, path, stage, reason, level, filesize, mtime, at, transient FROM errors;
+  DROP TABLE errors;
+  ALTER TABLE errors_by_stage RENAME TO errors;
+  `,
+  // 12: the AI-metadata readers of issue 15 read what the old ones got wrong or missed. ai_reread
+  // marks the images whose stored parameters may be wrong or missing under them; the next import
+  // re-reads only their metadata (workers/import.ts) and clears the mark. The rule (docs/architecture.md):
+  // - every ComfyUI record (base pass taken for the hires one, prompts behind switches, size never filled);
+  // - a prompt that is a JSON object or array (SwarmUI, Fooocus … JSON stored as the prompt);
+  // - UTF-8 decoded as Latin-1: a character U+00C2–U+00F4 (a UTF-8 lead byte) followed by one in
+  //   U+0080–U+00BF (a continuation byte) in the prompt, negative prompt or raw text;
+  // - A1111 text without any settings (no steps, seed nor sampler: free text taken for a prompt), or
+  //   with a `CFG Scale:` the old reader could not read (Comfy Image Saver: a graph may be there too);
+  // - PNG, WebP and JPEG files without AI parameters (stealth alpha data, InvokeAI chunks and JSON
+  //   in EXIF are new), except those named as Twitter downloads: Twitter re-encodes every upload
+  //   and keeps no metadata.
+  `
+  ALTER TABLE images ADD COLUMN ai_reread INTEGER NOT NULL DEFAULT 0;
+  UPDATE images SET ai_reread = 1 WHERE id IN (
+    SELECT image_id FROM ai_parameters
+    WHERE source = 'comfyui'
+      OR (ltrim(prompt, ' ' || char(9, 10, 13)) GLOB '[[{]*' AND json_valid(prompt))
+      OR prompt GLOB ('*[' || char(194) || '-' || char(244) || '][' || char(128) || '-' || char(191) || ']*')
+      OR coalesce(negative_prompt, '') GLOB ('*[' || char(194) || '-' || char(244) || '][' || char(128) || '-' || char(191) || ']*')
+      OR raw GLOB ('*[' || char(194) || '-' || char(244) || '][' || char(128) || '-' || char(191) || ']*')
+      OR (source = 'a1111' AND steps IS NULL AND seed IS NULL AND sampler IS NULL)
+      OR (source = 'a1111' AND cfg IS NULL AND raw LIKE '%cfg scale:%')
+  ) OR (
+    format IN ('png', 'webp', 'jpeg') AND type <> 'twitter'
+    AND NOT EXISTS (SELECT 1 FROM ai_parameters WHERE image_id = images.id)
+  );
+  `,
 ]
 
 export const SCHEMA_VERSION = MIGRATIONS.length

@@ -4,7 +4,7 @@ import Database from 'better-sqlite3'
 import { ensureDataDir } from '../../../config/data-dir'
 import type { ErrorRecord, LibraryCharts, StoreStats } from '../../../shared/types/api'
 import type { DatasetSplit } from '../../../shared/types/dataset'
-import type { ImageInput, ImageRecord, SourceType, TagCategory, TagInfo, TagScore } from '../../../shared/types/image'
+import type { AiParameters, ImageInput, ImageRecord, SourceType, TagCategory, TagInfo, TagScore } from '../../../shared/types/image'
 import type { PromptSearchPage, PromptStats } from '../../../shared/types/prompt'
 import type { AndNode, QueryNode, SortKey, TagNode } from '../../query/ast'
 import type {
@@ -155,7 +155,7 @@ class SqliteStore implements Store {
       tagCount: db.prepare<[string], { n: number }>('SELECT image_count AS n FROM tag_names WHERE name = ?'),
       maxId: db.prepare<[], { n: number | null }>('SELECT max(id) AS n FROM images'),
       workImages: db.prepare<[string], number>("SELECT id FROM images WHERE type = 'pixiv' AND illustid = ?").pluck(),
-      fileStates: db.prepare<[string], FileState>('SELECT id, path, filesize, mtime, hash FROM images WHERE folder = ?'),
+      fileStates: db.prepare<[string], Omit<FileState, 'aiReread'> & { ai_reread: number }>('SELECT id, path, filesize, mtime, hash, ai_reread FROM images WHERE folder = ?'),
       byId: db.prepare<[number], ImageRow>(`${IMAGE_SELECT} WHERE i.id = ?`),
       byPath: db.prepare<[string, string], ImageRow>(`${IMAGE_SELECT} WHERE i.folder = ? AND i.path = ?`),
       byHash: db.prepare<[string], ImageRow>(`${IMAGE_SELECT} WHERE i.hash = ? ORDER BY i.id`),
@@ -185,8 +185,10 @@ class SqliteStore implements Store {
       updateImage: db.prepare(`UPDATE images SET filename = @filename, ext = @ext, filesize = @filesize, mtime = @mtime, hash = @hash,
           width = @width, height = @height, format = @format, animated = @animated, frames = @frames, type = @type,
           illustid = @illustid, page = @page, userid = @userid, username = @username, tweetid = @tweetid, postid = @postid,
-          date = @date, textlen = 0, text = NULL, updated_at = @now
+          date = @date, textlen = 0, text = NULL, ai_reread = 0, updated_at = @now
         WHERE id = @id`),
+      aiRead: db.prepare<[number, number]>('UPDATE images SET ai_reread = 0, updated_at = ? WHERE id = ?'),
+      markAiReread: db.prepare<[number]>('UPDATE images SET ai_reread = 1 WHERE id = ?'),
       relocate: db.prepare(`UPDATE images SET folder = @folder, path = @path, filename = @filename, ext = @ext, filesize = @filesize,
           mtime = @mtime, type = @type, illustid = @illustid, page = @page, userid = @userid, username = @username,
           tweetid = @tweetid, postid = @postid, date = @date, updated_at = @now
@@ -205,11 +207,13 @@ class SqliteStore implements Store {
       hashUsed: db.prepare<[string], { n: number }>('SELECT count(*) AS n FROM images WHERE hash = ?'),
       upsertError: db.prepare(`INSERT INTO errors (folder, path, stage, reason, level, transient, filesize, mtime, at)
           VALUES (@folder, @path, @stage, @reason, @level, @transient, @filesize, @mtime, @at)
-        ON CONFLICT (folder, path) DO UPDATE SET stage = excluded.stage, reason = excluded.reason, level = excluded.level,
+        ON CONFLICT (folder, path, stage) DO UPDATE SET reason = excluded.reason, level = excluded.level,
           transient = excluded.transient, filesize = excluded.filesize, mtime = excluded.mtime, at = excluded.at`),
+      deleteOtherFailures: db.prepare<[string, string, string]>("DELETE FROM errors WHERE folder = ? AND path = ? AND level = 'error' AND stage <> ?"),
       deleteError: db.prepare<[string, string]>('DELETE FROM errors WHERE folder = ? AND path = ?'),
-      listErrors: db.prepare<[], ErrorRow>('SELECT folder, path, stage, reason, level, transient, at FROM errors ORDER BY at, folder, path'),
-      listFolderErrors: db.prepare<[string], ErrorRow>('SELECT folder, path, stage, reason, level, transient, at FROM errors WHERE folder = ? ORDER BY at, path'),
+      deleteStageError: db.prepare<[string, string, string]>('DELETE FROM errors WHERE folder = ? AND path = ? AND stage = ?'),
+      listErrors: db.prepare<[], ErrorRow>('SELECT folder, path, stage, reason, level, transient, at FROM errors ORDER BY at, folder, path, stage'),
+      listFolderErrors: db.prepare<[string], ErrorRow>('SELECT folder, path, stage, reason, level, transient, at FROM errors WHERE folder = ? ORDER BY at, path, stage'),
       failedFiles: db.prepare<[string], Omit<FailedFileState, 'transient'> & { transient: number }>(
         "SELECT path, filesize, mtime, transient FROM errors WHERE folder = ? AND level = 'error' AND filesize IS NOT NULL AND mtime IS NOT NULL"),
       probeWrite: db.prepare<[number]>('INSERT INTO health_probe (id, at) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET at = excluded.at'),
@@ -234,7 +238,7 @@ class SqliteStore implements Store {
 
   async fileStates(folder: string): Promise<Map<string, FileState>> {
     const states = new Map<string, FileState>()
-    for (const row of this.statements.fileStates.iterate(folder)) states.set(row.path, row)
+    for (const { ai_reread: reread, ...row } of this.statements.fileStates.iterate(folder)) states.set(row.path, reread ? { ...row, aiReread: true } : row)
     return states
   }
 
@@ -275,6 +279,27 @@ class SqliteStore implements Store {
       if (current) this.writeFulltext(id, { ai: this.hydrate(current)?.ai, tags1: to.tags1 }, current.text)
       this.pixiv.reapply(id)
     }).immediate())
+  }
+
+  async setAiParameters(entries: Array<{ id: number; ai?: AiParameters }>): Promise<void> {
+    if (!entries.length) return
+    this.tracked(entries.map((entry) => entry.id), () => this.db.transaction(() => {
+      const now = Date.now()
+      for (const { id, ai } of entries) {
+        const row = this.statements.byId.get(id)
+        if (!row) continue
+        this.writeAi(id, { ai })
+        // The full-text row keeps the OCR text and tags1; only the prompts change.
+        this.writeFulltext(id, { ai, tags1: this.statements.tags1Of.all(id).map((tag) => tag.value) }, row.text)
+        this.statements.aiRead.run(now, id)
+      }
+    }).immediate())
+  }
+
+  async markAiReread(ids: number[]): Promise<void> {
+    this.db.transaction(() => {
+      for (const id of ids) this.statements.markAiReread.run(id)
+    }).immediate()
   }
 
   async touchImage(id: number, filesize: number, mtime: number): Promise<void> {
@@ -358,11 +383,16 @@ class SqliteStore implements Store {
   }
 
   async recordError(error: ErrorInput): Promise<void> {
-    this.statements.upsertError.run({ filesize: null, mtime: null, ...error, transient: error.transient ? 1 : 0, at: Date.now() })
+    this.db.transaction(() => {
+      // One failure per file, its last: a file that now fails at another stage no longer fails at the old one.
+      if (error.level === 'error') this.statements.deleteOtherFailures.run(error.folder, error.path, error.stage)
+      this.statements.upsertError.run({ filesize: null, mtime: null, ...error, transient: error.transient ? 1 : 0, at: Date.now() })
+    }).immediate()
   }
 
-  async clearError(folder: string, path: string): Promise<void> {
-    this.statements.deleteError.run(folder, path)
+  async clearError(folder: string, path: string, stage?: string): Promise<void> {
+    if (stage === undefined) this.statements.deleteError.run(folder, path)
+    else this.statements.deleteStageError.run(folder, path, stage)
   }
 
   async clearErrors(folder: string, paths: string[]): Promise<void> {

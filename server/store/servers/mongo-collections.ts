@@ -15,7 +15,8 @@ export interface StoredImageDocument extends Omit<MongoImageDocument, 'ai'> {
   /** Model stage name → the version it ran with (one per stage, as in the embedded store). */
   stages?: Record<string, string>
   /** Models this image has an embedding for (the vectors themselves are in the vector index). */
-  embedded?: string[]
+  embedded?: string[]  /** Its AI metadata is to be read again (FileState.aiReread); a save of the image drops it. */
+  aiReread?: true
 }
 
 /** A tagger tag name with its category and how many images carry it (kept by $inc on every tag change). */

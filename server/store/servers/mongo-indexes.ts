@@ -46,8 +46,11 @@ async function ensure<T extends Document>(collection: Collection<T>, indexes: In
 export async function ensureIndexes(collections: ServersCollections): Promise<void> {
   await ensure(collections.images, imageIndexes())
   await ensure(collections.tags, [{ key: { count: -1, _id: 1 }, name: 'count' }])
+  // One record per file and stage since issue 15 (an AI-metadata warning next to a probe warning):
+  // the older index, unique per file, goes first.
+  await collections.errors.dropIndex('folder_path').catch(() => undefined)
   await ensure(collections.errors, [
-    { key: { folder: 1, path: 1 }, name: 'folder_path', unique: true },
+    { key: { folder: 1, path: 1, stage: 1 }, name: 'folder_path_stage', unique: true },
     { key: { at: 1, folder: 1, path: 1 }, name: 'at' },
   ])
   await ensure(collections.jobs, [

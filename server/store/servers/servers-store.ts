@@ -1,8 +1,8 @@
 import { setImmediate as nextTurn } from 'node:timers/promises'
-import type { AnyBulkWriteOperation, Db, MongoClient } from 'mongodb'
+import type { AnyBulkWriteOperation, Db, MongoClient, UpdateFilter } from 'mongodb'
 import type { ErrorRecord, LibraryCharts, StoreStats } from '../../../shared/types/api'
 import type { DatasetSplit } from '../../../shared/types/dataset'
-import type { ImageInput, ImageRecord, SourceType, TagCategory, TagInfo, TagScore } from '../../../shared/types/image'
+import type { AiParameters, ImageInput, ImageRecord, SourceType, TagCategory, TagInfo, TagScore } from '../../../shared/types/image'
 import type { PromptSearchPage, PromptStats } from '../../../shared/types/prompt'
 import type { AndNode, QueryNode, SortKey, TextNode } from '../../query/ast'
 import type {
@@ -18,12 +18,13 @@ import { bulkWriteInChunks, collectionsOf, isDuplicateKey, reserveIds, writeHeal
 import { MongoBatches } from './mongo-batches'
 import { compileMongoFilter, compileMongoSort, tagPattern, type MongoFilter } from './mongo-filter'
 import { ensureIndexes } from './mongo-indexes'
+import { upgradeDocuments } from './mongo-upgrades'
 import { MongoJobQueue } from './mongo-jobs'
 import { compileMongoKeyset, cursorOf } from './mongo-keyset'
 import { compareText, MongoPixiv } from './mongo-pixiv'
 import { MongoPrompts } from './mongo-prompts'
 import { nearestMatching } from './nearest-plan'
-import { fromStoredImage, toStoredImage } from './stored-image'
+import { fromStoredImage, storedAiParameters, toStoredImage } from './stored-image'
 import { tagScoresOf } from './tag-scores'
 
 /** Images per chunk of `matchingImageKeys`. */
@@ -79,7 +80,7 @@ export class ServersStore implements Store {
 
   /** Connects and creates the indexes, once; a failure is retried by the next call. */
   private ready(): Promise<void> {
-    this.initialised ??= ensureIndexes(this.c).catch((error: unknown) => {
+    this.initialised ??= ensureIndexes(this.c).then(() => upgradeDocuments(this.c)).catch((error: unknown) => {
       this.initialised = undefined
       throw error
     })
@@ -95,8 +96,8 @@ export class ServersStore implements Store {
   async fileStates(folder: string): Promise<Map<string, FileState>> {
     await this.ready()
     const states = new Map<string, FileState>()
-    for await (const doc of this.c.images.find({ folder }, { projection: { id: 1, path: 1, filesize: 1, mtime: 1, hash: 1 } })) {
-      states.set(doc.path, { id: doc.id, path: doc.path, filesize: doc.filesize, mtime: doc.mtime, hash: doc.hash })
+    for await (const doc of this.c.images.find({ folder }, { projection: { id: 1, path: 1, filesize: 1, mtime: 1, hash: 1, aiReread: 1 } })) {
+      states.set(doc.path, { id: doc.id, path: doc.path, filesize: doc.filesize, mtime: doc.mtime, hash: doc.hash, ...(doc.aiReread ? { aiReread: true as const } : {}) })
     }
     return states
   }
@@ -186,6 +187,26 @@ export class ServersStore implements Store {
     await this.pixiv.reapply(id)
     await this.afterTextChange([id])
     await this.refreshScalars([id])
+  }
+
+  async setAiParameters(entries: Array<{ id: number; ai?: AiParameters }>): Promise<void> {
+    await this.ready()
+    if (!entries.length) return
+    const now = Date.now()
+    await bulkWriteInChunks(this.c.images, entries.map(({ id, ai }): AnyBulkWriteOperation<StoredImageDocument> => {
+      const update: UpdateFilter<StoredImageDocument> = ai
+        ? { $set: { ai: storedAiParameters(ai), updated: now }, $unset: { aiReread: '' } }
+        : { $set: { updated: now }, $unset: { ai: '', aiReread: '' } }
+      return { updateOne: { filter: { _id: id }, update } }
+    }), { ordered: true })
+    const ids = [...new Set(entries.map((entry) => entry.id))]
+    await this.afterTextChange(ids)
+    await this.refreshScalars(ids)
+  }
+
+  async markAiReread(ids: number[]): Promise<void> {
+    await this.ready()
+    for (let from = 0; from < ids.length; from += IDS_PER_READ) await this.c.images.updateMany({ _id: { $in: ids.slice(from, from + IDS_PER_READ) } }, { $set: { aiReread: true } })
   }
 
   async touchImage(id: number, filesize: number, mtime: number): Promise<void> {
@@ -301,15 +322,17 @@ export class ServersStore implements Store {
   async recordError(error: ErrorInput): Promise<void> {
     await this.ready()
     const { filesize, mtime, ...record } = error
-    await this.c.errors.updateOne({ folder: error.folder, path: error.path }, {
+    // One failure per file, its last: a file that now fails at another stage no longer fails at the old one.
+    if (error.level === 'error') await this.c.errors.deleteMany({ folder: error.folder, path: error.path, level: 'error', stage: { $ne: error.stage } })
+    await this.c.errors.updateOne({ folder: error.folder, path: error.path, stage: error.stage }, {
       $set: { ...record, transient: Boolean(error.transient), at: Date.now(), ...(filesize === undefined ? {} : { filesize }), ...(mtime === undefined ? {} : { mtime }) },
       ...(filesize === undefined || mtime === undefined ? { $unset: { ...(filesize === undefined ? { filesize: '' as const } : {}), ...(mtime === undefined ? { mtime: '' as const } : {}) } } : {}),
     }, { upsert: true })
   }
 
-  async clearError(folder: string, path: string): Promise<void> {
+  async clearError(folder: string, path: string, stage?: string): Promise<void> {
     await this.ready()
-    await this.c.errors.deleteOne({ folder, path })
+    await this.c.errors.deleteMany(stage === undefined ? { folder, path } : { folder, path, stage })
   }
 
   async clearErrors(folder: string, paths: string[]): Promise<void> {
@@ -319,7 +342,7 @@ export class ServersStore implements Store {
 
   async listErrors(folder?: string): Promise<ErrorRecord[]> {
     await this.ready()
-    const docs = await this.c.errors.find(folder === undefined ? {} : { folder }, { sort: { at: 1, folder: 1, path: 1 } }).toArray()
+    const docs = await this.c.errors.find(folder === undefined ? {} : { folder }, { sort: { at: 1, folder: 1, path: 1, stage: 1 } }).toArray()
     return docs.map((doc) => ({ folder: doc.folder, path: doc.path, stage: doc.stage, reason: doc.reason, level: doc.level, transient: doc.transient ?? false, at: doc.at }))
   }
 

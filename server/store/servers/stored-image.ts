@@ -51,6 +51,11 @@ export function workOf(doc: PixivWorkDocument | null | undefined): PixivWork | u
   return pixivWork({ ...doc, illustid: doc._id, fetchedAt: doc.metadataAt })
 }
 
+/** AI parameters as an image document holds them (absent fields left out). */
+export function storedAiParameters(ai: AiParameters): AiParameters {
+  return withoutUndefined(ai)
+}
+
 function withoutUndefined(ai: AiParameters): AiParameters {
   return Object.fromEntries(Object.entries(ai).filter(([, value]) => value !== undefined && value !== null)) as unknown as AiParameters
 }
