@@ -13,7 +13,7 @@ import { runCli, runCliJson } from './helpers/cli'
 import { colorOf, tempDir, writeConfig, writeImage } from './helpers/library'
 import { startServer, type RunningServer } from './helpers/server'
 
-const WARNING = 'comfyui metadata: the PNG prompt chunk is there but is not a ComfyUI graph that can be read'
+const WARNING = 'comfyui metadata: the prompt text is there but holds no ComfyUI graph that can be read (cut, damaged or of another shape)'
 
 describe('AI-metadata warnings in sagasu errors and GET /api/errors', () => {
   let config: string

@@ -75,7 +75,7 @@ function describeProfile(name: string, makeProfile: () => Promise<Profile & { di
       const counts = await runImport(contextFor(config, store), { folders: config.folders, concurrency: 2 })
       expect(counts).toMatchObject({ scanned: 5, added: 5, errors: 0 })
       const warning = { folder: 'lib', path: 'broken-graph.png', stage: AI_METADATA_STAGE, level: 'warning', transient: false }
-      expect(await store.listErrors()).toEqual([expect.objectContaining({ ...warning, reason: expect.stringMatching(/^comfyui metadata: .*prompt chunk/) })])
+      expect(await store.listErrors()).toEqual([expect.objectContaining({ ...warning, reason: expect.stringMatching(/^comfyui metadata: the prompt text is there but holds no ComfyUI graph/) })])
       // A second record of the same file at another stage (what the extension check writes) leaves the first.
       await store.recordError({ folder: 'lib', path: 'broken-graph.png', stage: 'probe', reason: 'named .png but holds JPEG', level: 'warning' })
       const again = await runImport(contextFor(config, store), { folders: config.folders, concurrency: 2 })

@@ -34,7 +34,7 @@ describe('the errors table on the jobs page', () => {
       const aiRow = rows.filter({ hasText: 'ai-metadata' })
       await aiRow.waitFor({ timeout: 60_000 })
       expect(await rows.count()).toBe(2)
-      expect(await aiRow.innerText()).toContain('comfyui metadata: the PNG prompt chunk is there but is not a ComfyUI graph that can be read')
+      expect(await aiRow.innerText()).toContain('comfyui metadata: the prompt text is there but holds no ComfyUI graph that can be read')
       expect(await aiRow.getByTestId('error-warning').innerText()).toBe('warning')
       expect(await rows.filter({ hasText: 'probe' }).getByTestId('error-warning').count()).toBe(1)
       expect(errors).toEqual([])

@@ -21,4 +21,11 @@ describe('readComfyGraph', () => {
     expect(readComfyGraph({})).toEqual({ warnings: [] })
     expect(graphResolves(readComfyGraph({ prompt: 'not json' }))).toBe(false)
   })
+
+  it('warns when a prompt or workflow text is there but gives no graph (a cut chunk), naming which', () => {
+    const cut = readComfyGraph({ prompt: '{"3": {"class_type": "KSampler", "inputs": ' })
+    expect(cut.parameters).toBeUndefined()
+    expect(cut.warnings).toEqual([expect.objectContaining({ generator: 'comfyui', field: 'metadata', reason: expect.stringContaining('the prompt text is there') })])
+    expect(readComfyGraph({ workflow: '{"nodes": [' }).warnings).toEqual([expect.objectContaining({ reason: expect.stringContaining('the workflow text is there') })])
+  })
 })

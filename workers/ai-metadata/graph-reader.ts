@@ -23,7 +23,14 @@ export function readComfyGraph(texts: { prompt?: string | undefined; workflow?: 
   const warnings: AiMetadataWarning[] = []
   if (texts.prompt === undefined && texts.workflow === undefined) return { warnings }
   const parameters = parseGraph(texts, warnings)
-  if (!parameters) return { warnings }
+  if (!parameters) {
+    // Metadata is there under ComfyUI's names but gave nothing: say so rather than stay silent.
+    if (warnings.length === 0) {
+      const which = texts.prompt !== undefined ? 'prompt' : 'workflow'
+      warnings.push({ generator: 'comfyui', field: 'metadata', reason: `the ${which} text is there but holds no ComfyUI graph that can be read (cut, damaged or of another shape)` })
+    }
+    return { warnings }
+  }
   // A graph read without a prompt and without a word from the resolver would store a silently empty
   // prompt: say so.
   if (parameters.prompt.trim().length === 0 && !warnings.some((w) => w.field === 'prompt')) {

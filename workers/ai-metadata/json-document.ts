@@ -49,13 +49,22 @@ export function readJsonDocument(text: string, place: string, warnings: AiMetada
     if (graph.parameters) return graph.parameters
   }
   // A bare ComfyUI graph: API form (node id → {class_type, inputs}) or the UI workflow.
-  const graph = readComfyGraph({ prompt: text, workflow: text })
-  warnings.push(...graph.warnings)
-  if (graph.parameters) return graph.parameters
-  if (graph.warnings.length === 0 && mayBeGeneration(text, place)) {
+  if (isComfyGraphShape(doc)) {
+    const graph = readComfyGraph({ prompt: text, workflow: text })
+    warnings.push(...graph.warnings)
+    if (graph.parameters) return graph.parameters
+    if (graph.warnings.length > 0) return undefined
+  }
+  if (mayBeGeneration(text, place)) {
     warnings.push({ generator: guessGenerator(text), field: 'metadata', reason: `the ${place} text is a JSON document of no known generator` })
   }
   return undefined
+}
+
+/** A ComfyUI graph by its shape: API nodes (`class_type`) or the editor's workflow (`nodes`). */
+function isComfyGraphShape(doc: Record<string, unknown>): boolean {
+  if (Array.isArray(doc.nodes)) return true
+  return Object.values(doc).some((node) => isJsonObject(node) && typeof node.class_type === 'string')
 }
 
 /**
