@@ -1,0 +1,195 @@
+import type { SourceFields, SourceType } from '../../../shared/types/image'
+import { parseCompactDate, splitTags, trimZeros, tweetDate, TWITTER_HANDLE } from './source-values'
+
+/** A user's naming template from the config's `filenames` list. */
+export interface FilenameTemplate {
+  template: string
+  type: SourceType
+}
+
+/** A template that cannot be compiled; `position` is 1-based within the template text. */
+export class TemplateError extends Error {
+  override name = 'TemplateError'
+  constructor(readonly position: number, readonly reason: string) {
+    super(`${reason} at position ${position}`)
+  }
+}
+
+/** What a placeholder's text becomes. */
+type Role = 'id' | 'idWithPage' | 'page0' | 'page1' | 'userid' | 'username' | 'tags' | 'md5' | 'date' | 'text' | 'word'
+
+interface Placeholder {
+  role: Role
+  /** The types it may be used with; every type when absent. */
+  types?: readonly SourceType[]
+}
+
+const PIXIV: readonly SourceType[] = ['pixiv']
+const TWITTER: readonly SourceType[] = ['twitter']
+const POSTS: readonly SourceType[] = ['yandere', 'danbooru']
+
+/**
+ * Each tool's own placeholder names (gallery-dl's `{user[id]}`, PixivBatchDownloader's `{user_id}`,
+ * PixivUtil2's `%member_id%`, PixEZ's `{illust_id}`, AMANE's `{status-id}`), mapped to fields.
+ * Text that is matched but not stored (titles, categories) uses `text`/`word`.
+ */
+const PLACEHOLDERS: Readonly<Record<string, Placeholder>> = {
+  // ids: the work (pixiv), the tweet (twitter), the post (yande.re, Danbooru)
+  id: { role: 'idWithPage' },
+  id_num: { role: 'id' }, pid: { role: 'id' }, illust_id: { role: 'id', types: PIXIV }, illustid: { role: 'id', types: PIXIV },
+  image_id: { role: 'id', types: PIXIV },
+  tweet_id: { role: 'id', types: TWITTER }, tweetid: { role: 'id', types: TWITTER }, 'status-id': { role: 'id', types: TWITTER },
+  post_id: { role: 'id', types: POSTS }, postid: { role: 'id', types: POSTS },
+  // pages: pixiv counts from 0; gallery-dl's twitter `{num}` and PixivUtil2's `%page_number%` from 1
+  p: { role: 'page0' }, p_num: { role: 'page0' }, page: { role: 'page0' }, part: { role: 'page0' }, page_index: { role: 'page0' },
+  page_number: { role: 'page1' }, num: { role: 'page0' },
+  // users
+  user_id: { role: 'userid' }, userid: { role: 'userid' }, member_id: { role: 'userid', types: PIXIV }, 'user[id]': { role: 'userid' },
+  'user-id': { role: 'userid', types: TWITTER }, screen_name: { role: 'userid', types: TWITTER },
+  user: { role: 'username' }, user_name: { role: 'username' }, username: { role: 'username' }, artist: { role: 'username' },
+  'user-name': { role: 'username' }, 'user[nick]': { role: 'username', types: TWITTER }, 'user[name]': { role: 'username' },
+  'user[account]': { role: 'word', types: PIXIV },
+  // the rest
+  tags: { role: 'tags' }, tags_string: { role: 'tags', types: POSTS },
+  md5: { role: 'md5' }, filename: { role: 'text' },
+  date: { role: 'date' }, 'date-time': { role: 'date', types: TWITTER },
+  title: { role: 'text' }, p_title: { role: 'text' }, translated_title: { role: 'text' }, series_title: { role: 'text' },
+  'series[title]': { role: 'text' }, 'series[id]': { role: 'word' }, num_series: { role: 'word' }, series_order: { role: 'word' },
+  page_tag: { role: 'text' }, page_title: { role: 'text' }, category: { role: 'word' }, 'file-type': { role: 'word', types: TWITTER },
+  rank: { role: 'word' }, bmk: { role: 'word' }, urlFilename: { role: 'idWithPage', types: PIXIV }, 'full-text': { role: 'text' },
+}
+
+/** Names tried for the type's own id and page when a placeholder stands for both. */
+const ROLE_PATTERN: Record<Role, string> = {
+  id: '(\\d{1,20})',
+  idWithPage: '(\\d{1,20}(?:_p\\d{1,4})?)',
+  page0: '(\\d{1,4})',
+  page1: '(\\d{1,4})',
+  userid: '([^/]+?)',
+  username: '([^/]+?)',
+  tags: '([^/]+?)',
+  md5: '([0-9a-fA-F]{32})',
+  date: '(\\d{4}[-_./]?\\d{2}[-_./]?\\d{2}(?:[-_ T.]?\\d{2}[-_:.]?\\d{2}(?:[-_:.]?\\d{2})?)?)',
+  text: '([^/]*?)',
+  word: '([^/]+?)',
+}
+
+export interface CompiledTemplate {
+  type: SourceType
+  /** How many path segments (folders + file name) it spans. */
+  segments: number
+  match(tail: string): SourceFields | undefined
+}
+
+/**
+ * Compiles a template into a matcher of a path's last segments (its extension and duplicate marker
+ * already stripped). Placeholders are `{name}` (a `:format` after the name, gallery-dl's `{num:>03}`,
+ * is allowed and ignored) or PixivUtil2's `%name%`; `{{` and `}}` are literal braces. A trailing
+ * `.{extension}` / `.{ext}` is dropped. Throws TemplateError naming the position.
+ *
+ * @example
+ * compileTemplate({ template: '{user}-{user_id}/{id}_p{page}-{title}', type: 'pixiv' }).match('みく-123/456_p0-t')
+ * // { type: 'pixiv', username: 'みく', userid: '123', illustid: '456', page: 0 }
+ */
+export function compileTemplate({ template, type }: FilenameTemplate): CompiledTemplate {
+  const text = template.replace(/\.(?:\{(?:extension|ext)\}|%ext%)$/, '')
+  if (!text.trim()) throw new TemplateError(1, 'the template is empty')
+  if (text.startsWith('/') || text.endsWith('/')) throw new TemplateError(text.startsWith('/') ? 1 : text.length, 'a template starts and ends with a name, not "/"')
+  const roles: Role[] = []
+  let pattern = ''
+  let index = 0
+  while (index < text.length) {
+    const char = text[index]!
+    if (char === '{' && text[index + 1] === '{') { pattern += '\\{'; index += 2; continue }
+    if (char === '}' && text[index + 1] === '}') { pattern += '\\}'; index += 2; continue }
+    if (char === '}') throw new TemplateError(index + 1, 'unbalanced "}" (write "}}" for a literal brace)')
+    if (char === '{' || (char === '%' && /^%[A-Za-z_]+%/.test(text.slice(index)))) {
+      const close = text.indexOf(char === '{' ? '}' : '%', index + 1)
+      const nextOpen = text.indexOf('{', index + 1)
+      if (close < 0 || (char === '{' && nextOpen >= 0 && nextOpen < close)) throw new TemplateError(index + 1, 'unbalanced "{": no "}" closes it')
+      const name = text.slice(index + 1, close).split(':')[0]!.trim()
+      if (!name) throw new TemplateError(index + 1, 'empty placeholder')
+      const placeholder = Object.hasOwn(PLACEHOLDERS, name) ? PLACEHOLDERS[name]! : undefined
+      if (!placeholder) throw new TemplateError(index + 1, `unknown placeholder "${name}" (known: ${Object.keys(PLACEHOLDERS).join(', ')})`)
+      if (placeholder.types && !placeholder.types.includes(type)) throw new TemplateError(index + 1, `placeholder "${name}" does not fit type ${type} (it fits ${placeholder.types.join(', ')})`)
+      roles.push(placeholder.role)
+      pattern += ROLE_PATTERN[placeholder.role]
+      index = close + 1
+      continue
+    }
+    pattern += char === '/' ? '/' : escapeRegExp(char)
+    index += 1
+  }
+  if (!roles.length) throw new TemplateError(1, 'the template has no placeholder')
+  const regex = new RegExp(`^${pattern}$`, 'u')
+  return {
+    type,
+    segments: text.split('/').length,
+    match(tail) {
+      const found = regex.exec(tail)
+      return found ? fieldsOf(type, roles, found.slice(1)) : undefined
+    },
+  }
+}
+
+function fieldsOf(type: SourceType, roles: Role[], values: string[]): SourceFields | undefined {
+  const fields: SourceFields = { type }
+  const idKey = type === 'pixiv' ? 'illustid' : type === 'twitter' ? 'tweetid' : type === 'other' ? undefined : 'postid'
+  // A name repeated in a template must say the same thing each time.
+  const seen = new Map<Role, string>()
+  for (const [at, role] of roles.entries()) {
+    const value = values[at] ?? ''
+    if (role !== 'text' && role !== 'word') {
+      const before = seen.get(role)
+      if (before !== undefined && before !== value) return undefined
+      seen.set(role, value)
+    }
+    switch (role) {
+      case 'id':
+      case 'idWithPage': {
+        const [id, page] = value.split('_p')
+        if (idKey) fields[idKey] = trimZeros(id!)
+        if (page !== undefined) fields.page = Number(page)
+        break
+      }
+      case 'page0': fields.page = Number(value); break
+      case 'page1': if (Number(value) >= 1) fields.page = Number(value) - 1; break
+      case 'userid': {
+        const id = value.trim()
+        if (type === 'pixiv' && !/^\d{1,12}$/.test(id)) return undefined
+        if (type === 'twitter' && !TWITTER_HANDLE.test(id.replace(/^@/, ''))) return undefined
+        if (id) fields.userid = type === 'pixiv' ? trimZeros(id) : id.replace(/^@/, '')
+        break
+      }
+      case 'username': if (value.trim()) fields.username = value.trim(); break
+      case 'tags': {
+        const tags = splitTags(value)
+        if (tags.length) fields.tags1 = tags
+        break
+      }
+      case 'md5': fields.md5 = value.toLowerCase(); break
+      case 'date': {
+        const date = readDate(value)
+        if (date !== undefined) fields.date = date
+        break
+      }
+      default: break
+    }
+  }
+  if (type === 'twitter' && fields.tweetid && fields.date === undefined) {
+    const date = tweetDate(fields.tweetid)
+    if (date !== undefined) fields.date = date
+  }
+  return fields
+}
+
+/** A date as the tools write it (digits with any of `-_./:T ` between parts), read as UTC. */
+function readDate(text: string): number | undefined {
+  const digits = text.replace(/\D/g, '')
+  if (digits.length !== 8 && digits.length !== 12 && digits.length !== 14) return undefined
+  return parseCompactDate(digits.slice(0, 8), digits.slice(8).padEnd(6, '0'))
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+}
