@@ -1,7 +1,8 @@
 import type { SourceFields } from '../../shared/types/image'
 import { BUILTIN_LAYOUTS } from './filenames/builtin-layouts'
 import { contextSegments, nameContext, percentDecoded, type NameContext } from './filenames/name-parts'
-import { compileTemplate, type CompiledTemplate, type FilenameTemplate } from './filenames/template'
+import { compileTemplate, type CompiledTemplate, type FilenameTemplate } from '../../config/filename-template'
+import { matchTemplate } from './filenames/template-fields'
 
 export interface ParseSourceOptions {
   /** The configured folder's own path: its last names count as folders above the file. */
@@ -33,7 +34,7 @@ function parseContext(context: NameContext, templates: readonly CompiledTemplate
     const segments = contextSegments(context)
     for (const template of templates) {
       if (template.segments > segments.length) continue
-      const found = template.match(segments.slice(-template.segments).join('/'))
+      const found = matchTemplate(template, segments.slice(-template.segments).join('/'))
       if (found) return found
     }
   }

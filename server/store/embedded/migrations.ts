@@ -277,6 +277,11 @@ export const MIGRATIONS: readonly string[] = [
     at INTEGER NOT NULL
   ) STRICT;
   `,
+  // 11: the MD5 a booru named a file by (yande.re, Danbooru: issue 14), a query field like the post id.
+  `
+  ALTER TABLE images ADD COLUMN md5 TEXT;
+  CREATE INDEX images_md5 ON images (md5);
+  `,
 ]
 
 export const SCHEMA_VERSION = MIGRATIONS.length

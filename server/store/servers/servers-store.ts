@@ -177,7 +177,7 @@ export class ServersStore implements Store {
       type: to.type, tags1: unique(to.tags1 ?? []), updated: Date.now(),
     }
     const unset: Record<string, ''> = {}
-    for (const key of ['illustid', 'page', 'userid', 'username', 'tweetid', 'postid', 'date'] as const) {
+    for (const key of ['illustid', 'page', 'userid', 'username', 'tweetid', 'postid', 'md5', 'date'] as const) {
       if (to[key] === undefined || to[key] === null) unset[key] = ''
       else Object.assign(set, { [key]: to[key] })
     }
@@ -416,7 +416,7 @@ export class ServersStore implements Store {
 
   async stats(): Promise<StoreStats> {
     await this.ready()
-    const byType: Record<SourceType, number> = { pixiv: 0, twitter: 0, yandere: 0, other: 0 }
+    const byType: Record<SourceType, number> = { pixiv: 0, twitter: 0, yandere: 0, danbooru: 0, other: 0 }
     const folders = new Map<string, number>()
     let images = 0
     let bytes = 0
@@ -478,7 +478,7 @@ export class ServersStore implements Store {
 
   async datasetCounts(): Promise<DatasetCounts> {
     await this.ready()
-    const byType: Record<SourceType, number> = { pixiv: 0, twitter: 0, yandere: 0, other: 0 }
+    const byType: Record<SourceType, number> = { pixiv: 0, twitter: 0, yandere: 0, danbooru: 0, other: 0 }
     await Promise.all((Object.keys(byType) as SourceType[]).map(async (type) => { byType[type] = await this.c.images.countDocuments({ type }) }))
     const [images, tags, ratings] = await Promise.all([
       this.c.images.countDocuments({}),

@@ -237,8 +237,10 @@ function artist(tags: string, marker: string, joiner: string): Pick<SourceFields
 }
 
 /**
- * In the order they are tried. Hydrus exports (`{hash}`, a SHA-256) have no layout: they stay
- * `other`, and so does every name no layout claims.
+ * In the order they are tried. Hydrus exports have no layout: its default export phrase is `{hash}`,
+ * the file's SHA-256 (hydrusnetwork/hydrus 62a6fa0c14d580d2e01458de86358cf6810a5a27
+ * hydrus/client/ClientOptions.py, `export_phrase`), which names no source: such files stay `other`,
+ * and so does every name no layout claims.
  */
 export const BUILTIN_LAYOUTS: readonly Layout[] = [
   twitterMediaDownloaderAmane,

@@ -1,5 +1,4 @@
-import type { SourceFields, SourceType } from '../../../shared/types/image'
-import { parseCompactDate, splitTags, trimZeros, tweetDate, TWITTER_HANDLE } from './source-values'
+import type { SourceType } from '../shared/types/image'
 
 /** A user's naming template from the config's `filenames` list. */
 export interface FilenameTemplate {
@@ -16,7 +15,7 @@ export class TemplateError extends Error {
 }
 
 /** What a placeholder's text becomes. */
-type Role = 'id' | 'idWithPage' | 'page0' | 'page1' | 'userid' | 'username' | 'tags' | 'md5' | 'date' | 'text' | 'word'
+export type Role = 'id' | 'idWithPage' | 'page0' | 'page1' | 'userid' | 'username' | 'tags' | 'md5' | 'date' | 'text' | 'word'
 
 interface Placeholder {
   role: Role
@@ -78,18 +77,20 @@ export interface CompiledTemplate {
   type: SourceType
   /** How many path segments (folders + file name) it spans. */
   segments: number
-  match(tail: string): SourceFields | undefined
+  /** Matches the last `segments` segments joined by `/`; group n is the text of `roles[n - 1]`. */
+  regex: RegExp
+  roles: Role[]
 }
 
 /**
- * Compiles a template into a matcher of a path's last segments (its extension and duplicate marker
- * already stripped). Placeholders are `{name}` (a `:format` after the name, gallery-dl's `{num:>03}`,
+ * Compiles a template into a pattern over a path's last segments (its extension and duplicate marker
+ * already stripped; workers/stages/filenames/template-fields.ts turns a match into fields). Placeholders are `{name}` (a `:format` after the name, gallery-dl's `{num:>03}`,
  * is allowed and ignored) or PixivUtil2's `%name%`; `{{` and `}}` are literal braces. A trailing
  * `.{extension}` / `.{ext}` is dropped. Throws TemplateError naming the position.
  *
  * @example
- * compileTemplate({ template: '{user}-{user_id}/{id}_p{page}-{title}', type: 'pixiv' }).match('みく-123/456_p0-t')
- * // { type: 'pixiv', username: 'みく', userid: '123', illustid: '456', page: 0 }
+ * compileTemplate({ template: '{user}-{user_id}/{id}_p{page}-{title}', type: 'pixiv' }).roles
+ * // ['username', 'userid', 'idWithPage', 'page0', 'text']
  */
 export function compileTemplate({ template, type }: FilenameTemplate): CompiledTemplate {
   const text = template.replace(/\.(?:\{(?:extension|ext)\}|%ext%)$/, '')
@@ -121,75 +122,10 @@ export function compileTemplate({ template, type }: FilenameTemplate): CompiledT
     index += 1
   }
   if (!roles.length) throw new TemplateError(1, 'the template has no placeholder')
-  const regex = new RegExp(`^${pattern}$`, 'u')
-  return {
-    type,
-    segments: text.split('/').length,
-    match(tail) {
-      const found = regex.exec(tail)
-      return found ? fieldsOf(type, roles, found.slice(1)) : undefined
-    },
-  }
-}
-
-function fieldsOf(type: SourceType, roles: Role[], values: string[]): SourceFields | undefined {
-  const fields: SourceFields = { type }
-  const idKey = type === 'pixiv' ? 'illustid' : type === 'twitter' ? 'tweetid' : type === 'other' ? undefined : 'postid'
-  // A name repeated in a template must say the same thing each time.
-  const seen = new Map<Role, string>()
-  for (const [at, role] of roles.entries()) {
-    const value = values[at] ?? ''
-    if (role !== 'text' && role !== 'word') {
-      const before = seen.get(role)
-      if (before !== undefined && before !== value) return undefined
-      seen.set(role, value)
-    }
-    switch (role) {
-      case 'id':
-      case 'idWithPage': {
-        const [id, page] = value.split('_p')
-        if (idKey) fields[idKey] = trimZeros(id!)
-        if (page !== undefined) fields.page = Number(page)
-        break
-      }
-      case 'page0': fields.page = Number(value); break
-      case 'page1': if (Number(value) >= 1) fields.page = Number(value) - 1; break
-      case 'userid': {
-        const id = value.trim()
-        if (type === 'pixiv' && !/^\d{1,12}$/.test(id)) return undefined
-        if (type === 'twitter' && !TWITTER_HANDLE.test(id.replace(/^@/, ''))) return undefined
-        if (id) fields.userid = type === 'pixiv' ? trimZeros(id) : id.replace(/^@/, '')
-        break
-      }
-      case 'username': if (value.trim()) fields.username = value.trim(); break
-      case 'tags': {
-        const tags = splitTags(value)
-        if (tags.length) fields.tags1 = tags
-        break
-      }
-      case 'md5': fields.md5 = value.toLowerCase(); break
-      case 'date': {
-        const date = readDate(value)
-        if (date !== undefined) fields.date = date
-        break
-      }
-      default: break
-    }
-  }
-  if (type === 'twitter' && fields.tweetid && fields.date === undefined) {
-    const date = tweetDate(fields.tweetid)
-    if (date !== undefined) fields.date = date
-  }
-  return fields
-}
-
-/** A date as the tools write it (digits with any of `-_./:T ` between parts), read as UTC. */
-function readDate(text: string): number | undefined {
-  const digits = text.replace(/\D/g, '')
-  if (digits.length !== 8 && digits.length !== 12 && digits.length !== 14) return undefined
-  return parseCompactDate(digits.slice(0, 8), digits.slice(8).padEnd(6, '0'))
+  return { type, segments: text.split('/').length, regex: new RegExp(`^${pattern}$`, 'u'), roles }
 }
 
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
 }
+
