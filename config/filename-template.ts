@@ -19,6 +19,8 @@ export type Role = 'id' | 'idWithPage' | 'page0' | 'page1' | 'userid' | 'usernam
 
 interface Placeholder {
   role: Role
+  /** The role it has for a type whose tools mean another thing by it. */
+  byType?: Partial<Record<SourceType, Role>>
   /** The types it may be used with; every type when absent. */
   types?: readonly SourceType[]
 }
@@ -40,13 +42,14 @@ const PLACEHOLDERS: Readonly<Record<string, Placeholder>> = {
   tweet_id: { role: 'id', types: TWITTER }, tweetid: { role: 'id', types: TWITTER }, 'status-id': { role: 'id', types: TWITTER },
   post_id: { role: 'id', types: POSTS }, postid: { role: 'id', types: POSTS },
   // pages: pixiv counts from 0; gallery-dl's twitter `{num}` and PixivUtil2's `%page_number%` from 1
+  // (gallery-dl's twitter `{user[name]}` is the handle, its pixiv `{user[name]}` the display name)
   p: { role: 'page0' }, p_num: { role: 'page0' }, page: { role: 'page0' }, part: { role: 'page0' }, page_index: { role: 'page0' },
-  page_number: { role: 'page1' }, num: { role: 'page0' },
+  page_number: { role: 'page1' }, num: { role: 'page0', byType: { twitter: 'page1' } },
   // users
   user_id: { role: 'userid' }, userid: { role: 'userid' }, member_id: { role: 'userid', types: PIXIV }, 'user[id]': { role: 'userid' },
   'user-id': { role: 'userid', types: TWITTER }, screen_name: { role: 'userid', types: TWITTER },
   user: { role: 'username' }, user_name: { role: 'username' }, username: { role: 'username' }, artist: { role: 'username' },
-  'user-name': { role: 'username' }, 'user[nick]': { role: 'username', types: TWITTER }, 'user[name]': { role: 'username' },
+  'user-name': { role: 'username' }, 'user[nick]': { role: 'username', types: TWITTER }, 'user[name]': { role: 'username', byType: { twitter: 'userid' } },
   'user[account]': { role: 'word', types: PIXIV },
   // the rest
   tags: { role: 'tags' }, tags_string: { role: 'tags', types: POSTS },
@@ -113,8 +116,9 @@ export function compileTemplate({ template, type }: FilenameTemplate): CompiledT
       const placeholder = Object.hasOwn(PLACEHOLDERS, name) ? PLACEHOLDERS[name]! : undefined
       if (!placeholder) throw new TemplateError(index + 1, `unknown placeholder "${name}" (known: ${Object.keys(PLACEHOLDERS).join(', ')})`)
       if (placeholder.types && !placeholder.types.includes(type)) throw new TemplateError(index + 1, `placeholder "${name}" does not fit type ${type} (it fits ${placeholder.types.join(', ')})`)
-      roles.push(placeholder.role)
-      pattern += ROLE_PATTERN[placeholder.role]
+      const role = placeholder.byType?.[type] ?? placeholder.role
+      roles.push(role)
+      pattern += ROLE_PATTERN[role]
       index = close + 1
       continue
     }
