@@ -58,3 +58,17 @@ describe('filename templates', () => {
     expect(parse('{98765432}.png', { template: '{{{id}}}', type: 'pixiv' })).toEqual({ type: 'pixiv', illustid: '98765432' })
   })
 })
+
+describe('documented templates', () => {
+  it('compiles every example of docs/configuration.md and config/sagasu.example.yaml', async () => {
+    const { readFileSync } = await import('node:fs')
+    const { parse } = await import('yaml')
+    const docs = readFileSync(new URL('../docs/configuration.md', import.meta.url), 'utf8')
+    const block = /```yaml\n(filenames:\n[\s\S]*?)```/.exec(docs)
+    expect(block, 'the filenames example block of docs/configuration.md').not.toBeNull()
+    const fromDocs = (parse(block![1]!) as { filenames: FilenameTemplate[] }).filenames
+    const example = (parse(readFileSync(new URL('./sagasu.example.yaml', import.meta.url), 'utf8')) as { filenames: FilenameTemplate[] }).filenames
+    expect(fromDocs.length).toBeGreaterThanOrEqual(8)
+    for (const entry of [...fromDocs, ...example]) expect(() => compileTemplate(entry), entry.template).not.toThrow()
+  })
+})

@@ -57,7 +57,7 @@ const PLACEHOLDERS: Readonly<Record<string, Placeholder>> = {
   date: { role: 'date' }, 'date-time': { role: 'date', types: TWITTER },
   title: { role: 'text' }, p_title: { role: 'text' }, translated_title: { role: 'text' }, series_title: { role: 'text' },
   'series[title]': { role: 'text' }, 'series[id]': { role: 'word' }, num_series: { role: 'word' }, series_order: { role: 'word' },
-  page_tag: { role: 'text' }, page_title: { role: 'text' }, category: { role: 'word' }, 'file-type': { role: 'word', types: TWITTER },
+  page_tag: { role: 'text' }, page_title: { role: 'text' }, search_tags: { role: 'text' }, category: { role: 'word' }, 'file-type': { role: 'word', types: TWITTER },
   rank: { role: 'word' }, bmk: { role: 'word' }, urlFilename: { role: 'idWithPage', types: PIXIV }, 'full-text': { role: 'text' },
 }
 

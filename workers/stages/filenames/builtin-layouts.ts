@@ -43,9 +43,10 @@ const pixivOriginal: Layout = {
     if (!match) return undefined
     const [, first, illustid, page] = match
     const fields: SourceFields = { type: 'pixiv', illustid: trimZeros(illustid!), page: Number(page) }
-    // gallery-dl's series number is zero-padded to three digits: a number that is padded or that
-    // short is a position in a series, never a user id.
-    const seriesNumber = first !== undefined && (first.startsWith('0') || first.length < 4)
+    // gallery-dl's series number is zero-padded to three digits (`{num_series:>03}`): a padded or
+    // three-digit number is a position in a series, never a user id. Shorter numbers are PxIMSE's
+    // user ids as before (a series number is never one or two digits).
+    const seriesNumber = first !== undefined && (first.startsWith('0') || first.length === 3)
     if (first !== undefined && !seriesNumber) return { ...fields, userid: trimZeros(first) }
     const [parent = '', grandparent = '', above = ''] = folders
     const userFolder = seriesNumber && GALLERY_DL_SERIES.test(parent) && above === 'pixiv' ? grandparent
