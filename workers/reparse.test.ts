@@ -52,6 +52,9 @@ describe('reparse', () => {
     expect(d).toMatchObject({ type: 'pixiv', illustid: '11111111', userid: '7654321', username: 'pixiv name', tags1: ['猫'], pixiv: { title: 'T' } })
 
     expect(await reparseSources(ctx)).toEqual({ checked: 4, changed: 0 })
+    // Nothing to write the second time, the page with pixiv's metadata included.
+    const again = await store.getImages([pbd, tweet, plain, fetched])
+    expect(again.map((image) => image.updatedAt)).toEqual([a, b, c, d].map((image) => image!.updatedAt))
   })
 
   it('runs at import only when the naming rules changed, and records them', async () => {

@@ -52,7 +52,7 @@ export async function reparseSources(ctx: PipelineContext, options: ReparseOptio
       const written: ImageRecord[] = []
       for (const image of before) {
         const source = parseFilename(image.path, { rootPath: roots.get(image.folder), templates: ctx.config.filenames })
-        if (sameNameFields(image, source)) continue
+        if (sameNameFields(image, source) || pixivKeepsFields(image, source)) continue
         const { folder, path, filename, ext, filesize, mtime } = image
         await ctx.store.relocateImage(image.id, { folder, path, filename, ext, filesize, mtime, ...source })
         written.push(image)
@@ -65,6 +65,16 @@ export async function reparseSources(ctx: PipelineContext, options: ReparseOptio
     }
   }
   return counts
+}
+
+/**
+ * A page of a work whose pixiv metadata was fetched takes its user name, tags and date from pixiv
+ * (PixivQueries.reapply): a write that would only give them back is skipped.
+ */
+function pixivKeepsFields(image: ImageRecord, source: SourceFields): boolean {
+  return image.pixiv !== undefined && source.type === 'pixiv' && image.type === 'pixiv' && source.illustid === image.illustid
+    && source.page === image.page && (source.userid === undefined || source.userid === image.userid)
+    && source.tweetid === undefined && source.postid === undefined && source.md5 === undefined
 }
 
 function sameNameFields(a: SourceFields, b: SourceFields): boolean {

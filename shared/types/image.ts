@@ -1,9 +1,6 @@
 /** Where an image came from, as told by its file name. */
 export type SourceType = 'pixiv' | 'twitter' | 'yandere' | 'danbooru' | 'other'
 
-/** Every source type, in the order lists and counts show them. */
-export const SOURCE_TYPES: readonly SourceType[] = ['pixiv', 'twitter', 'yandere', 'danbooru', 'other']
-
 /** Fields parsed from a file's name and folders (see workers/stages/parse-filename.stage.ts). */
 export interface SourceFields {
   type: SourceType
