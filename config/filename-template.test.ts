@@ -54,6 +54,12 @@ describe('filename templates', () => {
     expect((thrown as TemplateError).message).toContain(reason)
   })
 
+  it('counts only the template\'s own folders, not a "/" inside a format', () => {
+    const rule = { template: 'pixiv/{date:?_//%Y-%m-%d}_{id}', type: 'pixiv' } as const
+    expect(compileTemplate(rule).segments).toBe(2)
+    expect(parse('x/pixiv/2024-01-31_98765432_p2.png', rule)).toEqual({ type: 'pixiv', date: Date.UTC(2024, 0, 31), illustid: '98765432', page: 2 })
+  })
+
   it('takes {{ and }} as literal braces', () => {
     expect(parse('{98765432}.png', { template: '{{{id}}}', type: 'pixiv' })).toEqual({ type: 'pixiv', illustid: '98765432' })
   })

@@ -61,7 +61,7 @@ const PLACEHOLDERS: Readonly<Record<string, Placeholder>> = {
   rank: { role: 'word' }, bmk: { role: 'word' }, urlFilename: { role: 'idWithPage', types: PIXIV }, 'full-text': { role: 'text' },
 }
 
-/** Names tried for the type's own id and page when a placeholder stands for both. */
+/** The text each role matches; none crosses a folder boundary. */
 const ROLE_PATTERN: Record<Role, string> = {
   id: '(\\d{1,20})',
   idWithPage: '(\\d{1,20}(?:_p\\d{1,4})?)',
@@ -86,10 +86,11 @@ export interface CompiledTemplate {
 }
 
 /**
- * Compiles a template into a pattern over a path's last segments (its extension and duplicate marker
- * already stripped; workers/stages/filenames/template-fields.ts turns a match into fields). Placeholders are `{name}` (a `:format` after the name, gallery-dl's `{num:>03}`,
- * is allowed and ignored) or PixivUtil2's `%name%`; `{{` and `}}` are literal braces. A trailing
- * `.{extension}` / `.{ext}` is dropped. Throws TemplateError naming the position.
+ * Compiles a template into a pattern over a path's last segments, its extension and duplicate
+ * marker already stripped (workers/stages/filenames/template-fields.ts turns a match into fields).
+ * Placeholders are `{name}` (a `:format` after the name, gallery-dl's `{num:>03}`, is allowed and
+ * ignored) or PixivUtil2's `%name%`; `{{` and `}}` are literal braces. A trailing `.{extension}` /
+ * `.{ext}` is dropped. Throws TemplateError naming the 1-based position.
  *
  * @example
  * compileTemplate({ template: '{user}-{user_id}/{id}_p{page}-{title}', type: 'pixiv' }).roles
@@ -100,6 +101,7 @@ export function compileTemplate({ template, type }: FilenameTemplate): CompiledT
   if (!text.trim()) throw new TemplateError(1, 'the template is empty')
   if (text.startsWith('/') || text.endsWith('/')) throw new TemplateError(text.startsWith('/') ? 1 : text.length, 'a template starts and ends with a name, not "/"')
   const roles: Role[] = []
+  let segments = 1
   let pattern = ''
   let index = 0
   while (index < text.length) {
@@ -122,11 +124,12 @@ export function compileTemplate({ template, type }: FilenameTemplate): CompiledT
       index = close + 1
       continue
     }
+    if (char === '/') segments += 1
     pattern += char === '/' ? '/' : escapeRegExp(char)
     index += 1
   }
   if (!roles.length) throw new TemplateError(1, 'the template has no placeholder')
-  return { type, segments: text.split('/').length, regex: new RegExp(`^${pattern}$`, 'u'), roles }
+  return { type, segments, regex: new RegExp(`^${pattern}$`, 'u'), roles }
 }
 
 function escapeRegExp(text: string): string {
