@@ -3,6 +3,7 @@ import { readFile, rename, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { SagasuConfig } from '../config/schema'
 import type { AndNode } from '../server/query/ast'
+import type { Relocation } from '../server/store/store'
 import type { ImageRecord, SourceFields } from '../shared/types/image'
 import type { PipelineContext } from './pipeline-context'
 import { parseFilename } from './stages/parse-filename.stage'
@@ -37,7 +38,7 @@ const NAME_FIELDS = ['type', 'illustid', 'page', 'userid', 'username', 'tweetid'
  * Re-derives the name fields of every indexed image from its stored path, with the configured
  * templates and the built-in layouts, in batches, without opening a file: a record whose file is
  * gone keeps its record (the import's sweep alone removes records). pixiv metadata already fetched
- * is applied again by the store (relocateImage), so it is never lost.
+ * is applied again by the store (relocateImages), so it is never lost.
  *
  * @example
  * const { checked, changed } = await reparseSources(ctx)
@@ -50,13 +51,16 @@ export async function reparseSources(ctx: PipelineContext, options: ReparseOptio
       if (options.signal?.aborted) return counts
       const before = await ctx.store.getImages(keys.slice(start, start + BATCH).map((key) => key.id))
       const written: ImageRecord[] = []
+      const writes: Array<{ id: number; to: Relocation }> = []
       for (const image of before) {
         const source = parseFilename(image.path, { rootPath: roots.get(image.folder), templates: ctx.config.filenames })
         if (sameNameFields(image, source) || pixivKeepsFields(image, source)) continue
         const { folder, path, filename, ext, filesize, mtime } = image
-        await ctx.store.relocateImage(image.id, { folder, path, filename, ext, filesize, mtime, ...source })
+        writes.push({ id: image.id, to: { folder, path, filename, ext, filesize, mtime, ...source } })
         written.push(image)
       }
+      // One transaction (one bulk write) per batch.
+      await ctx.store.relocateImages(writes)
       // pixiv's metadata goes back onto a rewritten record: only what differs afterwards changed.
       const after = new Map((await ctx.store.getImages(written.map((image) => image.id))).map((image) => [image.id, image]))
       counts.changed += written.filter((image) => !sameNameFields(image, after.get(image.id) ?? image)).length

@@ -220,6 +220,8 @@ export interface Store {
    */
   saveImages(inputs: ImageInput[]): Promise<number[]>
   relocateImage(id: number, to: Relocation): Promise<void>
+  /** relocateImage for many images in one write (one transaction; one bulk write on the servers profile). */
+  relocateImages(entries: Array<{ id: number; to: Relocation }>): Promise<void>
   /** The file was touched but its content is the same. */
   touchImage(id: number, filesize: number, mtime: number): Promise<void>
   /** Removes images; returns the content hashes no image refers to any more (their thumbnails can go). */

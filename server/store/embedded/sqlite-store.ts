@@ -268,12 +268,20 @@ class SqliteStore implements Store {
   }
 
   async relocateImage(id: number, to: Relocation): Promise<void> {
-    this.tracked([id], () => this.db.transaction(() => {
-      this.statements.relocate.run({ ...sourceParams(to), ...to, id, now: Date.now() })
-      this.writeTags1(id, to.tags1 ?? [])
-      const current = this.statements.byId.get(id)
-      if (current) this.writeFulltext(id, { ai: this.hydrate(current)?.ai, tags1: to.tags1 }, current.text)
-      this.pixiv.reapply(id)
+    await this.relocateImages([{ id, to }])
+  }
+
+  async relocateImages(entries: Array<{ id: number; to: Relocation }>): Promise<void> {
+    if (!entries.length) return
+    this.tracked(entries.map((entry) => entry.id), () => this.db.transaction(() => {
+      const now = Date.now()
+      for (const { id, to } of entries) {
+        this.statements.relocate.run({ ...sourceParams(to), ...to, id, now })
+        this.writeTags1(id, to.tags1 ?? [])
+        const current = this.statements.byId.get(id)
+        if (current) this.writeFulltext(id, { ai: this.hydrate(current)?.ai, tags1: to.tags1 }, current.text)
+        this.pixiv.reapply(id)
+      }
     }).immediate())
   }
 
