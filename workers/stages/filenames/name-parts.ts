@@ -19,7 +19,8 @@ const ROOT_SEGMENTS = 3
  * nameContext('pixiv/a-1/12_p0-t.png', '/home/me/dl') // { stem: '12_p0-t', folders: ['a-1', 'pixiv', 'dl', 'me', 'home'] }
  */
 export function nameContext(relPath: string, rootPath = ''): NameContext {
-  const segments = relPath.split(/[\\/]/).filter(Boolean)
+  // Stored paths always use `/`; a `\` is part of a name there (the root's own path may be Windows').
+  const segments = relPath.split('/').filter(Boolean)
   const filename = segments.pop() ?? ''
   const root = rootPath.split(/[\\/]/).filter(Boolean).slice(-ROOT_SEGMENTS)
   return { stem: stripDuplicateMarker(stripExtension(filename)), folders: [...root, ...segments].reverse() }
