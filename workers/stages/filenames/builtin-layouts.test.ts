@@ -78,6 +78,8 @@ describe('PixEZ: {illust_id}_p{part}, with "single folder" pixez/{user_name}_{us
   table([
     ['pixez/しずく_1234567/98765432_p0.jpg', { type: 'pixiv', illustid: '98765432', page: 0, userid: '1234567', username: 'しずく' }],
     ['ab cd_ef_7654321/123456789_p4.png', { type: 'pixiv', illustid: '123456789', page: 4, userid: '7654321', username: 'ab cd_ef' }, '/storage/emulated/0/Pictures/pixez'],
+    // PixEZ drops / \ : * ? > | from names (lib/exts.dart, toLegal): "Re:Zero ❤ fan" is saved as below
+    ['pixez/ReZero ❤ fan_1234567/98765432_p0.jpg', { type: 'pixiv', illustid: '98765432', page: 0, userid: '1234567', username: 'ReZero ❤ fan' }],
     ['pixez/98765432_p0.jpg', { type: 'pixiv', illustid: '98765432', page: 0 }],
     ['wallpapers_2023/98765432_p0.png', { type: 'pixiv', illustid: '98765432', page: 0 }],
   ])
