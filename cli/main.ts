@@ -11,6 +11,7 @@ import { registerIndex } from './commands/index'
 import { registerNginxConf } from './commands/nginx-conf'
 import { registerParse } from './commands/parse'
 import { registerPrompts } from './commands/prompts'
+import { registerReparse } from './commands/reparse'
 import { registerPixiv } from './commands/pixiv'
 import { registerSearch } from './commands/search'
 import { registerServe } from './commands/serve'
@@ -35,7 +36,7 @@ export async function main(argv: string[]): Promise<number> {
     .option('--json', 'print one JSON document on stdout')
     .exitOverride()
     .showHelpAfterError()
-  for (const register of [registerImport, registerSearch, registerPrompts, registerParse, registerStats, registerErrors, registerPixiv, registerServe, registerWatch, registerBatches, registerExportBatches, registerIndex, registerNginxConf, registerWorker, registerMigrate]) register(program)
+  for (const register of [registerImport, registerSearch, registerPrompts, registerParse, registerStats, registerErrors, registerPixiv, registerServe, registerWatch, registerBatches, registerExportBatches, registerIndex, registerNginxConf, registerWorker, registerMigrate, registerReparse]) register(program)
   for (const command of program.commands) {
     command.exitOverride()
     command.showHelpAfterError()

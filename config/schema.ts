@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { compileTemplate, TemplateError } from './filename-template'
 
 /** Line breaks, tabs and other control characters: never part of a real name, and a way to forge lines in the config file and logs. */
 export const noControl = [/^[^\p{Cc}]*$/u, 'must not contain control characters (line breaks, tabs, …)'] as const
@@ -62,8 +63,28 @@ function isBaseUrl(text: string): boolean {
 const baseUrl = z.string().refine(isBaseUrl, 'must be an http(s) URL without query, fragment or credentials, such as https://www.pixiv.net')
 const hubUrl = z.string().refine(isBaseUrl, 'must be an http(s) URL without query, fragment or credentials, such as https://huggingface.co')
 
+/**
+ * A user's naming template (docs/configuration.md, "File names"), compiled here so that a template
+ * that cannot be read is a config error naming its key and position, never a parse-time surprise.
+ */
+const filenameSchema = z
+  .strictObject({
+    template: z.string().min(1, 'must not be empty').max(500).regex(...noControl),
+    type: z.enum(['pixiv', 'twitter', 'yandere', 'danbooru', 'other']),
+  })
+  .superRefine((entry, context) => {
+    try {
+      compileTemplate(entry)
+    } catch (error) {
+      if (!(error instanceof TemplateError)) throw error
+      context.addIssue({ code: 'custom', path: ['template'], message: `${error.message}: ${entry.template}` })
+    }
+  })
+
 export const configSchema = z.strictObject({
   folders: z.array(folderSchema).default([]),
+  /** The user's naming templates, tried in order before the built-in layouts. */
+  filenames: z.array(filenameSchema).max(100).default([]),
   dataDir: z.string().min(1).default('.sagasu'),
   server: z
     .strictObject({

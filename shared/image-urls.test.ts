@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { originalUrl, sourceLinks } from './image-urls'
+import { originalUrl, sourceLinks, sourceUrl } from './image-urls'
 
 describe('image URLs', () => {
   it('links a pixiv image to its work and its user, a tweet to itself and its user, a yande.re post', () => {
@@ -15,6 +15,14 @@ describe('image URLs', () => {
   it('makes no link from an id that is not a plain id', () => {
     expect(sourceLinks({ type: 'pixiv', illustid: '1/../../evil', userid: 'javascript:alert(1)' })).toEqual([])
     expect(sourceLinks({ type: 'twitter', tweetid: '1', userid: 'a?b' })).toEqual([])
+  })
+
+  it('links a Danbooru post from its id only, never from an md5 or an artist', () => {
+    expect(sourceLinks({ type: 'danbooru', postid: '4567890' })).toEqual([{ kind: 'danbooru', href: 'https://danbooru.donmai.us/posts/4567890' }])
+    expect(sourceUrl({ type: 'danbooru', postid: '4567890' })).toBe('https://danbooru.donmai.us/posts/4567890')
+    expect(sourceLinks({ type: 'danbooru' })).toEqual([])
+    expect(sourceLinks({ type: 'danbooru', postid: 'abc_def' })).toEqual([])
+    expect(sourceUrl({ type: 'danbooru', postid: '12/../x' })).toBeUndefined()
   })
 
   it('encodes every path segment of an original', () => {

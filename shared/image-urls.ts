@@ -30,10 +30,11 @@ export function sourceUrl(image: Pick<ImageRecord, 'type' | 'illustid' | 'tweeti
   if (image.type === 'pixiv' && image.illustid) return `https://www.pixiv.net/artworks/${image.illustid}`
   if (image.type === 'twitter' && image.tweetid && image.userid) return `https://x.com/${image.userid}/status/${image.tweetid}`
   if (image.type === 'yandere' && image.postid) return `https://yande.re/post/show/${image.postid}`
+  if (image.type === 'danbooru' && image.postid && /^\d{1,12}$/.test(image.postid)) return `https://danbooru.donmai.us/posts/${image.postid}`
   return undefined
 }
 
-export type SourceLinkKind = 'pixivArtwork' | 'pixivUser' | 'tweet' | 'twitterUser' | 'yandere'
+export type SourceLinkKind = 'pixivArtwork' | 'pixivUser' | 'tweet' | 'twitterUser' | 'yandere' | 'danbooru'
 
 /**
  * Every page about the image that its fields point to: the work and its author.
@@ -53,6 +54,9 @@ export function sourceLinks(image: Pick<ImageRecord, 'type' | 'illustid' | 'twee
     if (id(image.userid)) links.push({ kind: 'twitterUser', href: `https://x.com/${image.userid}` })
   } else if (image.type === 'yandere' && id(image.postid)) {
     links.push({ kind: 'yandere', href: `https://yande.re/post/show/${image.postid}` })
+  } else if (image.type === 'danbooru' && image.postid && /^\d{1,12}$/.test(image.postid)) {
+    // From the post id only: a Danbooru name's md5 or artist is not a link to follow.
+    links.push({ kind: 'danbooru', href: `https://danbooru.donmai.us/posts/${image.postid}` })
   }
   return links
 }

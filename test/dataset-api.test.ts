@@ -108,7 +108,7 @@ describe('the dataset API on the built server', () => {
 
   it('reports stats: images, tags and ratings in use, images per type', async () => {
     const stats = await call<DatasetStats>('/api/dataset/stats', 200)
-    expect(stats).toEqual({ num_images: 40, num_tags: Object.keys(tagged).length, num_ratings: 2, by_type: { pixiv: 10, twitter: 0, yandere: 0, other: 30 } })
+    expect(stats).toEqual({ num_images: 40, num_tags: Object.keys(tagged).length, num_ratings: 2, by_type: { pixiv: 10, twitter: 0, yandere: 0, danbooru: 0, other: 30 } })
   })
 
   it('describes a tag by exact name, encoded names included; unknown → 404, too long → 400', async () => {

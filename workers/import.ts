@@ -6,6 +6,7 @@ import { StoreUnavailableError } from '../server/store/store-unavailable-error'
 import { fileJob, fileJobKey, processFileJobs, type FileJobPayload, type FileOutcome } from './file-queue'
 import type { PipelineContext } from './pipeline-context'
 import { recreateThumbnails } from './recreate-thumbnail'
+import { ensureSourcesCurrent } from './reparse'
 import { isUnderAny, scanFolder, type FolderScan } from './scan'
 import { listThumbnailHashes, removeThumbnail } from './stages/thumbnail.stage'
 
@@ -41,6 +42,10 @@ export async function runImport(ctx: PipelineContext, options: ImportOptions): P
   const queued: FileJobPayload[] = []
   /** Files the scan already counted; a job left over from an interrupted run may name one of them again. */
   const counted = new Set<string>()
+
+  // New naming rules (the config's `filenames`, a Sagasu with new layouts) apply to what is indexed too.
+  await ensureSourcesCurrent(ctx, options.signal)
+  if (options.signal?.aborted) return counts
 
   for (const folder of options.folders) {
     options.onProgress?.({ phase: 'scan', done: counts.scanned, total: 0 })

@@ -76,7 +76,7 @@ export async function indexFile(ctx: PipelineContext, folder: FolderConfig, relP
   await makeThumbnail(buffer, hash, { dataDir: ctx.config.dataDir, size: ctx.config.import.thumbnailSize, quality: ctx.config.import.thumbnailQuality })
   const filename = basename(relPath)
   const ext = extensionOf(filename)
-  const source = parseFilename(filename)
+  const source = parseFilename(relPath, { rootPath: folder.path, templates: ctx.config.filenames })
 
   if (!existing) {
     const movedFrom = await findMovedOriginal(ctx, hash)

@@ -101,6 +101,7 @@ export const en = {
       tweet: 'Tweet',
       twitterUser: 'Twitter user',
       yandere: 'yande.re post',
+      danbooru: 'Danbooru post',
     },
     fields: {
       path: 'Path',
@@ -112,6 +113,7 @@ export const en = {
       username: 'User name',
       tweetid: 'Tweet id',
       postid: 'Post id',
+      md5: 'MD5',
       date: 'Date',
       modified: 'Modified',
       added: 'Added',

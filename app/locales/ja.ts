@@ -101,6 +101,7 @@ export const ja: Messages = {
       tweet: 'ツイート',
       twitterUser: 'Twitter のユーザー',
       yandere: 'yande.re の投稿',
+      danbooru: 'Danbooru の投稿',
     },
     fields: {
       path: 'パス',
@@ -112,6 +113,7 @@ export const ja: Messages = {
       username: 'ユーザー名',
       tweetid: 'ツイート ID',
       postid: '投稿 ID',
+      md5: 'MD5',
       date: '日付',
       modified: '更新日時',
       added: '追加日時',

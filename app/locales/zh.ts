@@ -101,6 +101,7 @@ export const zh: Messages = {
       tweet: '推文',
       twitterUser: 'Twitter 用户',
       yandere: 'yande.re 帖子',
+      danbooru: 'Danbooru 帖子',
     },
     fields: {
       path: '路径',
@@ -112,6 +113,7 @@ export const zh: Messages = {
       username: '用户名',
       tweetid: '推文 ID',
       postid: '帖子 ID',
+      md5: 'MD5',
       date: '日期',
       modified: '修改时间',
       added: '添加时间',

@@ -19,7 +19,7 @@ export function toDatasetImage(image: ImageRecord): DatasetImage {
   const scored = Object.entries(image.tags ?? {}).sort(([a, x], [b, y]) => y - x || (a < b ? -1 : a > b ? 1 : 0))
   const rating = scored.find(([name]) => name.startsWith(RATING_PREFIX))
   const source = sourceUrl(image)
-  const optional = { illustid: image.illustid, page: image.page, userid: image.userid, username: image.username, tweetid: image.tweetid, postid: image.postid, date: image.date, source_url: source }
+  const optional = { illustid: image.illustid, page: image.page, userid: image.userid, username: image.username, tweetid: image.tweetid, postid: image.postid, md5: image.md5, date: image.date, source_url: source }
   return {
     id: image.id,
     hash: image.hash,

@@ -83,7 +83,7 @@ function object<T>(description: string, properties: PropertiesOf<T>): JsonSchema
 
 // --- schemas ---
 
-const SOURCE_TYPES = ['pixiv', 'twitter', 'yandere', 'other'] satisfies Array<ImageRecord['type']>
+const SOURCE_TYPES = ['pixiv', 'twitter', 'yandere', 'danbooru', 'other'] satisfies Array<ImageRecord['type']>
 const TAG_CATEGORIES = ['general', 'character', 'rating', 'artist', 'copyright', 'meta'] satisfies Array<TagInfo['category']>
 
 const span = object<Span>('Character range [start, end) in the query (or sort) text, 0-based.', {
@@ -126,11 +126,12 @@ const image = object<ImageRecord>(
     frames: int('number of frames', { minimum: 0 }),
     type: ref('SourceType'),
     illustid: optional(str('pixiv illust id')),
-    page: optional(int('pixiv page index', { minimum: 0 })),
+    page: optional(int('pixiv page index, or the photo\'s index in its tweet (from 0)', { minimum: 0 })),
     userid: optional(str('pixiv user id or Twitter handle')),
     username: optional(str('user name')),
     tweetid: optional(str('tweet id')),
-    postid: optional(str('yande.re post id (a string: sorts as text)')),
+    postid: optional(str('yande.re or Danbooru post id (a string: sorts as text)')),
+    md5: optional(str('MD5 a booru named the file by (yande.re, Danbooru)')),
     date: optional(epochMs('date of the work (tweet date from the file name, or pixiv\'s posting date)')),
     tags1: optional({ type: 'array', description: 'tags from the source: yande.re file-name tags; pixiv tags, then their English translations', items: { type: 'string' } }),
     ai: optional(ref('AiParameters')),
@@ -502,9 +503,10 @@ const datasetImage = object<DatasetImage>('One image as the dataset routes retur
   userid: optional(str('pixiv user id or X handle')),
   username: optional(str('user name')),
   tweetid: optional(str('tweet id')),
-  postid: optional(str('yande.re post id')),
+  postid: optional(str('yande.re or Danbooru post id')),
+  md5: optional(str('MD5 a booru named the file by (yande.re, Danbooru)')),
   date: optional(epochMs('date of the work')),
-  source_url: optional(str('the work\'s page on pixiv, X or yande.re, when the file name tells')),
+  source_url: optional(str('the work\'s page on pixiv, X, yande.re or Danbooru, when the file name tells')),
   rating: { type: ['string', 'null'], description: 'the highest-scoring `rating:*` tag without the prefix (`general`, `sensitive`, `questionable`, `explicit`); null without one' },
   tags: { type: 'array', description: 'tagger tag names, highest confidence first, `rating:*` left out', items: { type: 'string' } },
   tags1: { type: 'array', description: 'tags from the source (yande.re file names, pixiv)', items: { type: 'string' } },

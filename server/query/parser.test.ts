@@ -384,7 +384,7 @@ describe('errors: the first problem, its position and a hint', () => {
     expect(error('animated;=maybe')).toMatchObject({ message: 'animated takes true or false, not "maybe"', position: 10 })
     expect(error('animated;>0')).toMatchObject({ position: 9 })
     expect(error('format;=PNG')).toMatchObject({ position: 8, hint: 'did you mean "png"?' })
-    expect(error('type;=tumblr').message).toContain('pixiv, twitter, yandere, other')
+    expect(error('type;=tumblr').message).toContain('pixiv, twitter, yandere, danbooru, other')
     expect(error('date;=2023-02-30')).toMatchObject({ position: 14, hint: 'February 2023 has 28 days' })
     expect(error('date;="2023-02-30"')).toMatchObject({ position: 6 })
     expect(error('date;>yesterday')).toMatchObject({ position: 6 })

@@ -233,6 +233,8 @@ export interface Store {
   setAiParameters(entries: Array<{ id: number; ai?: AiParameters }>): Promise<void>
   /** Marks images for their AI metadata to be read again by the next import (what `sagasu migrate` copies). */
   markAiReread(ids: number[]): Promise<void>
+  /** relocateImage for many images in one write (one transaction; one bulk write on the servers profile). */
+  relocateImages(entries: Array<{ id: number; to: Relocation }>): Promise<void>
   /** The file was touched but its content is the same. */
   touchImage(id: number, filesize: number, mtime: number): Promise<void>
   /** Removes images; returns the content hashes no image refers to any more (their thumbnails can go). */

@@ -1,15 +1,19 @@
 /** Where an image came from, as told by its file name. */
-export type SourceType = 'pixiv' | 'twitter' | 'yandere' | 'other'
+export type SourceType = 'pixiv' | 'twitter' | 'yandere' | 'danbooru' | 'other'
 
-/** Fields parsed from a file name (see workers/stages/parse-filename.stage.ts). */
+/** Fields parsed from a file's name and folders (see workers/stages/parse-filename.stage.ts). */
 export interface SourceFields {
   type: SourceType
   illustid?: string
+  /** pixiv page index, or a photo's index within its tweet; 0-based. */
   page?: number
   userid?: string
   username?: string
   tweetid?: string
+  /** yande.re or Danbooru post id. */
   postid?: string
+  /** The MD5 of the file as a booru named it (yande.re, Danbooru), 32 lower-case hex digits. */
+  md5?: string
   /** Tweet date from the file name, epoch milliseconds (UTC). */
   date?: number
   tags1?: string[]

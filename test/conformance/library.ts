@@ -18,7 +18,7 @@ const OCR = ['ありがとう', 'ありがとう　ございます', 'hello, wor
 const PROMPTS = ['masterpiece, long hair, 1girl', 'best quality, short hair, smile', 'masterpiece, red hair, long hair, rain', 'landscape, sunset']
 const NEGATIVES = ['lowres, bad anatomy', 'lowres&bad', 'blurry']
 const SAMPLERS = ['Euler a', 'DPM++ 2M Karras', 'euler']
-const TYPES: SourceType[] = ['pixiv', 'twitter', 'yandere', 'other']
+const TYPES: SourceType[] = ['pixiv', 'twitter', 'yandere', 'danbooru', 'other']
 const DAY = 86_400_000
 /** The content hash several generated images share (copies of one file). */
 export const DUPLICATE_HASH = 'dup0000000000000'
@@ -70,6 +70,10 @@ export function generateLibrary(count: number, seed = 20_261_122): LibraryImage[
       if (chance(0.5)) input.username = pick(['abc', 'some user'])
     } else if (type === 'yandere') {
       input.postid = String(500 + n)
+    } else if (type === 'danbooru') {
+      if (chance(0.7)) input.postid = String(4_000_000 + n)
+      input.md5 = n.toString(16).padStart(32, 'a')
+      if (chance(0.5)) input.username = pick(['kei', 'okita'])
     }
     if (chance(0.5)) input.tags1 = [...new Set([pick(TAGS1), pick(TAGS1), pick(TAGS1)])].slice(0, 1 + Math.floor(random() * 3))
     if (chance(0.4)) input.ai = aiParameters(pick, chance)

@@ -6,7 +6,9 @@
  * of the comparison; everything else must be identical.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { configSchema } from '../../config/schema'
 import { parseSearch } from '../../server/search/search-images'
+import { reparseSources } from '../../workers/reparse'
 import { openSqliteStore } from '../../server/store/embedded/sqlite-store'
 import type { SortCursor, Store } from '../../server/store/store'
 import { startFerretDb, type FerretDbServer } from '../helpers/ferretdb'
@@ -312,6 +314,24 @@ describe('store conformance: embedded and servers (FerretDB) give identical resu
     })
     await same(stores, (store) => store.countJobs(), 'jobs queued twice')
   })
+
+  // Last: it re-derives every record's name fields from its generated path.
+  it('re-parses names from stored paths the same (sagasu reparse)', async () => {
+    const config = configSchema.parse({ dataDir: tempDir(), folders: [{ name: 'lib', path: '/nowhere/lib' }], filenames: [{ template: 'custom/{user_id}/{id}-{tags}', type: 'danbooru' }] })
+    const paths = ['pixiv/しずく-1234567/98765432_p1-夏.png', 'custom/someone/4567890-long_hair smile.png', `gallery-dl/twitter/ab_12/1657890123456789012_2.png`]
+    await both(stores, async (store) => {
+      for (const [n, path] of paths.entries()) {
+        const image = (await store.getImage(20 + n))!
+        await store.relocateImage(image.id, { folder: image.folder, path, filename: path.split('/').pop()!, ext: 'png', filesize: image.filesize, mtime: image.mtime, type: 'other' })
+      }
+    })
+    await same(stores, (store) => reparseSources({ config, store, worker: 'test/1', log: () => undefined }), 'reparse counts')
+    for (const id of [20, 21, 22]) await same(stores, (store) => store.getImage(id), `image ${id} re-parsed`)
+    expect((await stores.servers.getImage(21))).toMatchObject({ type: 'danbooru', postid: '4567890', userid: 'someone', tags1: ['long_hair', 'smile'] })
+    const { query, sort } = parseSearch('type;=danbooru', 'id;1', NOW)
+    await same(stores, (store) => store.search({ query, sort, limit: 500 }).then((page) => page.results.map((r) => r.id)), 'danbooru after')
+    await same(stores, (store) => store.stats(), 'stats after re-parse')
+  })
 })
 
 describe('servers store job queue across two store instances (two machines sharing one import)', () => {
@@ -368,4 +388,3 @@ describe('servers store job queue across two store instances (two machines shari
     expect(again).toMatchObject({ key: 'main/late.png', attempts: 2 })
   })
 })
-

@@ -82,7 +82,7 @@ export const pagesEn = {
     folders: 'Folders',
     empty: 'Nothing to show yet.',
     chartLabel: '{0}: {1}',
-    type: { pixiv: 'pixiv', twitter: 'Twitter', yandere: 'yande.re', other: 'Other' },
+    type: { pixiv: 'pixiv', twitter: 'Twitter', yandere: 'yande.re', danbooru: 'Danbooru', other: 'Other' },
   },
   settings: {
     title: 'Settings',

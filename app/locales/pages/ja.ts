@@ -83,7 +83,7 @@ export const pagesJa: typeof pagesEn = {
     folders: 'フォルダ',
     empty: 'まだ表示するものがありません。',
     chartLabel: '{0}: {1}',
-    type: { pixiv: 'pixiv', twitter: 'Twitter', yandere: 'yande.re', other: 'その他' },
+    type: { pixiv: 'pixiv', twitter: 'Twitter', yandere: 'yande.re', danbooru: 'Danbooru', other: 'その他' },
   },
   settings: {
     title: '設定',

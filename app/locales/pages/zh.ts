@@ -83,7 +83,7 @@ export const pagesZh: typeof pagesEn = {
     folders: '文件夹',
     empty: '暂无可显示的内容。',
     chartLabel: '{0}：{1}',
-    type: { pixiv: 'pixiv', twitter: 'Twitter', yandere: 'yande.re', other: '其他' },
+    type: { pixiv: 'pixiv', twitter: 'Twitter', yandere: 'yande.re', danbooru: 'Danbooru', other: '其他' },
   },
   settings: {
     title: '设置',

@@ -66,7 +66,7 @@ export function prepareDatasetQueries(db: Database.Database) {
 
   return {
     counts(): DatasetCounts {
-      const byType: Record<SourceType, number> = { pixiv: 0, twitter: 0, yandere: 0, other: 0 }
+      const byType: Record<SourceType, number> = { pixiv: 0, twitter: 0, yandere: 0, danbooru: 0, other: 0 }
       for (const row of statements.countByType.all()) byType[row.type] = row.n
       return { images: statements.countImages.get()!, tags: statements.countTags.get()!, ratings: statements.countRatings.get()!, byType }
     },

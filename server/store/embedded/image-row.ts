@@ -22,6 +22,7 @@ export interface ImageRow {
   username: string | null
   tweetid: string | null
   postid: string | null
+  md5: string | null
   date: number | null
   textlen: number
   text: string | null
@@ -72,7 +73,7 @@ export function rowToImage(row: ImageRow, tags1: string[], tags?: Record<string,
     addedAt: row.added_at,
     updatedAt: row.updated_at,
   }
-  const optional = { illustid: row.illustid, page: row.page, userid: row.userid, username: row.username, tweetid: row.tweetid, postid: row.postid, date: row.date, text: row.text }
+  const optional = { illustid: row.illustid, page: row.page, userid: row.userid, username: row.username, tweetid: row.tweetid, postid: row.postid, md5: row.md5, date: row.date, text: row.text }
   for (const [key, value] of Object.entries(optional)) {
     if (value !== null) Object.assign(image, { [key]: value })
   }

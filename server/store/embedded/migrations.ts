@@ -326,6 +326,11 @@ export const MIGRATIONS: readonly string[] = [
     AND NOT EXISTS (SELECT 1 FROM ai_parameters WHERE image_id = images.id)
   );
   `,
+  // 13: the MD5 a booru named a file by (yande.re, Danbooru: issue 14), a query field like the post id.
+  `
+  ALTER TABLE images ADD COLUMN md5 TEXT;
+  CREATE INDEX images_md5 ON images (md5);
+  `,
 ]
 
 export const SCHEMA_VERSION = MIGRATIONS.length

@@ -54,7 +54,7 @@ const COLUMNS: Record<FieldName, string> = {
   id: 'i.id', folder: 'i.folder', path: 'i.path', filename: 'i.filename', ext: 'i.ext', format: 'i.format',
   filesize: 'i.filesize', width: 'i.width', height: 'i.height', frames: 'i.frames', animated: 'i.animated',
   hash: 'i.hash', type: 'i.type', illustid: 'i.illustid', page: 'i.page', userid: 'i.userid', username: 'i.username',
-  tweetid: 'i.tweetid', postid: 'i.postid', date: 'i.date', mtime: 'i.mtime', added: 'i.added_at', textlen: 'i.textlen',
+  tweetid: 'i.tweetid', postid: 'i.postid', md5: 'i.md5', date: 'i.date', mtime: 'i.mtime', added: 'i.added_at', textlen: 'i.textlen',
   title: 'i.title', views: 'i.views', likes: 'i.likes', bookmarks: 'i.bookmarks', comments: 'i.comments',
   seed: 'a.seed', steps: 'a.steps', cfg: 'a.cfg', sampler: 'a.sampler', model: 'a.model',
 }

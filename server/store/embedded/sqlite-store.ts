@@ -179,19 +179,19 @@ class SqliteStore implements Store {
         'SELECT name, category, image_count AS count FROM tag_names WHERE name >= ? AND name < ? AND image_count > 0 ORDER BY image_count DESC, name LIMIT ?'),
       idAtPath: db.prepare<[string, string], { id: number; added_at: number }>('SELECT id, added_at FROM images WHERE folder = ? AND path = ?'),
       insertImage: db.prepare(`INSERT INTO images (folder, path, filename, ext, filesize, mtime, hash, width, height, format, animated, frames,
-          type, illustid, page, userid, username, tweetid, postid, date, added_at, updated_at)
+          type, illustid, page, userid, username, tweetid, postid, md5, date, added_at, updated_at)
         VALUES (@folder, @path, @filename, @ext, @filesize, @mtime, @hash, @width, @height, @format, @animated, @frames,
-          @type, @illustid, @page, @userid, @username, @tweetid, @postid, @date, @now, @now)`),
+          @type, @illustid, @page, @userid, @username, @tweetid, @postid, @md5, @date, @now, @now)`),
       updateImage: db.prepare(`UPDATE images SET filename = @filename, ext = @ext, filesize = @filesize, mtime = @mtime, hash = @hash,
           width = @width, height = @height, format = @format, animated = @animated, frames = @frames, type = @type,
           illustid = @illustid, page = @page, userid = @userid, username = @username, tweetid = @tweetid, postid = @postid,
-          date = @date, textlen = 0, text = NULL, ai_reread = 0, updated_at = @now
+          md5 = @md5, date = @date, textlen = 0, text = NULL, ai_reread = 0, updated_at = @now
         WHERE id = @id`),
       aiRead: db.prepare<[number, number]>('UPDATE images SET ai_reread = 0, updated_at = ? WHERE id = ?'),
       markAiReread: db.prepare<[number]>('UPDATE images SET ai_reread = 1 WHERE id = ?'),
       relocate: db.prepare(`UPDATE images SET folder = @folder, path = @path, filename = @filename, ext = @ext, filesize = @filesize,
           mtime = @mtime, type = @type, illustid = @illustid, page = @page, userid = @userid, username = @username,
-          tweetid = @tweetid, postid = @postid, date = @date, updated_at = @now
+          tweetid = @tweetid, postid = @postid, md5 = @md5, date = @date, updated_at = @now
         WHERE id = @id`),
       touch: db.prepare<[number, number, number, number]>('UPDATE images SET filesize = ?, mtime = ?, updated_at = ? WHERE id = ?'),
       deleteAi: db.prepare<[number]>('DELETE FROM ai_parameters WHERE image_id = ?'),
@@ -272,12 +272,20 @@ class SqliteStore implements Store {
   }
 
   async relocateImage(id: number, to: Relocation): Promise<void> {
-    this.tracked([id], () => this.db.transaction(() => {
-      this.statements.relocate.run({ ...sourceParams(to), ...to, id, now: Date.now() })
-      this.writeTags1(id, to.tags1 ?? [])
-      const current = this.statements.byId.get(id)
-      if (current) this.writeFulltext(id, { ai: this.hydrate(current)?.ai, tags1: to.tags1 }, current.text)
-      this.pixiv.reapply(id)
+    await this.relocateImages([{ id, to }])
+  }
+
+  async relocateImages(entries: Array<{ id: number; to: Relocation }>): Promise<void> {
+    if (!entries.length) return
+    this.tracked(entries.map((entry) => entry.id), () => this.db.transaction(() => {
+      const now = Date.now()
+      for (const { id, to } of entries) {
+        this.statements.relocate.run({ ...sourceParams(to), ...to, id, now })
+        this.writeTags1(id, to.tags1 ?? [])
+        const current = this.statements.byId.get(id)
+        if (current) this.writeFulltext(id, { ai: this.hydrate(current)?.ai, tags1: to.tags1 }, current.text)
+        this.pixiv.reapply(id)
+      }
     }).immediate())
   }
 
@@ -741,7 +749,7 @@ class SqliteStore implements Store {
 
   async stats(): Promise<StoreStats> {
     const totals = this.db.prepare('SELECT count(*) AS images, coalesce(sum(filesize), 0) AS bytes FROM images').get() as { images: number; bytes: number }
-    const byType: Record<SourceType, number> = { pixiv: 0, twitter: 0, yandere: 0, other: 0 }
+    const byType: Record<SourceType, number> = { pixiv: 0, twitter: 0, yandere: 0, danbooru: 0, other: 0 }
     for (const row of this.db.prepare('SELECT type, count(*) AS n FROM images GROUP BY type').all() as Array<{ type: SourceType; n: number }>) {
       byType[row.type] = row.n
     }
@@ -928,6 +936,7 @@ function sourceParams(input: Partial<Relocation>) {
     username: input.username ?? null,
     tweetid: input.tweetid ?? null,
     postid: input.postid ?? null,
+    md5: input.md5 ?? null,
     date: input.date ?? null,
   }
 }

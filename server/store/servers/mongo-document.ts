@@ -44,7 +44,7 @@ export interface MongoImageDocument extends Omit<SourceFields, 'tags1'> {
 /** The AI parameters the query language reads (the rest stays with the image record). */
 export type MongoAiDocument = Pick<AiParameters, 'prompt' | 'negativePrompt' | 'seed' | 'steps' | 'cfg' | 'sampler' | 'model'>
 
-const OPTIONAL_SOURCE_FIELDS = ['illustid', 'page', 'userid', 'username', 'tweetid', 'postid', 'date'] as const
+const OPTIONAL_SOURCE_FIELDS = ['illustid', 'page', 'userid', 'username', 'tweetid', 'postid', 'md5', 'date'] as const
 const OPTIONAL_AI_FIELDS = ['negativePrompt', 'seed', 'steps', 'cfg', 'sampler', 'model'] as const
 
 /**

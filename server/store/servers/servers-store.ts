@@ -172,21 +172,31 @@ export class ServersStore implements Store {
   }
 
   async relocateImage(id: number, to: Relocation): Promise<void> {
+    await this.relocateImages([{ id, to }])
+  }
+
+  async relocateImages(entries: Array<{ id: number; to: Relocation }>): Promise<void> {
     await this.ready()
-    const set: Partial<StoredImageDocument> = {
-      folder: to.folder, path: to.path, filename: to.filename, ext: to.ext, filesize: to.filesize, mtime: to.mtime,
-      type: to.type, tags1: unique(to.tags1 ?? []), updated: Date.now(),
-    }
-    const unset: Record<string, ''> = {}
-    for (const key of ['illustid', 'page', 'userid', 'username', 'tweetid', 'postid', 'date'] as const) {
-      if (to[key] === undefined || to[key] === null) unset[key] = ''
-      else Object.assign(set, { [key]: to[key] })
-    }
-    await this.c.images.updateOne({ _id: id }, { $set: set, ...(Object.keys(unset).length ? { $unset: unset } : {}) })
+    if (!entries.length) return
+    const now = Date.now()
+    const operations = entries.map(({ id, to }): AnyBulkWriteOperation<StoredImageDocument> => {
+      const set: Partial<StoredImageDocument> = {
+        folder: to.folder, path: to.path, filename: to.filename, ext: to.ext, filesize: to.filesize, mtime: to.mtime,
+        type: to.type, tags1: unique(to.tags1 ?? []), updated: now,
+      }
+      const unset: Record<string, ''> = {}
+      for (const key of ['illustid', 'page', 'userid', 'username', 'tweetid', 'postid', 'md5', 'date'] as const) {
+        if (to[key] === undefined || to[key] === null) unset[key] = ''
+        else Object.assign(set, { [key]: to[key] })
+      }
+      return { updateOne: { filter: { _id: id }, update: { $set: set, ...(Object.keys(unset).length ? { $unset: unset } : {}) } } }
+    })
+    await bulkWriteInChunks(this.c.images, operations, { ordered: true })
+    const ids = entries.map((entry) => entry.id)
     // reapply reports the change (full text, vector scalars) when the image belongs to a fetched work.
-    await this.pixiv.reapply(id)
-    await this.afterTextChange([id])
-    await this.refreshScalars([id])
+    for (const id of ids) await this.pixiv.reapply(id)
+    await this.afterTextChange(ids)
+    await this.refreshScalars(ids)
   }
 
   async setAiParameters(entries: Array<{ id: number; ai?: AiParameters }>): Promise<void> {
@@ -439,7 +449,7 @@ export class ServersStore implements Store {
 
   async stats(): Promise<StoreStats> {
     await this.ready()
-    const byType: Record<SourceType, number> = { pixiv: 0, twitter: 0, yandere: 0, other: 0 }
+    const byType: Record<SourceType, number> = { pixiv: 0, twitter: 0, yandere: 0, danbooru: 0, other: 0 }
     const folders = new Map<string, number>()
     let images = 0
     let bytes = 0
@@ -501,7 +511,7 @@ export class ServersStore implements Store {
 
   async datasetCounts(): Promise<DatasetCounts> {
     await this.ready()
-    const byType: Record<SourceType, number> = { pixiv: 0, twitter: 0, yandere: 0, other: 0 }
+    const byType: Record<SourceType, number> = { pixiv: 0, twitter: 0, yandere: 0, danbooru: 0, other: 0 }
     await Promise.all((Object.keys(byType) as SourceType[]).map(async (type) => { byType[type] = await this.c.images.countDocuments({ type }) }))
     const [images, tags, ratings] = await Promise.all([
       this.c.images.countDocuments({}),

@@ -3,7 +3,7 @@ import type { AiParameters, ImageRecord, PixivWork } from '../../../shared/types
 import type { PixivWorkDocument, StoredImageDocument } from './mongo-collections'
 import { toMongoDocument } from './mongo-document'
 
-const OPTIONAL_FIELDS = ['illustid', 'page', 'userid', 'username', 'tweetid', 'postid', 'date', 'text'] as const
+const OPTIONAL_FIELDS = ['illustid', 'page', 'userid', 'username', 'tweetid', 'postid', 'md5', 'date', 'text'] as const
 
 /** A record as the servers store writes it (the whole AI parameters kept; stages and embeddings are the caller's). */
 export function toStoredImage(image: ImageRecord): StoredImageDocument {

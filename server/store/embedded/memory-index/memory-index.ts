@@ -23,7 +23,7 @@ export interface IndexLookups {
   scoredImages(tagIds: number[], comparisons: Comparison[]): Iterable<number>
 }
 
-const SOURCE_TYPES: SourceType[] = ['pixiv', 'twitter', 'yandere', 'other']
+const SOURCE_TYPES: SourceType[] = ['pixiv', 'twitter', 'yandere', 'danbooru', 'other']
 
 /**
  * An in-memory copy of the parts of the index that exact counts of compound queries need: which
