@@ -123,7 +123,6 @@ function fromPngText(text: Record<string, string>, warnings: AiMetadataWarning[]
   if (parameters !== undefined && looksLikeJson(parameters)) {
     const result = readJsonDocument(parameters, 'parameters', warnings)
     if (result) return result
-    warnings.push({ generator: 'comfyui', field: 'metadata', reason: `the PNG ${prompt !== undefined ? 'prompt' : 'workflow'} chunk is there but is not a ComfyUI graph that can be read` })
   }
   // The text's own warnings count only when the text is what the file is read as.
   const a1111Warnings: AiMetadataWarning[] = []
