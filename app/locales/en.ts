@@ -90,6 +90,7 @@ export const en = {
     prompt: 'Prompt',
     negative: 'Negative prompt',
     parameters: 'Parameters',
+    warnings: 'Warnings about this file',
     copy: 'Copy {0}',
     copied: 'Copied',
     similar: 'Similar images',

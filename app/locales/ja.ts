@@ -90,6 +90,7 @@ export const ja: Messages = {
     prompt: 'プロンプト',
     negative: 'ネガティブプロンプト',
     parameters: 'パラメーター',
+    warnings: 'このファイルについての警告',
     copy: '{0} をコピー',
     copied: 'コピーしました',
     similar: '似た画像',

@@ -90,6 +90,7 @@ export const zh: Messages = {
     prompt: '提示词',
     negative: '负面提示词',
     parameters: '参数',
+    warnings: '关于此文件的警告',
     copy: '复制{0}',
     copied: '已复制',
     similar: '相似图片',

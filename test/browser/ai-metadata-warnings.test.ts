@@ -42,4 +42,22 @@ describe('the errors table on the jobs page', () => {
       await context.close()
     }
   })
+
+  it('shows the file\'s warnings in the image detail, as text', async () => {
+    const { context, page, errors } = await openPage(browser)
+    try {
+      const found = await (await fetch(`${server.url}/api/search?q=${encodeURIComponent('filename;="cut-graph.jpg"')}`)).json() as { results: Array<{ id: number }> }
+      const id = found.results[0]!.id
+      await page.goto(`${server.url}/?id=${id}`)
+      const section = page.getByTestId('detail-warnings')
+      await section.waitFor({ timeout: 60_000 })
+      const text = await section.innerText()
+      expect(text).toContain('ai-metadata')
+      expect(text).toContain('comfyui metadata: the prompt text is there but holds no ComfyUI graph that can be read')
+      expect(text).toContain('probe')
+      expect(errors).toEqual([])
+    } finally {
+      await context.close()
+    }
+  })
 })

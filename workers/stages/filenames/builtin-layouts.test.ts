@@ -36,7 +36,9 @@ describe('gallery-dl pixiv: pixiv/{user[id]} {user[account]}/{id}_p{num}', () =>
     // series `{num_series:>03}_{id}_p{num}`: the series number is not a user id
     ['pixiv/1234567 shizuku_art/55555 夏の シリーズ/001_98765432_p0.png', { type: 'pixiv', illustid: '98765432', page: 0, userid: '1234567' }],
     ['001_98765432_p0.png', { type: 'pixiv', illustid: '98765432', page: 0 }],
-    ['123_98765432_p0.png', { type: 'pixiv', illustid: '98765432', page: 0 }],
+    // Three digits unpadded: a series number only in a series folder, else PxIMSE's user id.
+    ['pixiv/1234567 shizuku_art/55555 Series/123_98765432_p0.png', { type: 'pixiv', illustid: '98765432', page: 0, userid: '1234567' }],
+    ['123_98765432_p0.png', { type: 'pixiv', userid: '123', illustid: '98765432', page: 0 }],
     ['1_101_p0.png', { type: 'pixiv', userid: '1', illustid: '101', page: 0 }],
     ['pixiv/1234567 shizuku_art/55555 Series/012_98765432_p2.png', { type: 'pixiv', illustid: '98765432', page: 2, userid: '1234567' }],
     // bookmarks name the person who bookmarked, rankings a date: no user

@@ -43,12 +43,14 @@ const pixivOriginal: Layout = {
     if (!match) return undefined
     const [, first, illustid, page] = match
     const fields: SourceFields = { type: 'pixiv', illustid: trimZeros(illustid!), page: Number(page) }
-    // gallery-dl's series number is zero-padded to three digits (`{num_series:>03}`): a padded or
-    // three-digit number is a position in a series, never a user id. Shorter numbers are PxIMSE's
-    // user ids as before (a series number is never one or two digits).
-    const seriesNumber = first !== undefined && (first.startsWith('0') || first.length === 3)
-    if (first !== undefined && !seriesNumber) return { ...fields, userid: trimZeros(first) }
+    // gallery-dl's series number is zero-padded to three digits (`{num_series:>03}`): a padded
+    // number, or any number in a gallery-dl series folder, is a position in a series, never a user
+    // id. Elsewhere a first number is PxIMSE's user id as before (pixiv's early users have ids of
+    // three digits and fewer).
     const [parent = '', grandparent = '', above = ''] = folders
+    const inSeriesFolder = GALLERY_DL_SERIES.test(parent) && GALLERY_DL_PIXIV_USER.test(grandparent)
+    const seriesNumber = first !== undefined && (first.startsWith('0') || (first.length === 3 && inSeriesFolder))
+    if (first !== undefined && !seriesNumber) return { ...fields, userid: trimZeros(first) }
     const userFolder = seriesNumber && GALLERY_DL_SERIES.test(parent) && above === 'pixiv' ? grandparent
       : !seriesNumber && grandparent === 'pixiv' ? parent : undefined
     const galleryDl = userFolder === undefined ? null : GALLERY_DL_PIXIV_USER.exec(userFolder)
