@@ -99,7 +99,7 @@ describe('jobs, stats and settings pages in a browser', () => {
       const byType = page.getByTestId('chart-by-type').getByRole('img')
       await byType.waitFor()
       expect(await byType.getAttribute('aria-label')).toMatch(/^Images by source: pixiv: 6, Twitter: 0, yande.re: 1, Danbooru: 0, Other: \d+$/)
-      expect(await page.getByTestId('chart-by-type').getByTestId('chart-bar').count()).toBe(4)
+      expect(await page.getByTestId('chart-by-type').getByTestId('chart-bar').count()).toBe(5)
       // Six pixiv users with one image each (41450 … 41455).
       expect(await page.getByTestId('chart-top-users').getByTestId('chart-bar').count()).toBe(6)
       expect(await page.getByTestId('chart-top-users').getByText('41453', { exact: true }).count()).toBe(1)
