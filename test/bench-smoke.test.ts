@@ -88,6 +88,20 @@ describe('bench smoke', () => {
     expect(stdout).toMatch(/\| realworld\/ocr \| \d+ \| [\d.]+ \| \d+ of \d+ \|/)
   })
 
+  it('runs the AI-metadata benchmark on ../shared/realworld and the added sets and reports every set', async () => {
+    const { stdout } = await run(process.execPath, ['bin/run-ts.mjs', 'bench/aimeta.bench.ts', '--runs', '1'], { cwd: ROOT })
+    expect(stdout).toMatch(/realworld\/aimeta: \d+ files/)
+    expect(stdout).toMatch(/aimeta-extra\/comfyui: \d+ files/)
+    expect(stdout).toMatch(/fully right: \d+\/\d+\n {2}read time per file \(best of 1\): median [\d.]+ ms, slowest [\d.]+ ms/)
+  })
+
+  it('runs the re-parse benchmark on a small generated index and reports every step', async () => {
+    const { stdout } = await run(process.execPath, ['bin/run-ts.mjs', 'bench/reparse.bench.ts', '--count', '2000'], { cwd: ROOT })
+    expect(stdout).toMatch(/\| parseFilename alone \| 2000 \| — \| \d+ ms \| [\d,]+ \|/)
+    expect(stdout).toMatch(/\| reparse, fields change \| 2000 \| \d+ \| [\d.]+ s \| [\d,]+ \|/)
+    expect(stdout).toMatch(/\| reparse, nothing to change \| 2000 \| 0 \| [\d.]+ s \| [\d,]+ \|/)
+  })
+
   it('runs the web UI benchmark on a small index in Chromium and reports every measure', async () => {
     const { stdout } = await run(process.execPath, ['bin/run-ts.mjs', 'bench/ui.bench.ts', '--count', '1000', '--runs', '1', '--scroll', '150', '--work', tempDir()], { cwd: ROOT })
     expect(stdout).toMatch(/\| Enter → first thumbnails painted \(median of 1 queries; worst\) \| \d+ ms; \d+ ms \|/)
