@@ -4,14 +4,6 @@ import { capUtf8 } from '../ai-metadata/cap-text'
 import { readAiMetadataReport } from '../ai-metadata/read-ai-metadata'
 import { readStealthParameters } from '../ai-metadata/stealth/stealth-parameters'
 
-function readContainers(buffer: Buffer, format: string): AiMetadataRead {
-  try {
-    return readAiMetadataReport(buffer, format)
-  } catch {
-    return { warnings: [] }
-  }
-}
-
 /**
  * AI-generation parameters of one image (every generator workers/ai-metadata reads) and the
  * warnings met while reading them. Metadata is optional: unreadable metadata means none, never a
@@ -23,7 +15,8 @@ export async function readAiParameters(buffer: Buffer, format: string): Promise<
 }
 
 async function readAnywhere(buffer: Buffer, format: string): Promise<AiMetadataRead> {
-  const containers = readContainers(buffer, format)
+  // Never throws: it guards its own readers.
+  const containers = readAiMetadataReport(buffer, format)
   if (containers.parameters) return containers
   try {
     const stealth = await readStealthParameters(buffer)
