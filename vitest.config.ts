@@ -3,7 +3,8 @@ import { defineConfig } from 'vitest/config'
 export default defineConfig({
   test: {
     include: ['**/*.test.ts'],
-    exclude: ['node_modules/**', '.nuxt/**', '.output/**', 'bench/.work/**'],
+    // .cache holds copies of the tree for other Node lines (npm run test:node-lines); they run there.
+    exclude: ['node_modules/**', '.nuxt/**', '.output/**', 'bench/.work/**', '.cache/**'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     // Integration tests spawn CLI and server processes; two cores cannot run many at once.

@@ -42,19 +42,6 @@ describe('bench smoke', () => {
     expect(stdout).toMatch(/\| efSearch=128 \| [\d.]+ \|/)
   })
 
-  it('runs both profiles side by side (FerretDB and Milvus test servers) on a few images and reports every table', async () => {
-    const { stdout } = await run(process.execPath, ['bin/run-ts.mjs', 'bench/profiles.bench.ts', '--count', '40', '--runs', '1', '--dims', '16'], { cwd: ROOT })
-    expect(stdout).toMatch(/\| servers \| [\d,]+ images\/s/)
-    expect(stdout).toMatch(/\| three tags and a NOT \| `[^`]+` \| \d+ \| [\d.]+ ms \| [\d.]+ ms \| [\d.]+ ms \| [\d.]+ ms \|/)
-    expect(stdout).toMatch(/\| tag and type \(id list\) \| \d+ \| [\d.]+ ms \| [\d.]+ ms \| [\d.]+ ms \| [\d.]+ ms \| 1\.000 \|/)
-  }, 300_000)
-
-  it('runs the Milvus consistency benchmark on a few vectors: every search right after a write finds it', async () => {
-    const { stdout } = await run(process.execPath, ['bin/run-ts.mjs', 'bench/milvus-consistency.bench.ts', '--count', '50', '--searches', '5', '--dims', '16'], { cwd: ROOT })
-    expect(stdout).toMatch(/^idle collection: p50 [\d.]+ ms, p95 [\d.]+ ms \(5 searches\)$/m)
-    expect(stdout).toMatch(/^right after an upsert: p50 [\d.]+ ms, p95 [\d.]+ ms \(5 searches\); the upserted row missed by 0$/m)
-  }, 300_000)
-
   it('runs the dataset benchmark on a small generated index and reports every step', async () => {
     const { stdout } = await run(process.execPath, ['bin/run-ts.mjs', 'bench/dataset.bench.ts', '--count', '2000', '--runs', '1', '--work', tempDir()], { cwd: ROOT })
     expect(stdout).toMatch(/\| create \| `createBatchSet`: read, place, order, store the members \| [\d.]+ s \|/)
