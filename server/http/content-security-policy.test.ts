@@ -11,6 +11,12 @@ describe('Content-Security-Policy', () => {
     expect(inlineScriptHashes(html)).toEqual([sha('window.__NUXT__={}'), sha('import "/x.js"')])
   })
 
+  it('hashes an inline import map, which script-src governs too (Nuxt maps #entry in one)', () => {
+    const map = '{"imports":{"#entry":"/_nuxt/BkS8clQz.js"}}'
+    const html = `<script type="importmap">${map}</script><script type="module" src="/_nuxt/BkS8clQz.js" crossorigin></script>`
+    expect(inlineScriptHashes(html)).toEqual([sha(map)])
+  })
+
   it('allows no inline script or style without a hash or nonce', () => {
     const policy = contentSecurityPolicy()
     expect(policy).toContain("script-src 'self';")

@@ -27,11 +27,13 @@ export function contentSecurityPolicy(page: { scriptHashes?: readonly string[]; 
   ].join('; ')
 }
 
+const EXECUTED_TYPES = new Set(['module', 'text/javascript', 'application/javascript', 'importmap'])
 const SCRIPT = /<script\b([^>]*)>([\s\S]*?)<\/script\s*>/gi
 
 /**
  * The CSP source expressions (`'sha256-…'`) of the inline scripts a browser would run in `html`:
- * those without `src` whose type is JavaScript (none, a JavaScript MIME type, or `module`).
+ * those without `src` whose type is JavaScript (none, a JavaScript MIME type, or `module`), and
+ * import maps, which `script-src` governs too (Nuxt 4.5+ maps `#entry` in one; blocked, no chunk loads).
  *
  * @example
  * inlineScriptHashes('<script>alert(1)</script><script type="application/json">{}</script>')
@@ -42,7 +44,7 @@ export function inlineScriptHashes(html: string): string[] {
   for (const [, attributes = '', body = ''] of html.matchAll(SCRIPT)) {
     if (/\ssrc\s*=/i.test(` ${attributes}`)) continue
     const type = /\btype\s*=\s*["']?([^"'\s>]+)/i.exec(attributes)?.[1]?.toLowerCase()
-    if (type && type !== 'module' && type !== 'text/javascript' && type !== 'application/javascript') continue
+    if (type && !EXECUTED_TYPES.has(type)) continue
     hashes.push(`'sha256-${createHash('sha256').update(body, 'utf8').digest('base64')}'`)
   }
   return [...new Set(hashes)]
