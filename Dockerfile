@@ -1,6 +1,7 @@
 # The Sagasu app and worker image (docker-compose.yml runs it as both). The CLI runs the TypeScript
 # sources through tsx, so the whole checkout is kept; `nuxt build` writes the web app to .output.
-FROM node:20.19.5-bookworm-slim
+# Node 26, the active LTS line; test:node-lines runs the suite on the same release (scripts/test-deps/node-versions.ts).
+FROM node:26.12.1-bookworm-slim
 
 WORKDIR /app
 ENV NODE_ENV=production \
