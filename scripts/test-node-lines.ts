@@ -12,7 +12,7 @@ import { copyFileSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSy
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { installAptPackages } from './test-deps/apt-packages'
-import { CI_NODE_LINES, installNode, isNodeLine, NODE_RELEASES, type NodeLine } from './test-deps/node-versions'
+import { CI_NODE_LINES, envWithoutNpmRun, installNode, isNodeLine, NODE_RELEASES, type NodeLine } from './test-deps/node-versions'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
 
@@ -76,9 +76,7 @@ function copyTree(work: string, files: string[]): void {
 
 /** The environment of a line: its node first on PATH (npm's own `#!/usr/bin/env node` included), its headers for node-gyp. */
 function lineEnv(home: string): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {}
-  // npm run passes its own node's paths and settings on (npm_node_execpath, NODE, npm_config_*).
-  for (const [key, value] of Object.entries(process.env)) if (!/^npm_/i.test(key) && key !== 'NODE') env[key] = value
+  const env = envWithoutNpmRun()
   env.PATH = `${join(home, 'bin')}:${process.env.PATH ?? ''}`
   env.npm_config_nodedir = home
   env.ONNXRUNTIME_NODE_INSTALL_CUDA = 'skip'

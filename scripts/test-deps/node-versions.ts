@@ -42,7 +42,7 @@ export function installNode(version: string, log: (line: string) => void): strin
   const work = mkdtempSync(join(NODE_CACHE, '.partial-'))
   try {
     // In a scratch folder, so the project's .npmrc (node-gyp's nodedir) has no say.
-    const packed = JSON.parse(execFileSync('npm', ['pack', spec, '--json', '--pack-destination', work], { cwd: work, encoding: 'utf8' })) as { filename: string }[]
+    const packed = JSON.parse(execFileSync('npm', ['pack', spec, '--json', '--pack-destination', work], { cwd: work, env: envWithoutNpmRun(), encoding: 'utf8' })) as { filename: string }[]
     const tarball = packed[0]?.filename
     if (!tarball) throw new Error(`npm pack ${spec} named no tarball`)
     const unpacked = join(work, 'unpacked')
@@ -58,6 +58,17 @@ export function installNode(version: string, log: (line: string) => void): strin
   } finally {
     rmSync(work, { recursive: true, force: true })
   }
+}
+
+/**
+ * The environment without the machine's node that `npm run` names to its scripts
+ * (npm_node_execpath, NODE); the npm_config_* settings it passes on stay, as a CI's registry may be one.
+ */
+export function envWithoutNpmRun(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env }
+  delete env.NODE
+  delete env.npm_node_execpath
+  return env
 }
 
 function nodeVersion(node: string): string {
