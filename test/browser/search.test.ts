@@ -163,7 +163,8 @@ describe('search page in a browser', () => {
     await page.getByTestId('clip-text').locator('input').fill('blue')
     await page.getByTestId('clip-text').locator('input').press('Enter')
     await page.waitForURL((url) => url.searchParams.get('text') === 'blue')
-    await expect.poll(() => page.getByTestId('score').count()).toBeGreaterThan(0)
+    // The first text query loads CLIP's text model: over a second on a busy machine, past poll's default.
+    await expect.poll(() => page.getByTestId('score').count(), { timeout: 30_000 }).toBeGreaterThan(0)
     const scores = (await page.getByTestId('score').allInnerTexts()).map(Number)
     expect([...scores].sort((a, b) => b - a)).toEqual(scores)
   })
