@@ -69,13 +69,28 @@ describe('PRODUCT.md clause forms', () => {
     expect(clause('tags.long_hair;>0')).toEqual(tag('long_hair', [op('>', num(0))]))
   })
 
-  it('tags1:a:b / |tags1:a:b / !tags1:a', () => {
-    expect(clause('tags1:a:b')).toEqual({ type: 'tags1', mode: 'all', values: ['a', 'b'] })
-    expect(clause('|tags1:a:b')).toEqual({ type: 'tags1', mode: 'any', values: ['a', 'b'] })
+  it('tags1:a / |tags1:a / !tags1:a: one value, everything after the first colon (PxIMSE split(":", 1))', () => {
+    expect(clause('tags1:a')).toEqual({ type: 'tags1', mode: 'all', values: ['a'] })
+    expect(clause('|tags1:a')).toEqual({ type: 'tags1', mode: 'any', values: ['a'] })
     expect(clause('!tags1:a')).toEqual({ type: 'tags1', mode: 'none', values: ['a'] })
-    expect(clause('tags1: a : b ')).toEqual({ type: 'tags1', mode: 'all', values: ['a', 'b'] })
-    expect(clause('tags1:"a:b":c')).toEqual({ type: 'tags1', mode: 'all', values: ['a:b', 'c'] })
-    expect(clause('tags1:艦これ:東方')).toEqual({ type: 'tags1', mode: 'all', values: ['艦これ', '東方'] })
+    expect(clause('tags1:a:b')).toEqual({ type: 'tags1', mode: 'all', values: ['a:b'] })
+    expect(clause('tags1: a : b ')).toEqual({ type: 'tags1', mode: 'all', values: ['a : b'] })
+    expect(clause('tags1:Re:ゼロから始める異世界生活')).toEqual({ type: 'tags1', mode: 'all', values: ['Re:ゼロから始める異世界生活'] })
+    expect(clause('tags1:"a,b"')).toEqual({ type: 'tags1', mode: 'all', values: ['a,b'] })
+  })
+
+  it('sibling tags1 clauses of one mode are one node, as PxIMSE collects them ($all, $in, $nin)', () => {
+    expect(clause('|tags1:オリジナル, |tags1:original')).toEqual({ type: 'tags1', mode: 'any', values: ['オリジナル', 'original'] })
+    expect(clause('tags1:a, tags1:b')).toEqual({ type: 'tags1', mode: 'all', values: ['a', 'b'] })
+    expect(clauses('|tags1:a, tags.x, !tags1:c, |tags1:b, !tags1:d')).toEqual([
+      { type: 'tags1', mode: 'any', values: ['a', 'b'] },
+      tag('x'),
+      { type: 'tags1', mode: 'none', values: ['c', 'd'] },
+    ])
+    // Only siblings: a group keeps its own.
+    expect(clauses('|tags1:a, (|tags1:b, tags.x)')).toHaveLength(2)
+    expect(printQuery(parse('|tags1:a, tags.x, |tags1:b'))).toBe('|tags1:a, |tags1:b, tags.x')
+    expect(printQuery(parse('tags.y | (|tags1:a, |tags1:b)'))).toBe('tags.y | (|tags1:a, |tags1:b)')
   })
 
   it('field;>v&<w', () => {
@@ -189,7 +204,7 @@ describe('beyond PxIMSE', () => {
     expect(clauses(' ( tags.a | tags.b ) , ! width ; > 10 & < 20 ,|tags1 : x : y ')).toEqual([
       { type: 'or', children: [tag('a'), tag('b')] },
       not(cmp('width', op('>', num(10)), op('<', num(20)))),
-      { type: 'tags1', mode: 'any', values: ['x', 'y'] },
+      { type: 'tags1', mode: 'any', values: ['x : y'] },
     ])
     expect(clause('! tags1:a')).toEqual({ type: 'tags1', mode: 'none', values: ['a'] })
   })
@@ -268,7 +283,7 @@ describe('PxIMSE crash cases are accepted', () => {
     expect(clauses('tags."a,b", userid;="a,b", tags1:"x,y":z, m;"hello, world", filename;=a\\,b')).toEqual([
       tag('a,b'),
       cmp('userid', op('=', str('a,b'))),
-      { type: 'tags1', mode: 'all', values: ['x,y', 'z'] },
+      { type: 'tags1', mode: 'all', values: ['x,y:z'] },
       { type: 'text', target: 'ocr', terms: ['hello, world'], text: '"hello, world"' },
       cmp('filename', op('=', str('a,b'))),
     ])
@@ -292,6 +307,7 @@ describe('spans', () => {
 
   it('tags1 forms span their prefix; text spans its prefix', () => {
     const query = parse('|tags1:a:b , m; hello ')
+    expect(query.children[0]).toMatchObject({ values: ['a:b'] })
     expect(query.children.map((c) => c.span)).toEqual([
       { start: 0, end: 10 },
       { start: 13, end: 21 },
@@ -403,8 +419,8 @@ describe('errors: the first problem, its position and a hint', () => {
   })
 
   it('tags1 values', () => {
-    expect(error('tags1:a::b')).toMatchObject({ message: 'empty tags1 value', position: 7 })
-    expect(error('tags1:')).toMatchObject({ position: 5 })
+    expect(clause('tags1:a::b')).toMatchObject({ values: ['a::b'] })
+    expect(error('tags1:')).toMatchObject({ message: 'empty tags1 value', position: 5 })
     expect(error('tags1:""').position).toBe(6)
   })
 
@@ -422,9 +438,9 @@ describe('errors: the first problem, its position and a hint', () => {
     expect(error(many.join(','))).toMatchObject({ position: many.slice(0, 256).join(',').length + 1 })
     expect(parse(many.slice(0, 256).join(',')).children).toHaveLength(256)
 
-    const values = Array.from({ length: 65 }, (_, i) => `v${i}`)
-    expect(error(`tags1:${values.join(':')}`)).toMatchObject({ position: `tags1:${values.slice(0, 64).join(':')}:`.length })
-    expect(clause(`tags1:${values.slice(0, 64).join(':')}`)).toMatchObject({ values: values.slice(0, 64) })
+    const values = Array.from({ length: 65 }, (_, i) => `|tags1:v${i}`)
+    expect(error(values.join(','))).toMatchObject({ message: 'more than 64 tags1 values', position: `${values.slice(0, 64).join(',')},`.length })
+    expect(clause(values.slice(0, 64).join(','))).toMatchObject({ values: values.slice(0, 64).map((value) => value.slice(7)) })
   })
 
   it('limits: comparisons per clause, words per text clause, alternatives per "|" list', () => {
@@ -478,9 +494,10 @@ describe('printing', () => {
   })
 
   it('keeps a negated tags1 "all" clause apart from the "none" form', () => {
-    const query = parse('!(tags1:a:b)')
+    const query = parse('!(tags1:a, tags1:b)')
     expect(withoutSpans(query.children[0])).toEqual(not({ type: 'tags1', mode: 'all', values: ['a', 'b'] }))
-    expect(printQuery(query)).toBe('!(tags1:a:b)')
+    expect(printQuery(query)).toBe('!(tags1:a, tags1:b)')
+    expect(printQuery(parse('!(tags1:a)'))).toBe('!(tags1:a)')
   })
 })
 

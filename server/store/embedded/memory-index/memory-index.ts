@@ -1,5 +1,6 @@
 import { asciiLower } from '../../../../shared/ascii-lower'
 import type { Comparison, QueryNode, TextTarget } from '../../../query/ast'
+import { PIXIV_WITHOUT_USER } from '../../../query/fields'
 import type { SourceType } from '../../../../shared/types/image'
 import { Bitset } from './bitset'
 import { Postings } from './postings'
@@ -163,7 +164,8 @@ export class MemoryIndex {
 
   private compare(field: string, comparisons: Comparison[]): Bitset | undefined {
     if (field === 'type') {
-      if (!comparisons.every(({ op, value }) => (op === '=' || op === '!=') && value.kind === 'string')) return undefined
+      // `pixiv1` is a test on the file name, which the index does not hold.
+      if (!comparisons.every(({ op, value }) => (op === '=' || op === '!=') && value.kind === 'string' && value.value !== PIXIV_WITHOUT_USER)) return undefined
       return comparisons.reduce((result, { op, value }) => {
         const type = (value as { value: string }).value
         const ofType = Object.hasOwn(this.types, type) ? this.types[type as SourceType] : Bitset.empty(1)
@@ -173,7 +175,8 @@ export class MemoryIndex {
     if (field === 'textlen') {
       if (!comparisons.every(({ value }) => value.kind === 'number')) return undefined
       const tests = comparisons.map(({ op, value }) => numberTest(op, (value as { value: number }).value))
-      return this.where((id) => tests.every((test) => test(this.textlens[id]!)))
+      // Only images with OCR text have a text length, as in PxIMSE (`text: {$ne: null}`).
+      return this.where((id) => this.textlens[id]! > 0 && tests.every((test) => test(this.textlens[id]!)))
     }
     return undefined
   }
