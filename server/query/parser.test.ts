@@ -290,6 +290,58 @@ describe('PxIMSE crash cases are accepted', () => {
   })
 })
 
+describe("PxIMSE's forms that Sagasu once refused or misread (issue 19)", () => {
+  it('user and createDate, the names PxIMSE\'s UI writes', () => {
+    expect(clause('user;="Alice"')).toEqual(cmp('username', op('=', str('Alice'))))
+    expect(clause('createDate;>2020')).toMatchObject({ type: 'compare', field: 'date' })
+  })
+
+  it('type;=pixiv1', () => {
+    expect(clause('type;=pixiv1')).toEqual(cmp('type', op('=', str('pixiv1'))))
+  })
+
+  it("single quotes quote a value as PxIMSE's convert_value strips them", () => {
+    expect(clause("userid;='12345'")).toEqual(cmp('userid', op('=', str('12345'))))
+    expect(clause("username;='a b'")).toEqual(cmp('username', op('=', str('a b'))))
+    expect(clause("width;='100'")).toEqual(cmp('width', op('=', num(100))))
+    expect(clause("username;=''")).toEqual(cmp('username', op('=', str(''))))
+    expect(clause("username;='null'")).toEqual(cmp('username', op('=', str('null'))))
+    // An apostrophe inside a value or a tag name is just a character.
+    expect(clause("username;=it's")).toEqual(cmp('username', op('=', str("it's"))))
+    expect(clause("tags.jack-o'-lantern")).toEqual(tag("jack-o'-lantern"))
+  })
+
+  it('null is a test for a missing value', () => {
+    expect(clause('likeCount;=null')).toEqual(not({ type: 'exists', field: 'likes' }))
+    expect(clause('likeCount;!=null')).toEqual({ type: 'exists', field: 'likes' })
+    expect(clause('user;=null')).toEqual(not({ type: 'exists', field: 'username' }))
+    expect(clause('textlen;!=null')).toEqual({ type: 'exists', field: 'm' })
+    expect(clauses('likes;!=null&>5')).toEqual([cmp('likes', op('>', num(5))), { type: 'exists', field: 'likes' }])
+    expect(clause('username;="null"')).toEqual(cmp('username', op('=', str('null'))))
+    expect(clause('m;null')).toMatchObject({ type: 'text', terms: ['null'] })
+    expect(printQuery(parse('likeCount;=null'))).toBe('!likes')
+  })
+
+  it('bad input of the new forms: what is wrong and where', () => {
+    expect(error("userid;='12345")).toMatchObject({ message: 'unterminated single quote', position: 8 })
+    expect(error("userid;='a, b'")).toMatchObject({ message: 'unterminated single quote', position: 8 })
+    expect(error("userid;='")).toMatchObject({ message: 'unterminated single quote', position: 8 })
+    expect(error('likes;>null')).toMatchObject({ message: 'null is compared with = or !=, not ">"', position: 6 })
+    expect(error('animated;=null')).toMatchObject({ message: 'animated is never null: it is true or false', position: 10 })
+    expect(error('tags.x;=null')).toMatchObject({ message: 'a tag score cannot be null', position: 8 })
+    expect(error('m;=null')).toMatchObject({ message: 'm; searches the text: it has no null test', position: 2 })
+    expect(error('mt;!=null')).toMatchObject({ message: 'mt; searches the text: it has no null test', position: 3 })
+    expect(error('type;=pixiv2')).toMatchObject({ position: 6 })
+    expect(error('date;>2000-01-01 25:00')).toMatchObject({ message: '"2000-01-01 25:00" is not a time', position: 17 })
+    expect(error('date;>200001')).toMatchObject({ message: '"200001" is not a date', position: 6 })
+  })
+
+  it('the dates Python\'s fromisoformat takes', () => {
+    expect(clause('date;>2000-01-01 12:00')).toMatchObject({ comparisons: [{ op: '>', value: { kind: 'date', start: Date.UTC(2000, 0, 1, 12), end: Date.UTC(2000, 0, 1, 12, 1) } }] })
+    expect(clause('date;>20000101')).toMatchObject({ comparisons: [{ value: { start: Date.UTC(2000, 0, 1), end: Date.UTC(2000, 0, 2) } }] })
+  })
+})
+
 describe('spans', () => {
   it('clauses, comparisons and groups carry their ranges', () => {
     const query = parse('(tags.red_hair | !tags.x), width;>=10&<20')
@@ -545,6 +597,18 @@ describe('parseSort', () => {
     expect(sortError('width;')).toMatchObject({ position: 5 })
     expect(sortError('width,,added')).toMatchObject({ message: 'empty sort key', position: 6 })
     expect(sortError('width added')).toMatchObject({ position: 6 })
-    expect(sortError('tags.x')).toMatchObject({ position: 0 })
+    expect(sortError('tags.')).toMatchObject({ message: 'missing tag name', position: 0 })
+    expect(sortError('tags.*_hair;-1')).toMatchObject({ message: 'a sort takes one tag, not a wildcard', position: 0 })
+    expect(sortError('tags.x, tags.x;1')).toMatchObject({ message: 'tags.x is already in the sort', position: 8 })
+    expect(sortError('tags."x')).toMatchObject({ message: 'unterminated quote', position: 5 })
+  })
+
+  it("a tag's score, as PxIMSE sorts by tags.NAME (issue 19)", () => {
+    expect(sort('tags.long_hair;-1')).toEqual([{ field: 'tags.long_hair', direction: -1 }])
+    expect(sort('tags.long_hair')).toEqual([{ field: 'tags.long_hair', direction: -1 }])
+    expect(sort('tags.st._louis_(azur_lane);1, added')).toEqual([{ field: 'tags.st._louis_(azur_lane)', direction: 1 }, { field: 'added', direction: -1 }])
+    expect(sort('tags.":d";1')).toEqual([{ field: 'tags.:d', direction: 1 }])
+    expect(sort('user;1, createDate')).toEqual([{ field: 'username', direction: 1 }, { field: 'date', direction: -1 }])
+    expect(printSort((parseSort('tags."a,b";1') as { ok: true; value: SortKey[] }).value)).toBe('tags."a,b";1')
   })
 })

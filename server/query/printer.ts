@@ -113,7 +113,8 @@ function printValue(value: Value): string {
     case 'date':
       return value.text
     case 'string':
-      return printString(value.value)
+      // A bare null is the null test; the text null keeps its quotes.
+      return value.value === 'null' ? '"null"' : printString(value.value)
   }
 }
 
