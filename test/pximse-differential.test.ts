@@ -16,6 +16,7 @@ import { toMongoDocument, type MongoImageDocument } from '../server/store/server
 import { compileMongoFilter, compileMongoSort, tagPattern } from '../server/store/servers/mongo-filter'
 import type { Store } from '../server/store/store'
 import { PXIMSE_CASES, PXIMSE_COMMIT, type PximseCase } from './pximse/cases'
+import { DOCS_FILE, documentedTable, renderCompatTable } from './pximse/compat-docs'
 import { pximseAnswer, sortValue } from './pximse/evaluate'
 import { generateFiles, pximseDocument, sagasuInput, type PximseDocument } from './pximse/library'
 import { tempDir } from './helpers/library'
@@ -95,6 +96,14 @@ describe(`Sagasu against PxIMSE's query rules (Usu171/PxIMSE ${PXIMSE_COMMIT.sli
     for (let item = 1; item <= 12; item++) {
       expect(PXIMSE_CASES.some((c) => new RegExp(`issue 19\\.${item}\\b`).test(c.source)), `issue 19, item ${item}`).toBe(true)
     }
+  })
+
+  it('are the table of docs/query-language.md, "PxIMSE compatibility"', () => {
+    const documented = documentedTable()
+    expect(documented, `${DOCS_FILE} lacks the generated table's markers`).toBeDefined()
+    expect(documented, 'the docs drifted from test/pximse/cases.ts: run npx tsx test/pximse/compat-docs.ts --write').toBe(renderCompatTable())
+    // Every difference the table lists is in the docs, with its reason.
+    for (const c of PXIMSE_CASES.filter((item) => item.difference)) expect(documented).toContain(c.difference!.replaceAll('|', '\\|'))
   })
 
   it('record PxIMSE\'s matches as mingo finds them under its filters', () => {
