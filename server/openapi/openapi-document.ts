@@ -418,7 +418,7 @@ const nodes = {
   TagNode: object<TagNode>('`tags.NAME`, with optional score comparisons; `pattern` when the name has a `*` wildcard.', {
     type: constant('tag'), name: str('tag name as written'), pattern: bool('`*` matches any run of characters'), comparisons: { type: 'array', items: ref('Comparison') }, span: ref('Span'),
   }),
-  Tags1Node: object<Tags1Node>('`tags1:a:b` (all), `|tags1:a:b` (any), `!tags1:a` (none).', {
+  Tags1Node: object<Tags1Node>('`tags1:a` (all of the values of its sibling `tags1:` clauses), `|tags1:a` (any), `!tags1:a` (none). A value is everything after the first `:`.', {
     type: constant('tags1'), mode: str('which of the values must be present', { enum: ['all', 'any', 'none'] }), values: { type: 'array', items: { type: 'string' } }, span: ref('Span'),
   }),
   CompareNode: object<CompareNode>('`field;OP v&OP w`: every comparison must hold.', { type: constant('compare'), field: str('field name'), comparisons: { type: 'array', items: ref('Comparison') }, span: ref('Span') }),

@@ -1,5 +1,5 @@
 import type { AndNode, Comparison, QueryNode, SortKey, TextTarget } from '../../query/ast'
-import type { FieldName } from '../../query/fields'
+import { PIXIV_WITHOUT_USER, type FieldName } from '../../query/fields'
 import type { SortCursor } from '../store'
 
 /** A piece of SQL with its positional parameters. User values only ever travel as parameters. */
@@ -84,6 +84,9 @@ export function compileSqlFilter(node: QueryNode, strategy: SetStrategy = 'set',
       return { sql: `NOT (${inner.sql})`, params: inner.params }
     }
     case 'compare':
+      if (node.field === 'type') return typeCompare(node.comparisons, strategy)
+      if (node.field === 'illustid') return sourceIdCompare(node.comparisons, strategy)
+      if (node.field === 'textlen') return withText(compare(columnFor('textlen', strategy), node.comparisons), strategy)
       return compare(columnFor(node.field, strategy), node.comparisons)
     case 'exists':
       return exists(node.field, strategy)
@@ -140,6 +143,30 @@ function join(parts: SqlFragment[], operator: 'AND' | 'OR', empty: string): SqlF
   return { sql: `(${parts.map((part) => part.sql).join(` ${operator} `)})`, params: parts.flatMap((part) => part.params) }
 }
 
+/**
+ * `illustid` is the source's id of the work, as in PxIMSE: the pixiv illust id, the tweet id or the
+ * yande.re post id (an image has one of them). Each column keeps its own index.
+ */
+function sourceIdCompare(comparisons: Comparison[], strategy: SetStrategy): SqlFragment {
+  return join(['illustid', 'tweetid', 'postid'].map((field) => compare(columnFor(field, strategy), comparisons)), 'OR', '0')
+}
+
+/** PxIMSE's `textlen;…` holds only for images with OCR text (`text: {$ne: null}`): no text is not length 0. */
+function withText(inner: SqlFragment, strategy: SetStrategy): SqlFragment {
+  return { sql: `(${columnFor('textlen', strategy)} > 0 AND ${inner.sql})`, params: inner.params }
+}
+
+/** `type;=pixiv1` (PXIMSE's type of pixiv files named without a user id) is a test on the file name. */
+function typeCompare(comparisons: Comparison[], strategy: SetStrategy): SqlFragment {
+  const column = columnFor('type', strategy)
+  const parts = comparisons.map(({ op, value }): SqlFragment => {
+    if (value.kind !== 'string' || value.value !== PIXIV_WITHOUT_USER) return compare(column, [{ op, value, span: { start: 0, end: 0 } }])
+    const sql = `(${column} = 'pixiv' AND NOT (${columnFor('filename', strategy)} GLOB '*_*_p[0-9]*'))`
+    return { sql: op === '=' ? sql : `NOT ${sql}`, params: [] }
+  })
+  return join(parts, 'AND', '1')
+}
+
 /** `col IS NOT NULL AND …` for every comparison: a missing value never compares true (nor NULL). */
 function compare(column: string, comparisons: Comparison[]): SqlFragment {
   const parts = comparisons.map((comparison) => comparisonSql(column, comparison))
@@ -181,6 +208,7 @@ function exists(field: string, strategy: SetStrategy): SqlFragment {
     case 'm': return { sql: `${columnFor('textlen', strategy)} > 0`, params: [] }
     case 'prompt': return { sql: 'a.image_id IS NOT NULL', params: [] }
     case 'animated': return { sql: `${columnFor('animated', strategy)} = 1`, params: [] }
+    case 'illustid': return { sql: `(${['illustid', 'tweetid', 'postid'].map((f) => `${columnFor(f, strategy)} IS NOT NULL`).join(' OR ')})`, params: [] }
     default: return { sql: `${columnFor(field, strategy)} IS NOT NULL`, params: [] }
   }
 }
@@ -245,7 +273,18 @@ function textTerm(target: TextTarget, term: string, strategy: SetStrategy): SqlF
 
 /** ORDER BY for the sort keys plus the id tie-break. NULLs come first ascending, last descending. */
 export function compileSqlOrder(keys: SortKey[]): string {
-  return [...withTieBreak(keys).map((key) => `${COLUMNS[key.field as FieldName]} ${key.direction === 1 ? 'ASC' : 'DESC'}`)].join(', ')
+  return [...withTieBreak(keys).map((key) => `${sortExpression(key.field)} ${key.direction === 1 ? 'ASC' : 'DESC'}`)].join(', ')
+}
+
+/**
+ * The SQL value a sort key orders by: a column, or for `tags.NAME` the image's score of that tag
+ * (NULL without it). The name travels as a hex blob literal, so no text of the query reaches the
+ * SQL as SQL (ORDER BY takes no parameters here: the same text serves the keyset and the SELECT).
+ */
+export function sortExpression(field: string): string {
+  if (!field.startsWith('tags.')) return COLUMNS[field as FieldName]
+  const hex = Buffer.from(field.slice('tags.'.length), 'utf8').toString('hex')
+  return `(SELECT score FROM image_tags WHERE image_id = i.id AND tag_id = (SELECT id FROM tag_names WHERE name = CAST(X'${hex}' AS TEXT)))`
 }
 
 /** The keys up to and including `id` (unique, so later keys never decide), ending in `id` descending if absent. */
@@ -257,7 +296,7 @@ export function withTieBreak(keys: SortKey[]): SortKey[] {
 
 /** The sort values of a row, in key order (for the next page's cursor). */
 export function sortColumns(keys: SortKey[]): string[] {
-  return withTieBreak(keys).filter((key) => key.field !== 'id').map((key) => COLUMNS[key.field as FieldName])
+  return withTieBreak(keys).filter((key) => key.field !== 'id').map((key) => sortExpression(key.field))
 }
 
 /**
@@ -269,8 +308,8 @@ export function compileKeyset(keys: SortKey[], cursor: SortCursor): SqlFragment 
   const values = [...cursor.values, cursor.id]
   const branches: SqlFragment[] = []
   for (let k = 0; k < ordered.length; k++) {
-    const equal = ordered.slice(0, k).map((key, j) => isEqual(COLUMNS[key.field as FieldName], values[j] ?? null))
-    const after = isAfter(COLUMNS[ordered[k]!.field as FieldName], ordered[k]!.direction, values[k] ?? null)
+    const equal = ordered.slice(0, k).map((key, j) => isEqual(sortExpression(key.field), values[j] ?? null))
+    const after = isAfter(sortExpression(ordered[k]!.field), ordered[k]!.direction, values[k] ?? null)
     if (!after) continue
     branches.push(join([...equal, after], 'AND', '1'))
   }
