@@ -164,6 +164,8 @@ describe('store conformance: embedded and servers (FerretDB) give identical resu
     const byKey = (a: { path: string; stage: string }, b: { path: string; stage: string }) => a.path.localeCompare(b.path) || a.stage.localeCompare(b.stage)
     await same(stores, async (store) => (await store.listErrors()).sort(byKey), 'listErrors')
     await same(stores, async (store) => [...(await store.failedFiles('errors-only'))], 'failedFiles after a failure at another stage')
+    const oneFile = await same(stores, async (store) => (await store.listErrors('main', 'bad.png')).sort(byKey), 'one file\'s records')
+    expect(oneFile.map((record) => `${record.path} ${record.stage}`)).toEqual(['bad.png ai-metadata', 'bad.png decode'])
     await both(stores, (store) => store.clearError('main', 'bad.png', 'ai-metadata'))
     await same(stores, async (store) => (await store.listErrors()).sort(byKey), 'after clearing one stage')
     await same(stores, async (store) => [...(await store.failedFiles('main'))], 'failedFiles')

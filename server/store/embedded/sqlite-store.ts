@@ -213,6 +213,7 @@ class SqliteStore implements Store {
       deleteError: db.prepare<[string, string]>('DELETE FROM errors WHERE folder = ? AND path = ?'),
       deleteStageError: db.prepare<[string, string, string]>('DELETE FROM errors WHERE folder = ? AND path = ? AND stage = ?'),
       listErrors: db.prepare<[], ErrorRow>('SELECT folder, path, stage, reason, level, transient, at FROM errors ORDER BY at, folder, path, stage'),
+      listFileErrors: db.prepare<[string, string], ErrorRow>('SELECT folder, path, stage, reason, level, transient, at FROM errors WHERE folder = ? AND path = ? ORDER BY at, stage'),
       listFolderErrors: db.prepare<[string], ErrorRow>('SELECT folder, path, stage, reason, level, transient, at FROM errors WHERE folder = ? ORDER BY at, path, stage'),
       failedFiles: db.prepare<[string], Omit<FailedFileState, 'transient'> & { transient: number }>(
         "SELECT path, filesize, mtime, transient FROM errors WHERE folder = ? AND level = 'error' AND filesize IS NOT NULL AND mtime IS NOT NULL"),
@@ -409,8 +410,10 @@ class SqliteStore implements Store {
     }).immediate()
   }
 
-  async listErrors(folder?: string): Promise<ErrorRecord[]> {
-    const rows = folder === undefined ? this.statements.listErrors.all() : this.statements.listFolderErrors.all(folder)
+  async listErrors(folder?: string, path?: string): Promise<ErrorRecord[]> {
+    const rows = folder === undefined
+      ? this.statements.listErrors.all()
+      : path === undefined ? this.statements.listFolderErrors.all(folder) : this.statements.listFileErrors.all(folder, path)
     return rows.map((row) => ({ ...row, transient: row.transient !== 0 }))
   }
 
