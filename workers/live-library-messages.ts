@@ -1,5 +1,5 @@
 import type { FolderConfig, SagasuConfig } from '../config/schema'
-import type { ImportRunProgress, UnsavedFiles } from '../shared/types/api'
+import type { ImportRunProgress, UnsavedFiles, WatchReport } from '../shared/types/api'
 
 /** What the server hands the live library's thread when it starts it. */
 export interface LiveLibraryThreadData {
@@ -30,6 +30,8 @@ export type FromLiveLibraryThread =
   | { type: 'progress'; progress: ImportRunProgress | null }
   /** The files the library found but could not save (the store could not write), when that changed. */
   | { type: 'unsaved'; unsaved: UnsavedFiles | undefined }
+  /** How the folders are followed, when that changed. */
+  | { type: 'watch'; watch: WatchReport }
   /** An import or flush may have added work for the model stages. */
   | { type: 'changes' }
   | { type: 'log'; message: string }

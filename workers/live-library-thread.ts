@@ -35,6 +35,7 @@ const library = startLiveLibrary(ctx, { afterChanges: () => send({ type: 'change
 
 let sent = ''
 let sentUnsaved = ''
+let sentWatch = ''
 /** Posts the import's progress and unsaved files when they changed; the server never asks the thread. */
 const sendProgress = () => {
   const progress = library.importProgress()
@@ -48,6 +49,12 @@ const sendProgress = () => {
   if (unsavedKey !== sentUnsaved) {
     sentUnsaved = unsavedKey
     send({ type: 'unsaved', unsaved })
+  }
+  const watch = library.watchReport()
+  const watchKey = JSON.stringify(watch)
+  if (watchKey !== sentWatch) {
+    sentWatch = watchKey
+    send({ type: 'watch', watch })
   }
 }
 const ticker = setInterval(sendProgress, 100)
