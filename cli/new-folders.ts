@@ -3,6 +3,7 @@ import { basename, join, resolve } from 'node:path'
 import type { FolderConfig } from '../config/schema'
 import type { Store } from '../server/store/store'
 import { isInside } from '../workers/contained-file'
+import type { KeptFolder } from '../workers/kept-folders'
 import { UsageError } from './errors'
 
 /** What `sagasu import ARG…` names: configured folders, and paths not configured yet. */
@@ -63,12 +64,13 @@ export function selectFolders(configured: FolderConfig[], args: string[], cwd = 
  * importing under that name would sweep them away. Records that are this path's (an earlier
  * `--no-save` import of the same folder) are kept and brought up to date.
  */
-export async function nameFolders(paths: string[], chosen: string | undefined, configured: FolderConfig[], store: Store): Promise<FolderConfig[]> {
+export async function nameFolders(paths: string[], chosen: string | undefined, configured: FolderConfig[], kept: KeptFolder[], store: Store): Promise<FolderConfig[]> {
+  const freeFor = (name: string, path: string) => isFreeFor(store, kept, name, path)
   if (chosen !== undefined) {
     if (paths.length !== 1) throw new UsageError(`--name names one new folder; ${paths.length ? `${paths.length} were given` : 'every folder given is configured already'}`)
     if (!FOLDER_NAME.test(chosen)) throw new UsageError(`--name "${chosen}": use letters, digits, "-" and "_", starting with a letter or digit, at most 64 (it appears in /files/<name>/ URLs)`)
     if (configured.some((folder) => folder.name === chosen)) throw new UsageError(`--name "${chosen}": a configured folder has that name`)
-    if (!(await freeFor(store, chosen, paths[0]!))) throw new UsageError(`--name "${chosen}": the index holds images of another folder under that name`)
+    if (!(await freeFor(chosen, paths[0]!))) throw new UsageError(`--name "${chosen}": the index holds images of another folder under that name`)
     return [{ name: chosen, path: paths[0]!, recursive: true }]
   }
   const taken = new Set(configured.map((folder) => folder.name))
@@ -78,7 +80,7 @@ export async function nameFolders(paths: string[], chosen: string | undefined, c
     for (let n = 1; ; n++) {
       const suffix = n === 1 ? '' : `-${n}`
       const name = `${base.slice(0, 64 - suffix.length)}${suffix}`
-      if (taken.has(name) || !(await freeFor(store, name, path))) continue
+      if (taken.has(name) || !(await freeFor(name, path))) continue
       taken.add(name)
       named.push({ name, path, recursive: true })
       break
@@ -93,8 +95,14 @@ function baseName(path: string): string {
   return cleaned.slice(0, 64) || 'folder'
 }
 
-/** Whether the index has no records under `name`, or (judged by up to 20 of them) only records of files under `path`. */
-async function freeFor(store: Store, name: string, path: string): Promise<boolean> {
+/**
+ * Whether `name` is free for the folder at `path`: a folder kept from a `--no-save` import has its
+ * path on record; else the index must have no records under the name, or (judged by up to 20 of
+ * them) records of files under `path`.
+ */
+async function isFreeFor(store: Store, kept: KeptFolder[], name: string, path: string): Promise<boolean> {
+  const keptFolder = kept.find((folder) => folder.name === name)
+  if (keptFolder) return realOrSelf(keptFolder.path) === realOrSelf(path)
   const states = await store.fileStates(name)
   if (!states.size) return true
   let checked = 0

@@ -64,7 +64,7 @@ async function createApp(): Promise<SagasuApp> {
   if (config.watch.enabled) {
     // The thread must load the very SQLite this process has (two copies break its file locking).
     const [sqliteAddon] = config.store.profile === 'embedded' ? loadedSqliteAddons() : []
-    started.library = startThreadedLiveLibrary(config, { log, afterChanges: () => models.kick(), ...(sqliteAddon ? { sqliteAddon } : {}) })
+    started.library = startThreadedLiveLibrary(config, { log, afterChanges: () => models.kick(), ...(configFile ? { configFile } : {}), ...(sqliteAddon ? { sqliteAddon } : {}) })
     started.library.ready.then(() => log('library up to date'), (error: unknown) => log(`first import failed: ${String(error)}`))
   }
   return started

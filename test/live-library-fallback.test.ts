@@ -13,7 +13,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { JobsReport, SearchPage } from '../shared/types/api'
 import { colorOf, tempDir, writeConfig, writeImage } from './helpers/library'
-import { startServer, waitForChanges, watchReport, type RunningServer } from './helpers/server'
+import { CHANGES_TEST_TIMEOUT_MS, startServer, waitForChanges, watchReport, type RunningServer } from './helpers/server'
 
 /** `unshare -U -r` with one limit lowered, then exec node (the server keeps the pid the test signals). */
 function limitedNode(setting: 'max_inotify_instances' | 'max_inotify_watches', value: number): string[] {
@@ -28,7 +28,7 @@ for (const { code, setting, value } of [
   { code: 'EMFILE', setting: 'max_inotify_instances', value: 0 },
   { code: 'ENOSPC', setting: 'max_inotify_watches', value: 1 },
 ] as const) {
-  describe.skipIf(Boolean(noNamespaces))(`a watcher that fails with ${code}`, () => {
+  describe.skipIf(Boolean(noNamespaces))(`a watcher that fails with ${code}`, { timeout: CHANGES_TEST_TIMEOUT_MS }, () => {
     let dir: string
     let lib: string
     let server: RunningServer

@@ -4,9 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { SearchPage } from '../shared/types/api'
 import type { ImageRecord } from '../shared/types/image'
 import { colorOf, tempDir, writeConfig, writeImage } from './helpers/library'
-import { startServer, waitForChanges, watchReport, type RunningServer } from './helpers/server'
+import { CHANGES_TEST_TIMEOUT_MS, startServer, waitForChanges, watchReport, type RunningServer } from './helpers/server'
 
-describe('live library while sagasu serve runs', () => {
+describe('live library while sagasu serve runs', { timeout: CHANGES_TEST_TIMEOUT_MS }, () => {
   let dir: string
   let lib: string
   let server: RunningServer

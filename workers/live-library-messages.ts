@@ -7,6 +7,8 @@ export interface LiveLibraryThreadData {
   entry: string
   /** The configuration as the server holds it now (folders added since start-up included). */
   config: SagasuConfig
+  /** The configuration file the server read, if any (see LiveLibraryOptions.configFile). */
+  configFile?: string
   /** The better-sqlite3 addon the server loaded: the thread must use the same one (server/store/embedded/sqlite-addon.ts). */
   sqliteAddon?: string
 }

@@ -65,7 +65,7 @@ export function startThreadedLiveLibrary(config: SagasuConfig, options: Threaded
   const start = (): Promise<void> => {
     let firstImport!: () => void
     const imported = new Promise<void>((resolve) => (firstImport = resolve))
-    const data: LiveLibraryThreadData = { entry: files.entry, config, ...(options.sqliteAddon ? { sqliteAddon: options.sqliteAddon } : {}) }
+    const data: LiveLibraryThreadData = { entry: files.entry, config, ...(options.configFile ? { configFile: options.configFile } : {}), ...(options.sqliteAddon ? { sqliteAddon: options.sqliteAddon } : {}) }
     const current = new Worker(files.bootstrap, { workerData: data, name: 'sagasu live library' })
     thread = current
     options.onThread?.(current)

@@ -1,6 +1,8 @@
 import { realpathSync } from 'node:fs'
-import { relative, sep } from 'node:path'
+import { readdir } from 'node:fs/promises'
+import { join, relative, sep } from 'node:path'
 import chokidar, { type FSWatcher } from 'chokidar'
+import { loadConfig } from '../config/load-config'
 import type { FolderConfig } from '../config/schema'
 import type { FolderWatch, ImportCounts, ImportRunProgress, UnsavedFiles, WatchReport } from '../shared/types/api'
 import { StoreUnavailableError } from '../server/store/store-unavailable-error'
@@ -37,6 +39,17 @@ export interface LiveLibrary {
 export interface LiveLibraryOptions {
   /** Called after each import or flush that may have added work for the model stages. */
   afterChanges?: () => void
+  /** The configuration file the server read: a folder added to it since (by `sagasu import PATH`) keeps its images. */
+  configFile?: string
+}
+
+/** The folder names the configuration file lists now; undefined when it cannot be read (then nothing is dropped). */
+function foldersInFile(file: string): string[] | undefined {
+  try {
+    return loadConfig({ file, env: {} }).config.folders.map(({ name }) => name)
+  } catch {
+    return undefined
+  }
 }
 
 /**
@@ -51,6 +64,20 @@ function leadsOutside(rootReal: string, path: string): boolean {
     // Gone while being looked at: nothing to watch.
     return true
   }
+}
+
+/** When a new directory is read again (see `lookInto` in startLiveLibrary). */
+const NEW_DIR_RECHECK_MS = 3000
+
+/**
+ * The image files under a directory of a folder, as paths relative to the folder; none when it is
+ * gone. Links are left to the watcher (which follows them) and to each job's containment check.
+ */
+async function imageFilesUnder(folder: FolderConfig, path: string): Promise<string[]> {
+  const entries = await readdir(join(folder.path, path), { withFileTypes: true, recursive: folder.recursive }).catch(() => [])
+  return entries
+    .filter((entry) => entry.isFile() && isImageFilename(entry.name))
+    .map((entry) => relative(folder.path, join(entry.parentPath, entry.name)).split(sep).join('/'))
 }
 
 export function startLiveLibrary(ctx: PipelineContext, options: LiveLibraryOptions = {}): LiveLibrary {
@@ -96,6 +123,7 @@ export function startLiveLibrary(ctx: PipelineContext, options: LiveLibraryOptio
       concurrency: config.import.concurrency,
       signal: abort.signal,
       onUnsaved: keepUnsavedOf,
+      ...(options.configFile ? { configuredElsewhere: () => foldersInFile(options.configFile!) } : {}),
       onProgress: (progress) => {
         if (progress.phase === 'index' && !indexStartedAt) indexStartedAt = Date.now()
         current.phase = progress.phase
@@ -121,7 +149,38 @@ export function startLiveLibrary(ctx: PipelineContext, options: LiveLibraryOptio
     options.afterChanges?.()
   })
 
+  /**
+   * A directory that appears is read by chokidar before it watches it (chokidar 4, handler.js
+   * `_handleDir`: `_handleRead`, then `_watchWithNodeFs`), so a file written into it in between
+   * makes no event: on a busy machine the live-library test's `new/…png` went unseen. The library
+   * reads each new directory itself, at the next flush and once more a few seconds later (by then
+   * chokidar watches it: what comes after is an event), and indexes the image files it finds; a
+   * file already indexed costs an open and a look-up (its size and mtime match the record).
+   */
+  const newDirs = new Map<string, { folder: FolderConfig; path: string }>()
+  const lookInto = (folder: FolderConfig, path: string) => {
+    const key = fileJobKey(folder.name, path)
+    newDirs.set(key, { folder, path })
+    const again = setTimeout(() => {
+      if (closed) return
+      newDirs.set(key, { folder, path })
+      schedule()
+    }, NEW_DIR_RECHECK_MS)
+    again.unref()
+  }
+  const filesInNewDirs = async () => {
+    const dirs = [...newDirs.values()]
+    newDirs.clear()
+    for (const { folder, path } of dirs) {
+      for (const file of await imageFilesUnder(folder, path)) {
+        const key = fileJobKey(folder.name, file)
+        if (!changed.has(key)) changed.set(key, { folder, path: file })
+      }
+    }
+  }
+
   const flush = () => enqueue(async () => {
+    await filesInNewDirs()
     const indexing = [...changed.entries()]
     const removing = [...removed.entries()]
     const toIndex = indexing.map(([, entry]) => entry)
@@ -142,7 +201,11 @@ export function startLiveLibrary(ctx: PipelineContext, options: LiveLibraryOptio
 
   const indexChanges = async (toIndex: WatchedFile[], toRemove: Array<WatchedFile & { dir: boolean }>) => {
     await ctx.store.enqueueJobs(toIndex.map(({ folder, path }) => fileJob({ folder: folder.name, path })))
-    await processFileJobs(ctx, { concurrency: config.import.concurrency, signal: abort.signal })
+    // A file found as it was indexed (a new directory read again, an event without a change) is no change.
+    let indexed = 0
+    await processFileJobs(ctx, { concurrency: config.import.concurrency, signal: abort.signal, onOutcome: (outcome) => {
+      if (outcome !== 'unchanged' && outcome !== 'gone') indexed++
+    } })
     // Removals go last: a move arrives as unlink + add, and the add has claimed the record by now.
     const gone: number[] = []
     const statesOf = new Map<string, Awaited<ReturnType<typeof ctx.store.fileStates>>>()
@@ -160,7 +223,7 @@ export function startLiveLibrary(ctx: PipelineContext, options: LiveLibraryOptio
       }
     }
     await removeImagesAndThumbnails(ctx, [...new Set(gone)])
-    changesApplied += toIndex.length + toRemove.length
+    changesApplied += indexed + toRemove.length
     if (toIndex.length || gone.length) ctx.log(`library: ${toIndex.length} changed, ${gone.length} removed`)
     if (toIndex.length) options.afterChanges?.()
   }
@@ -176,7 +239,13 @@ export function startLiveLibrary(ctx: PipelineContext, options: LiveLibraryOptio
    */
   const rescanFolder = (folder: FolderConfig) => enqueue(async () => {
     if (closed) return
-    const counts = await runImport(ctx, { folders: [folder], concurrency: config.import.concurrency, signal: abort.signal, onUnsaved: keepUnsavedOf })
+    const counts = await runImport(ctx, {
+      folders: [folder],
+      concurrency: config.import.concurrency,
+      signal: abort.signal,
+      onUnsaved: keepUnsavedOf,
+      ...(options.configFile ? { configuredElsewhere: () => foldersInFile(options.configFile!) } : {}),
+    })
     const touched = touchedBy(counts)
     changesApplied += touched
     if (touched) {
@@ -236,6 +305,7 @@ export function startLiveLibrary(ctx: PipelineContext, options: LiveLibraryOptio
       const key = fileJobKey(folder.name, path)
       if (event === 'add' || event === 'change') changed.set(key, { folder, path })
       else if (event === 'unlink' || event === 'unlinkDir') removed.set(`${key}${event === 'unlinkDir' ? '/' : ''}`, { folder, path, dir: event === 'unlinkDir' })
+      else if (event === 'addDir') lookInto(folder, path)
       else return
       schedule()
     })

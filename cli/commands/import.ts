@@ -6,6 +6,7 @@ import type { FolderConfig, SagasuConfig } from '../../config/schema'
 import { withFileLock } from '../../server/services/file-lock'
 import { addFolderToFile, SettingsError } from '../../server/services/settings-file'
 import { runImport } from '../../workers/import'
+import { forgetKeptFolders, keepFolder, readKeptFolders } from '../../workers/kept-folders'
 import { runModelStages } from '../../workers/model-stages'
 import type { PipelineContext } from '../../workers/pipeline-context'
 import { withInterruptibleContext, type GlobalOptions } from '../context'
@@ -49,8 +50,14 @@ export function registerImport(program: Command): void {
         const config = readImportConfig(global)
         const selection = selectFolders(config.folders, args)
         await withInterruptibleContext(global, config, async (ctx, signal) => {
-          const added = await nameFolders(selection.paths, options.name, config.folders, ctx.store)
-          if (added.length && options.save) await saveFolders(file, added)
+          const added = await nameFolders(selection.paths, options.name, config.folders, readKeptFolders(config.dataDir), ctx.store)
+          if (added.length && options.save) {
+            await saveFolders(file, added)
+            // Imported before with --no-save under this name: configured now, the list need not keep it.
+            await forgetKeptFolders(config.dataDir, added.map(({ name }) => name))
+          }
+          // Listed before the import starts, so that even an interrupted one leaves nothing a later import would drop.
+          if (!options.save) for (const { name, path } of added) await keepFolder(config.dataDir, { name, path })
           for (const folder of added) log(`${options.save ? `added "${folder.name}" (${folder.path}) to ${file}` : `importing "${folder.name}" (${folder.path}) for this run only (--no-save)`}`)
           // The file queue finds a job's folder in the configuration.
           config.folders.push(...added)

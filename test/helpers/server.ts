@@ -91,10 +91,13 @@ export async function watchReport(server: RunningServer): Promise<WatchReport> {
  * `changesApplied` counter): the server's own signal that an event was handled, on a machine
  * however busy. The bound is only there so a library that went quiet fails the test at all.
  */
+/** Vitest's timeout for a test that waits with waitForChanges: above its bound, so the bound's message (with the server's log) is what a failure shows. */
+export const CHANGES_TEST_TIMEOUT_MS = 200_000
+
 export async function waitForChanges(server: RunningServer, since: number, count: number, what: string): Promise<number> {
   let last = since
   return eventually(async () => {
     last = (await watchReport(server)).changesApplied
     return last >= since + count ? last : undefined
-  }, 180_000, () => `${what}: the live library applied ${last - since} of ${count} changes`)
+  }, 180_000, () => `${what}: the live library applied ${last - since} of ${count} changes; the server's log ends:\n${server.output().slice(-3000)}`)
 }
