@@ -12,6 +12,7 @@ import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { JobsReport, SearchPage } from '../shared/types/api'
+import { launchBrowser, openPage, screenshot } from './helpers/browser'
 import { colorOf, tempDir, writeConfig, writeImage } from './helpers/library'
 import { CHANGES_TEST_TIMEOUT_MS, startServer, waitForChanges, watchReport, type RunningServer } from './helpers/server'
 
@@ -57,6 +58,21 @@ for (const { code, setting, value } of [
       const jobs = (await (await fetch(`${server.url}/api/jobs`)).json()) as JobsReport
       expect(jobs.watch?.folders[0]).toMatchObject({ folder: 'lib', mode: 'rescan' })
       expect(server.output()).toMatch(new RegExp(`watching .*lib failed \\(${code}.*re-scanning it every 1 s instead`))
+    })
+
+    it('shows the folder\'s re-scans on the jobs page', async () => {
+      const browser = await launchBrowser()
+      try {
+        const { page, errors } = await openPage(browser)
+        await page.goto(`${server.url}/jobs`)
+        const warning = page.getByTestId('watch-fallback')
+        await warning.waitFor()
+        expect(await warning.innerText()).toMatch(new RegExp(`Watching lib failed \\(${code}.*\\): its folder is re-scanned every 1 s instead`))
+        await screenshot(page, `jobs-watch-fallback-${code}`)
+        expect(errors).toEqual([])
+      } finally {
+        await browser.close()
+      }
     })
 
     it('still finds new files, through the re-scans', async () => {
