@@ -177,6 +177,8 @@ export const configSchema = z.strictObject({
       debounceMs: z.number().int().min(0).max(60_000).default(400),
       /** Full re-scan period: the fallback for network drives and missed events. 0 turns it off. */
       rescanMinutes: z.number().min(0).max(10_080).default(10),
+      /** A folder whose watching failed (inotify limits, EMFILE, an unmounted share) is re-scanned this often instead. */
+      fallbackRescanSeconds: z.number().int().min(1).max(3600).default(30),
     })
     .prefault({}),
   models: z
