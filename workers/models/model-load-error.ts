@@ -1,3 +1,5 @@
+const MODEL_LABELS = { clip: 'CLIP', tagger: 'Tagger', ocr: 'OCR' } as const
+
 /**
  * A model that cannot be loaded: a missing or corrupt file, a layout the runtime does not know,
  * an input shape that does not match the layout, a download that failed. The message names the
@@ -6,11 +8,11 @@
 export class ModelLoadError extends Error {
   override name = 'ModelLoadError'
   constructor(
-    readonly model: 'clip' | 'tagger',
+    readonly model: 'clip' | 'tagger' | 'ocr',
     message: string,
     options?: { cause?: unknown },
   ) {
-    super(`${model === 'clip' ? 'CLIP' : 'Tagger'} disabled: ${message}`, options)
+    super(`${MODEL_LABELS[model]} disabled: ${message}`, options)
   }
 }
 
