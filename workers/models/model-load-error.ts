@@ -1,5 +1,3 @@
-const MODEL_LABELS = { clip: 'CLIP', tagger: 'Tagger', ocr: 'OCR' } as const
-
 /**
  * A model that cannot be loaded: a missing or corrupt file, a layout the runtime does not know,
  * an input shape that does not match the layout, a download that failed. The message names the
@@ -12,9 +10,11 @@ export class ModelLoadError extends Error {
     message: string,
     options?: { cause?: unknown },
   ) {
-    super(`${MODEL_LABELS[model]} disabled: ${message}`, options)
+    super(`${MODEL_NAMES[model]} disabled: ${message}`, options)
   }
 }
+
+const MODEL_NAMES = { clip: 'CLIP', tagger: 'Tagger', ocr: 'OCR' } as const
 
 /** The first line of an error's message, for reasons shown on one line. */
 export function firstLine(error: unknown): string {
