@@ -7,7 +7,7 @@
 //   and cached under bench/.work/;
 // - `--set both`: the real tables, then the synthetic one.
 // Usage: npm run bench:ocr -- [--set real|synthetic|both] [--engines tesseract,paddle] [--count 200]
-//        [--data 4.0.0|4.0.0_best_int] [--per-group N] [--realworld DIR (default ../shared/realworld)]
+//        [--data 4.0.0|4.0.0_best_int] [--per-group N] [--realworld DIR (default ../shared/realworld)] [--dump readings.json]
 // The paddle engine reads the models `npm run test:deps` converts (test/helpers/ocr-models.ts).
 // Prints Markdown tables for BENCHMARKS.md.
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
@@ -34,6 +34,7 @@ const { values } = parseArgs({
     data: { type: 'string', default: '4.0.0' },
     'per-group': { type: 'string' },
     realworld: { type: 'string' },
+    dump: { type: 'string' },
     work: { type: 'string', default: join(import.meta.dirname, '.work') },
   },
 })
@@ -66,6 +67,7 @@ if (set === 'real' || set === 'both') {
     perGroup: values['per-group'] ? Number(values['per-group']) : undefined,
     command: `npm run bench:ocr -- ${argsText}`,
     ...(values.realworld ? { realworld: values.realworld } : {}),
+    ...(values.dump ? { dump: values.dump } : {}),
   }))
   if (set === 'real') process.exit(0)
   process.stdout.write('\n')

@@ -1,7 +1,7 @@
 // `npm run bench:ocr -- --set real`: both OCR engines, through the engine seam, on the real images
 // of ../shared/realworld/ocr/ (scored as its README defines) and on text-free real illustrations of
 // ../shared/realworld/aimeta/ (characters stored where there is no text).
-import { existsSync, readFileSync } from 'node:fs'
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { cpus, loadavg } from 'node:os'
 import { join, resolve } from 'node:path'
 import type { OcrEngine } from '../../workers/ocr/ocr-engine'
@@ -70,6 +70,8 @@ export interface RealBenchOptions {
   command: string
   /** The realworld folder (default REALWORLD). */
   realworld?: string
+  /** Writes every stored text, per engine and image, as JSON here (to look at the readings). */
+  dump?: string
 }
 
 export async function runRealBench(options: RealBenchOptions): Promise<string> {
@@ -118,6 +120,10 @@ export async function runRealBench(options: RealBenchOptions): Promise<string> {
     } finally {
       clearInterval(sampler)
     }
+  }
+
+  if (options.dump) {
+    writeFileSync(options.dump, `${JSON.stringify(Object.fromEntries(runs.map((run) => [run.id, Object.fromEntries(run.texts)])), null, 1)}\n`)
   }
 
   const percent = (value: number): string => `${(value * 100).toFixed(1)} %`
