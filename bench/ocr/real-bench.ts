@@ -159,7 +159,7 @@ export async function runRealBench(options: RealBenchOptions): Promise<string> {
   const freeRows = runs.map((run) => {
     const counts = illustrations.map((image) => storedCharacters(run.texts.get(image.id) ?? ''))
     const worst = illustrations.map((image, i) => ({ image, n: counts[i]! })).filter(({ n }) => n > 0).sort((a, b) => b.n - a.n).slice(0, 3)
-    const examples = worst.map(({ image }) => `\`${(run.texts.get(image.id) ?? '').replace(/\s+/g, ' ').slice(0, 24)}\``).join(', ')
+    const examples = worst.map(({ image }) => `\`${(run.texts.get(image.id) ?? '').replace(/\s+/g, ' ').slice(0, 24).replace(/\|/g, '\\|')}\``).join(', ')
     return `| ${run.name} | ${illustrations.length} | **${mean(counts).toFixed(2)}** | ${counts.filter((n) => n > 0).length} | ${rate(run, illustrations.map((image) => image.id))} | ${examples || '–'} |`
   })
 
