@@ -93,6 +93,8 @@ export function installOcrModels(log: (line: string) => void): void {
     }, null, 2)}\n`)
     rmSync(OCR_MODEL_FOLDER, { recursive: true, force: true })
     renameSync(staging, OCR_MODEL_FOLDER)
+    // The converter (paddlepaddle alone is about 1 GB) is needed only for this step.
+    rmSync(VENV, { recursive: true, force: true })
     log(`ocr-models: installed ${OCR_MODEL_FOLDER}`)
   } finally {
     rmSync(work, { recursive: true, force: true })
