@@ -55,7 +55,7 @@ export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
   const config = parsed.data
   config.dataDir = resolve(base, options.dataDir ? resolve(cwd, options.dataDir) : config.dataDir)
   for (const folder of config.folders) folder.path = resolve(base, folder.path)
-  for (const model of [config.models.clip, config.models.tagger]) {
+  for (const model of [config.models.clip, config.models.tagger, config.models.ocr.model]) {
     if (model.path) model.path = resolve(base, model.path)
   }
   assertUniqueFolderNames(config)

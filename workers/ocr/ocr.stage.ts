@@ -1,5 +1,6 @@
 import type { BatchItem, BatchOutcome, BatchStage } from '../stage'
 import { IdlePool } from './idle-pool'
+import { tesseractStageVersion } from './ocr-stage-version'
 import { prepareLanguageFolder, type OcrDataVariant, type OcrLanguage } from './language-folder'
 import { DEFAULT_PREPROCESS_LIMITS, OcrImageError, preprocessForOcr, type OcrImage, type PreprocessLimits } from './preprocess'
 import { describe, TesseractEngine, type Recognition } from './tesseract-engine'
@@ -16,9 +17,6 @@ export interface OcrStageOptions {
   timeoutMs?: number
 }
 
-/** Bumped when preprocessing or text tidying changes what the stage stores. */
-const PIPELINE_REVISION = 1
-const TESSERACT_JS = '7.0.0'
 
 /** The OCR stage plus what its tests and the benchmark look at. */
 export interface OcrStage extends BatchStage<string> {
@@ -82,7 +80,7 @@ export function createOcrStage(options: OcrStageOptions): OcrStage {
     get loadedWorkers() {
       return pool.loaded
     },
-    version: () => `tesseract.js@${TESSERACT_JS}/${options.dataVariant}/${options.languages.join('+')}/r${PIPELINE_REVISION}`,
+    version: () => tesseractStageVersion(options.dataVariant, options.languages),
     async load() {
       await pool.warm(1)
     },

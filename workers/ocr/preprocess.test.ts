@@ -3,7 +3,22 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import sharp from 'sharp'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { characterErrorRate } from './character-error-rate'
+import { createOcrStage } from './ocr.stage'
 import { DEFAULT_PREPROCESS_LIMITS, OcrImageError, preprocessForOcr, scaleFor } from './preprocess'
+
+const FIXTURES = join(import.meta.dirname, '../../test/fixtures/ocr')
+
+/**
+ * The fixture's text as `colour` strokes on full transparency: each pixel's alpha is its darkness,
+ * so the strokes are opaque and the page around them transparent (a caption layer, a sticker).
+ */
+async function textOnTransparency(fixture: string, colour: number, path: string): Promise<void> {
+  const { data, info } = await sharp(join(FIXTURES, fixture)).greyscale().raw().toBuffer({ resolveWithObject: true })
+  const rgba = Buffer.alloc(info.width * info.height * 4)
+  for (let i = 0; i < info.width * info.height; i++) rgba.fill(colour, i * 4, i * 4 + 3).writeUInt8(255 - data[i]!, i * 4 + 3)
+  await sharp(rgba, { raw: { width: info.width, height: info.height, channels: 4 } }).png().toFile(path)
+}
 
 let dir: string
 beforeAll(() => { dir = mkdtempSync(join(tmpdir(), 'sagasu-ocr-pre-')) })
@@ -42,6 +57,31 @@ describe('preprocessForOcr', () => {
     expect(pixels.length).toBe(1200 * 100)
     expect(Math.min(...pixels)).toBe(255)
   })
+
+  it('flattens light strokes on transparency onto a dark background, dark strokes onto white', async () => {
+    // A 1200×100 transparent image with an opaque bar, the bar white or black.
+    for (const [colour, background] of [[255, 0], [0, 255]] as const) {
+      const bar = Buffer.alloc(1200 * 100 * 4)
+      for (let y = 40; y < 60; y++) for (let x = 100; x < 1100; x++) bar.fill(colour, (y * 1200 + x) * 4, (y * 1200 + x) * 4 + 3).writeUInt8(255, (y * 1200 + x) * 4 + 3)
+      const path = join(dir, `bar-${colour}.png`)
+      await sharp(bar, { raw: { width: 1200, height: 100, channels: 4 } }).png().toFile(path)
+      const pixels = pgmPixels((await preprocessForOcr(path)).pgm)
+      expect(pixels[50 * 1200 + 600], `the bar (${colour})`).toBe(colour)
+      expect(pixels[10 * 1200 + 600], `the background behind a ${colour} bar`).toBe(background)
+    }
+  })
+
+  it('reads white text on a transparent background (it used to vanish into white)', async () => {
+    const white = join(dir, 'white-text.png')
+    await textOnTransparency('eng.png', 255, white)
+    const stage = createOcrStage({ dataDir: dir, languages: ['eng'], workers: 1, dataVariant: '4.0.0', idleUnloadSeconds: 600 })
+    try {
+      const { text } = await stage.recognise(white)
+      expect(characterErrorRate(text, 'Hello Sagasu search\nMeet me at the station')).toBeLessThanOrEqual(0.05)
+    } finally {
+      await stage.unload()
+    }
+  }, 120_000)
 
   it('refuses an image over the input limit from its header, naming the file', async () => {
     const path = join(dir, 'wide.png')

@@ -1,5 +1,5 @@
 import { readFileInside } from '../contained-file'
-import type sharp from 'sharp'
+import sharp from 'sharp'
 import { openImage, UnsupportedImageFormatError, type DecodeOptions } from '../stages/image-decoder'
 import { describeSharpError } from '../stages/probe.stage'
 
@@ -31,8 +31,9 @@ export class OcrImageError extends Error {
 }
 
 /**
- * Decodes an image file for OCR: EXIF orientation applied, alpha flattened onto white (text drawn
- * on transparency is usually dark), greyscale, scaled into tesseract's comfortable range.
+ * Decodes an image file for OCR: EXIF orientation applied, transparency flattened onto a background
+ * that contrasts with what is drawn (see `contrastingBackground`), greyscale, scaled into
+ * tesseract's comfortable range.
  */
 export async function preprocessForOcr(path: string, limits: PreprocessLimits = DEFAULT_PREPROCESS_LIMITS, root?: string): Promise<OcrImage> {
   let file: Buffer
@@ -50,10 +51,12 @@ export async function preprocessForOcr(path: string, limits: PreprocessLimits = 
   }
   let width: number
   let height: number
+  let hasAlpha = false
   try {
     // The header alone: refusing a huge image must not decode it.
     const metadata = await open({ limitInputPixels: false }).metadata()
     const upright = (metadata.orientation ?? 1) >= 5
+    hasAlpha = metadata.hasAlpha === true
     width = (upright ? metadata.height : metadata.width) ?? 0
     height = (upright ? metadata.width : metadata.height) ?? 0
   } catch (error) {
@@ -67,19 +70,57 @@ export async function preprocessForOcr(path: string, limits: PreprocessLimits = 
   const targetWidth = Math.max(1, Math.round(width * scale))
   const targetHeight = Math.max(1, Math.round(height * scale))
   try {
-    const { data, info } = await open({ failOn: 'truncated', limitInputPixels: limits.maxInputPixels, sequentialRead: true })
+    const decoded = open({ failOn: 'truncated', limitInputPixels: limits.maxInputPixels, sequentialRead: true })
       .rotate()
-      .flatten({ background: '#ffffff' })
       .resize(targetWidth, targetHeight, { fit: 'fill', kernel: scale > 1 ? 'cubic' : 'lanczos3' })
-      .greyscale()
-      .raw()
-      .toBuffer({ resolveWithObject: true })
+    const { data, info } = hasAlpha
+      ? await flattenOntoContrast(await decoded.raw().toBuffer({ resolveWithObject: true }))
+      : await decoded.greyscale().raw().toBuffer({ resolveWithObject: true })
     if (info.channels !== 1) throw new Error(`expected 1 channel after greyscale, got ${info.channels}`)
     const header = Buffer.from(`P5\n${info.width} ${info.height}\n255\n`, 'ascii')
     return { pgm: Buffer.concat([header, data]), width: info.width, height: info.height }
   } catch (error) {
     throw new OcrImageError(`cannot decode ${path}: ${describeSharpError(error)}`)
   }
+}
+
+type RawImage = { data: Buffer; info: sharp.OutputInfo }
+
+/** Flattens decoded pixels with alpha (grey+alpha or RGBA) onto `contrastingBackground`, to one grey channel. */
+async function flattenOntoContrast({ data, info }: RawImage): Promise<RawImage> {
+  const background = contrastingBackground(data, info.channels)
+  return sharpRaw(data, info)
+    .flatten({ background: { r: background, g: background, b: background } })
+    .greyscale()
+    .raw()
+    .toBuffer({ resolveWithObject: true })
+}
+
+function sharpRaw(data: Buffer, info: sharp.OutputInfo): sharp.Sharp {
+  return sharp(data, { raw: { width: info.width, height: info.height, channels: info.channels as 1 | 2 | 3 | 4 } })
+}
+
+/**
+ * The grey (0 or 255) to put behind transparent pixels: black when what is drawn is light, white
+ * otherwise. "What is drawn" is the opaque pixels, weighted by their alpha: on a caption layer or
+ * a sticker those are the text strokes, and white text flattened onto white would vanish (it did:
+ * issue 13). An image with nothing opaque gets white.
+ *
+ * @param pixels interleaved 8-bit pixels whose last channel is alpha (2: grey+alpha, 4: RGBA)
+ */
+export function contrastingBackground(pixels: Uint8Array, channels: number): 0 | 255 {
+  if (channels !== 2 && channels !== 4) return 255
+  let weighted = 0
+  let opacity = 0
+  for (let i = 0; i + channels <= pixels.length; i += channels) {
+    const alpha = pixels[i + channels - 1]!
+    if (alpha === 0) continue
+    // Rec. 709 luma, as sharp's greyscale.
+    const luma = channels === 2 ? pixels[i]! : 0.2126 * pixels[i]! + 0.7152 * pixels[i + 1]! + 0.0722 * pixels[i + 2]!
+    weighted += luma * alpha
+    opacity += alpha
+  }
+  return opacity > 0 && weighted / opacity > 127.5 ? 0 : 255
 }
 
 /**

@@ -21,8 +21,8 @@ export interface Recognition {
 
 /**
  * One tesseract.js worker thread per reading direction, loaded once: `jpn+chi_sim+eng` (the
- * configured horizontal languages, in config order, the first one primary) with automatic page
- * segmentation, and `jpn_vert` reading a single block of vertical text (PSM 5).
+ * configured horizontal languages, in config order, the first one primary) reading a single
+ * uniform block of text (PSM 6), and `jpn_vert` reading a single block of vertical text (PSM 5).
  *
  * How vertical Japanese is found: tesseract's automatic layout reads a block of vertical text as
  * rows across the columns, giving many lines of one or two characters. When the horizontal
@@ -32,6 +32,13 @@ export interface Recognition {
  * 6 vertical samples (the horizontal misreading often scores 85–90), and always running both
  * passes would cost a second recognition on every horizontal image. See docs/models.md.
  */
+/**
+ * The page segmentation modes set on the two workers (docs/models.md names them). Mode 6 is what
+ * tesseract's API uses when nothing is set (only its command line defaults to automatic, 3); it is
+ * set explicitly so the code says what runs.
+ */
+export const PAGE_SEGMENTATION = { horizontal: PSM.SINGLE_BLOCK, vertical: PSM.SINGLE_BLOCK_VERT_TEXT } as const
+
 export class TesseractEngine {
   private constructor(
     private readonly horizontal: Worker | null,
@@ -59,7 +66,8 @@ export class TesseractEngine {
       const vertical = settings.languages.includes('jpn_vert')
         ? await startWorker('jpn_vert', options, settings.timeoutMs).then((worker) => (workers.push(worker), worker))
         : null
-      await vertical?.setParameters({ tessedit_pageseg_mode: PSM.SINGLE_BLOCK_VERT_TEXT })
+      await horizontal?.setParameters({ tessedit_pageseg_mode: PAGE_SEGMENTATION.horizontal })
+      await vertical?.setParameters({ tessedit_pageseg_mode: PAGE_SEGMENTATION.vertical })
       const threads = workers.map(threadOf).filter((thread): thread is ThreadWorker => thread !== null)
       return new TesseractEngine(horizontal, vertical, threads, settings.timeoutMs)
     } catch (error) {
