@@ -10,6 +10,7 @@ import { openSession } from './onnx-session'
 import { checkRaster } from './raster'
 import { orderLines, type PlacedText } from './reading-order'
 import { Recognizer } from './recognizer'
+import { stackColumn } from './stacked-column'
 import { ModelLoadError } from '../../models/model-load-error'
 
 /** The files of a PP-OCR model folder (see docs/models.md). */
@@ -38,6 +39,8 @@ export interface PaddleEngineSettings {
   verticalRatio: number
   /** Use the direction classifier (when the folder has one) on horizontal lines. */
   classifyDirection: boolean
+  /** Also read each vertical column with its characters stacked upright (see stacked-column.ts). */
+  stackColumns: boolean
 }
 
 export const DEFAULT_PADDLE_SETTINGS: Omit<PaddleEngineSettings, 'modelName' | 'files'> = {
@@ -48,6 +51,7 @@ export const DEFAULT_PADDLE_SETTINGS: Omit<PaddleEngineSettings, 'modelName' | '
   lineConfidenceFloor: 0.5,
   verticalRatio: 1.5,
   classifyDirection: true,
+  stackColumns: true,
 }
 
 /** The recogniser's input height (PP-OCRv3 and later: 48). */
@@ -140,7 +144,16 @@ export class PaddleEngine implements OcrEngine {
         crops[index] = cropLine(image, quads[index], false, LINE_HEIGHT, MAX_LINE_WIDTH)
       })
     }
-    const decoded = await this.recognizer.recognize(crops, signal)
+    // Vertical columns are read twice, turned and upright-stacked; the more confident reading wins.
+    const columns = crops.map((_, i) => i).filter((i) => vertical[i] && this.settings.stackColumns)
+    const stacked = columns.map((i) => stackColumn(image, quads[i]!, LINE_HEIGHT, MAX_LINE_WIDTH))
+    const all = await this.recognizer.recognize([...crops, ...stacked], signal)
+    const decoded = all.slice(0, crops.length)
+    columns.forEach((index, n) => {
+      const upright = all[crops.length + n]!
+      if (process.env.DBG) console.log('col', JSON.stringify(decoded[index]), JSON.stringify(upright))
+      if (upright.confidence > decoded[index]!.confidence) decoded[index] = upright
+    })
     const placed: PlacedText[] = []
     decoded.forEach((line, i) => {
       if (line.text.trim().length === 0 || line.confidence < this.settings.lineConfidenceFloor) return

@@ -41,7 +41,16 @@ export function orderLines(items: readonly PlacedText[]): OrderedLine[] {
   const verticalChars = boxes.reduce((sum, box) => sum + (box.vertical ? box.text.length : 0), 0)
   const rightToLeft = verticalChars * 2 > boxes.reduce((sum, box) => sum + box.text.length, 0)
   const ordered = inBands(blocks.map((members) => ({ members, bounds: union(members.map((member) => member.bounds)) })), rightToLeft)
-  return ordered.flatMap((block) => linesOf(block.members))
+  return ordered.flatMap((block) => linesOf(withoutRuby(block.members)))
+}
+
+/** A column this much narrower than the widest of its block is furigana (ruby), which the text beside it already says. */
+const RUBY_WIDTH = 0.6
+
+function withoutRuby(members: Box[]): Box[] {
+  if (!members[0]!.vertical) return members
+  const widest = Math.max(...members.map((box) => box.bounds.x1 - box.bounds.x0))
+  return members.filter((box) => box.bounds.x1 - box.bounds.x0 >= RUBY_WIDTH * widest)
 }
 
 type Box = PlacedText & { bounds: Bounds }
