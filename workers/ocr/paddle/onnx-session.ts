@@ -14,6 +14,10 @@ export async function openSession(file: string, settings: SessionSettings): Prom
     return await ort.InferenceSession.create(file, {
       executionProviders: ['cpu'],
       graphOptimizationLevel: 'all',
+      // Every image has its own input shape: the arena and memory patterns keep the largest
+      // shape's buffers for good (RSS 650 MB on a manga page, 380 MB without, no slower).
+      enableCpuMemArena: false,
+      enableMemPattern: false,
       ...(settings.threads > 0 ? { intraOpNumThreads: settings.threads } : {}),
     })
   } catch (error) {

@@ -45,10 +45,10 @@ export interface PaddleEngineSettings {
 
 export const DEFAULT_PADDLE_SETTINGS: Omit<PaddleEngineSettings, 'modelName' | 'files'> = {
   threads: 0,
-  detectionLongSide: { minLongSide: 640, maxLongSide: 960 },
+  detectionLongSide: { minLongSide: 640, maxLongSide: 1280 },
   db: DEFAULT_DB_SETTINGS,
   recognitionBatch: 6,
-  lineConfidenceFloor: 0.5,
+  lineConfidenceFloor: 0.65,
   verticalRatio: 1.5,
   classifyDirection: true,
   stackColumns: true,

@@ -4,7 +4,7 @@ import type { LineCrop } from './line-crop'
 import { floatOutput } from './onnx-session'
 
 /** PaddleOCR's rec_image_shape width: narrower crops are padded to it, as in training. */
-const MIN_WIDTH = Number(process.env.MINW ?? 320)
+const MIN_WIDTH = 320
 
 /**
  * PP-OCR's CTC recogniser over crops of one height. Crops are sorted by width and run `batchSize`
