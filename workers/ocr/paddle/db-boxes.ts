@@ -8,11 +8,13 @@ export interface DbSettings {
   boxThreshold: number
   /** The box grows by area × ratio / perimeter on every side (DB shrinks its targets when training). */
   unclipRatio: number
+  /** The unclip ratio for regions at least 1.5× taller than wide (vertical columns, which sit closer together than rows). */
+  verticalUnclipRatio: number
   /** At most this many regions, largest first, so a noise-filled map stays cheap. */
   maxCandidates: number
 }
 
-export const DEFAULT_DB_SETTINGS: DbSettings = { threshold: 0.3, boxThreshold: 0.6, unclipRatio: 1.5, maxCandidates: 1000 }
+export const DEFAULT_DB_SETTINGS: DbSettings = { threshold: 0.3, boxThreshold: 0.6, unclipRatio: 1.5, verticalUnclipRatio: 1.5, maxCandidates: 1000 }
 
 /** PaddleOCR's `min_size`: a region thinner than this (in map pixels) is noise. */
 const MIN_SIDE = 3
@@ -82,7 +84,8 @@ export function dbBoxes(map: Float32Array, width: number, height: number, scaleX
   for (const region of regions.slice(0, settings.maxCandidates)) {
     const rect = minAreaRect(region.hull)
     if (Math.min(rect.width, rect.height) < MIN_SIDE || region.score < settings.boxThreshold) continue
-    const distance = (rect.width * rect.height * settings.unclipRatio) / (2 * (rect.width + rect.height))
+    const ratio = rect.height >= 1.5 * rect.width ? settings.verticalUnclipRatio : settings.unclipRatio
+    const distance = (rect.width * rect.height * ratio) / (2 * (rect.width + rect.height))
     const grown = { ...rect, width: rect.width + 2 * distance, height: rect.height + 2 * distance }
     if (Math.min(grown.width, grown.height) < MIN_SIDE + 2) continue
     const scaled = rectToQuad(grown).map((point) => ({ x: point.x * scaleX, y: point.y * scaleY }))

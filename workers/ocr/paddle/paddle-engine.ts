@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs'
 import type * as ort from 'onnxruntime-node'
 import type { OcrEngine, OcrEngineImage, OcrLine, OcrResult } from '../ocr-engine'
 import { DEFAULT_DB_SETTINGS, type DbSettings, type DetectedBox } from './db-boxes'
@@ -80,6 +81,9 @@ export class PaddleEngine implements OcrEngine {
   /** Loads the three sessions and the dictionary; a missing or corrupt file is a ModelLoadError naming it. */
   static async create(settings: PaddleEngineSettings): Promise<PaddleEngine> {
     const { files } = settings
+    for (const file of [files.det, files.rec, files.dict, ...(files.cls ? [files.cls] : [])]) {
+      if (!existsSync(file)) throw new ModelLoadError('ocr', `${file} does not exist`)
+    }
     const sessions: ort.InferenceSession[] = []
     const open = async (file: string): Promise<ort.InferenceSession> => {
       const session = await openSession(file, { threads: settings.threads })
