@@ -63,7 +63,7 @@ describe('the OCR stage with the paddle engine', () => {
   it('fails to load with one line naming the missing model file, which disables the stage', async () => {
     const empty = mkdtempSync(join(dir, 'models-'))
     const missing = paddleStage(empty)
-    const error = await missing.load().catch((caught: unknown) => caught as Error)
+    const error = await missing.load().then(() => new Error('the stage loaded without models'), (caught: unknown) => caught as Error)
     expect(error.message).toBe(`OCR disabled: ${join(empty, 'det.onnx')} does not exist`)
     expect(missing.loadedWorkers).toBe(0)
   }, 120_000)

@@ -46,3 +46,17 @@ describe('dbBoxes', () => {
     expect(() => dbBoxes(new Float32Array(10), 4, 4, 1, 1)).toThrow(/10 values, expected 4×4/)
   })
 })
+
+describe('dbBoxes on vertical columns', () => {
+  it('grows a region at least 1.5× taller than wide by the vertical unclip ratio', () => {
+    const probabilities = map(32, 80, [{ x0: 10, y0: 10, x1: 20, y1: 70, p: 0.9 }])
+    const [box] = dbBoxes(probabilities, 32, 80, 1, 1, { ...DEFAULT_DB_SETTINGS, unclipRatio: 1.5, verticalUnclipRatio: 1.2 })
+    // 10×60: offset = 600 × 1.2 / 140.
+    const offset = (600 * 1.2) / 140
+    const bounds = quadBounds(box!.quad)
+    expect(bounds.x0).toBeCloseTo(10 - offset, 6)
+    expect(bounds.x1).toBeCloseTo(20 + offset, 6)
+    expect(bounds.y0).toBeCloseTo(10 - offset, 6)
+    expect(bounds.y1).toBeCloseTo(70 + offset, 6)
+  })
+})

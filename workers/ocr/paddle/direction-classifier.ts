@@ -4,6 +4,7 @@ import { floatOutput } from './onnx-session'
 
 /** The classifier's input width (PaddleOCR's cls_image_shape 3×48×192). */
 export const CLASSIFIER_WIDTH = 192
+const BATCH = 32
 
 /**
  * PaddleOCR's text-line direction classifier (labels 0° and 180°): true for each crop that reads
@@ -17,6 +18,13 @@ export class DirectionClassifier {
   ) {}
 
   async upsideDown(crops: readonly LineCrop[]): Promise<boolean[]> {
+    const flags: boolean[] = []
+    // A bounded batch: a page of a thousand boxes must not become one 100 MB tensor.
+    for (let start = 0; start < crops.length; start += BATCH) flags.push(...await this.run(crops.slice(start, start + BATCH)))
+    return flags
+  }
+
+  private async run(crops: readonly LineCrop[]): Promise<boolean[]> {
     if (crops.length === 0) return []
     const height = crops[0]!.height
     const plane = height * CLASSIFIER_WIDTH

@@ -155,7 +155,6 @@ export class PaddleEngine implements OcrEngine {
     const decoded = all.slice(0, crops.length)
     columns.forEach((index, n) => {
       const upright = all[crops.length + n]!
-      if (process.env.DBG) console.log('col', JSON.stringify(decoded[index]), JSON.stringify(upright))
       if (upright.confidence > decoded[index]!.confidence) decoded[index] = upright
     })
     const placed: PlacedText[] = []

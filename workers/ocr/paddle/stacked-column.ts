@@ -82,7 +82,7 @@ function uprightStrip(image: Raster, quad: Quad, size: number): Strip {
         const o = offsets[c]!
         const at = (px: number, py: number): number => image.data[(py * image.width + px) * image.channels + o]!
         const value = at(x0, y0) * (1 - fx) * (1 - fy) + at(x1, y0) * fx * (1 - fy) + at(x0, y1) * (1 - fx) * fy + at(x1, y1) * fx * fy
-        planes[c][out] = value / 127.5 - 1
+        planes[c]![out] = value / 127.5 - 1
         sum += value
       }
       grey[out] = sum / 3
@@ -94,7 +94,7 @@ function uprightStrip(image: Raster, quad: Quad, size: number): Strip {
   let count = 0
   for (let i = 0; i < grey.length; i++) {
     if (Math.abs(grey[i]! - paperGrey) > 8) continue
-    for (let c = 0; c < 3; c++) paper[c] += planes[c]![i]!
+    for (let c = 0; c < 3; c++) paper[c] = paper[c]! + planes[c]![i]!
     count++
   }
   for (let c = 0; c < 3; c++) paper[c] = count > 0 ? paper[c]! / count : 0
