@@ -7,6 +7,7 @@ import { DirectionClassifier } from './direction-classifier'
 import { fitDictionary, readDictionary } from './dictionary'
 import { quadHeight, quadWidth, type Quad } from './geometry'
 import { cropLine, type LineCrop } from './line-crop'
+import { keepsLine } from './line-filter'
 import { openSession } from './onnx-session'
 import { checkRaster } from './raster'
 import { orderLines, type PlacedText } from './reading-order'
@@ -162,7 +163,8 @@ export class PaddleEngine implements OcrEngine {
       if (line.text.trim().length === 0 || line.confidence < this.settings.lineConfidenceFloor) return
       placed.push({ quad: quads[i]!, vertical: vertical[i]!, text: line.text, confidence: line.confidence })
     })
-    return orderLines(placed).map((line) => ({
+    // Punctuation is judged on whole lines: a column's "！？" in a box of its own stays with the column.
+    return orderLines(placed).filter((line) => keepsLine(line.text, line.confidence, this.settings.lineConfidenceFloor)).map((line) => ({
       text: line.text,
       confidence: line.confidence,
       box: [[line.bounds.x0, line.bounds.y0], [line.bounds.x1, line.bounds.y0], [line.bounds.x1, line.bounds.y1], [line.bounds.x0, line.bounds.y1]],
