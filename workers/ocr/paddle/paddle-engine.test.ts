@@ -105,6 +105,21 @@ describe('the paddle OCR engine (real PP-OCRv5 models)', () => {
     expect(result).toEqual({ text: '', lines: [] })
   }, 120_000)
 
+  it('reads an upside-down line with the direction classifier turned on', async () => {
+    const image = await decodeForOcr(join(realworld, 'ocr/images/zh/test_without_det.jpg'), DEFAULT_PREPROCESS_LIMITS)
+    // Turned 180°: the pixels in reverse order.
+    const turned = new Uint8Array(image.data.length)
+    const pixels = image.width * image.height
+    for (let i = 0; i < pixels; i++) turned.set(image.data.subarray(i * 3, i * 3 + 3), (pixels - 1 - i) * 3)
+    const classifying = await PaddleEngine.create({ ...DEFAULT_PADDLE_SETTINGS, classifyDirection: true, modelName: 'ppocrv5-mobile', files: filesIn(ocrModelFolder()) })
+    try {
+      const text = tidyOcrText((await classifying.recognize({ ...image, data: turned })).text)
+      expect(characterErrorRate(text, '在中国作家协会第三届儿童文学')).toBeLessThanOrEqual(0.1)
+    } finally {
+      await classifying.close()
+    }
+  }, 120_000)
+
   it('fails one bad image with a clear error and reads the next', async () => {
     await expect(engine.recognize({ data: new Uint8Array(10), width: 100, height: 100, channels: 3 })).rejects.toThrow(/holds 10 bytes, 100×100×3 expected/)
     expect(await read(join(realworld, 'ocr/images/en/dtrb_demo_4.png'))).toBe('Greenstead')
