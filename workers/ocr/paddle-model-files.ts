@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs'
+import { existsSync, readFileSync, statSync } from 'node:fs'
 import { readFile, rename, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { parse as parseYaml } from 'yaml'
@@ -47,7 +47,7 @@ export const OFFICIAL_PPOCRV5_MOBILE = {
  *
  * @example
  * const files = await resolvePaddleModelFiles(config)
- * // { det: '/data/models/…/det.onnx', rec: '…', dict: '…', identity: 'PP-OCRv5_mobile#3f2a…' }
+ * // { det: '/data/models/…/det.onnx', rec: '…', dict: '…', identity: 'PP-OCRv5_mobile' }
  */
 export async function resolvePaddleModelFiles(config: SagasuConfig, dataDir: string = config.dataDir): Promise<PaddleModelFiles> {
   const { name, path } = config.models.ocr.model
@@ -56,8 +56,42 @@ export async function resolvePaddleModelFiles(config: SagasuConfig, dataDir: str
   if (path) files = folderFiles(path, 'models.ocr.model.path')
   else if (name === DEFAULT_PADDLE_OCR_MODEL) files = await officialFiles(hub)
   else files = await hubFolderFiles(name, hub)
-  const entries = checkModelFiles(files)
-  return { ...files, identity: `${path ?? name}#${await digestOf(entries)}` }
+  checkModelFiles(files)
+  return { ...files, identity: paddleModelIdentity(config) }
+}
+
+/**
+ * The model's part of the OCR stage version, known without loading it (the stage's version is
+ * asked for before its first load): a named model by its name, since what a name downloads does not
+ * change once it is in the data directory (as for the tagger); a folder by its path and the content
+ * of its files, so new files under the same path read the images again. The digest is kept while
+ * the files' sizes and times stay the same.
+ */
+export function paddleModelIdentity(config: SagasuConfig): string {
+  const { name, path } = config.models.ocr.model
+  return path ? `${path}#${folderDigest(path)}` : name
+}
+
+const digests = new Map<string, { signature: string; digest: string }>()
+
+function folderDigest(folder: string): string {
+  const paths = [PADDLE_MODEL_LAYOUT.det, PADDLE_MODEL_LAYOUT.rec, PADDLE_MODEL_LAYOUT.cls, PADDLE_MODEL_LAYOUT.dict].map((file) => join(folder, file)).filter((file) => existsSync(file))
+  // A folder without its files cannot load: the stage is disabled and no image gets this version.
+  if (paths.length === 0) return 'missing'
+  const signature = paths.map((file) => {
+    const stat = statSync(file)
+    return `${file}:${stat.size}:${stat.mtimeMs}`
+  }).join('|')
+  const known = digests.get(folder)
+  if (known?.signature === signature) return known.digest
+  const hash = createHash('sha256')
+  for (const file of paths) {
+    hash.update(readFileSync(file))
+    hash.update('\0')
+  }
+  const digest = hash.digest('hex').slice(0, 16)
+  digests.set(folder, { signature, digest })
+  return digest
 }
 
 function folderFiles(folder: string, setting: string): Omit<PaddleModelFiles, 'identity'> {
@@ -186,13 +220,3 @@ function dictEntries(path: string): number {
   return lines.length
 }
 
-async function digestOf(paths: readonly string[]): Promise<string> {
-  const hash = createHash('sha256')
-  for (const path of paths) {
-    await new Promise<void>((resolve, reject) => {
-      createReadStream(path).on('data', (chunk) => hash.update(chunk)).on('end', resolve).on('error', reject)
-    })
-    hash.update('\0')
-  }
-  return hash.digest('hex').slice(0, 16)
-}

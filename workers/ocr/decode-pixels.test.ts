@@ -5,7 +5,8 @@ import sharp from 'sharp'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { characterErrorRate } from './character-error-rate'
 import { createOcrStage } from './ocr.stage'
-import { DEFAULT_PREPROCESS_LIMITS, OcrImageError, preprocessForOcr, scaleFor } from './preprocess'
+import { decodeForOcr } from './decode-pixels'
+import { DEFAULT_PREPROCESS_LIMITS, OcrImageError, scaleFor } from './preprocess'
 
 const FIXTURES = join(import.meta.dirname, '../../test/fixtures/ocr')
 
@@ -24,38 +25,31 @@ let dir: string
 beforeAll(() => { dir = mkdtempSync(join(tmpdir(), 'sagasu-ocr-pre-')) })
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
-function pgmPixels(pgm: Buffer): Buffer {
-  // P5\n<w> <h>\n255\n then the pixels.
-  let newlines = 0
-  let i = 0
-  while (newlines < 3) if (pgm[i++] === 0x0a) newlines++
-  return pgm.subarray(i)
-}
 
-describe('preprocessForOcr', () => {
+describe('decodeForOcr: the pixels both engines read', () => {
   it('scales a large image down to the pixel budget, keeping its shape', async () => {
     const path = join(dir, 'large.png')
     await sharp({ create: { width: 5000, height: 4000, channels: 3, background: '#ffffff' } }).png().toFile(path)
-    const image = await preprocessForOcr(path)
+    const image = await decodeForOcr(path, DEFAULT_PREPROCESS_LIMITS)
     expect(image.width * image.height).toBeLessThanOrEqual(DEFAULT_PREPROCESS_LIMITS.maxPixels)
     expect(image.width / image.height).toBeCloseTo(5000 / 4000, 2)
-    expect(pgmPixels(image.pgm).length).toBe(image.width * image.height)
+    expect(image.data.length).toBe(image.width * image.height * 3)
   })
 
-  it('scales a small image up, at most twice', async () => {
+  it('never scales a small image up (each engine scales for itself; tesseract up to twice)', async () => {
     const path = join(dir, 'small.png')
     await sharp({ create: { width: 300, height: 100, channels: 3, background: '#ffffff' } }).png().toFile(path)
-    expect(await preprocessForOcr(path)).toMatchObject({ width: 600, height: 200 })
+    expect(await decodeForOcr(path, DEFAULT_PREPROCESS_LIMITS)).toMatchObject({ width: 300, height: 100, channels: 3 })
     expect(scaleFor(800, 100, DEFAULT_PREPROCESS_LIMITS)).toBeCloseTo(1.25)
     expect(scaleFor(2000, 1000, DEFAULT_PREPROCESS_LIMITS)).toBe(1)
   })
 
-  it('flattens transparency onto white and makes one grey channel', async () => {
+  it('flattens a fully transparent image onto white, as RGB', async () => {
     const path = join(dir, 'transparent.png')
     await sharp({ create: { width: 1200, height: 100, channels: 4, background: { r: 0, g: 0, b: 0, alpha: 0 } } }).png().toFile(path)
-    const pixels = pgmPixels((await preprocessForOcr(path)).pgm)
-    expect(pixels.length).toBe(1200 * 100)
-    expect(Math.min(...pixels)).toBe(255)
+    const { data } = await decodeForOcr(path, DEFAULT_PREPROCESS_LIMITS)
+    expect(data.length).toBe(1200 * 100 * 3)
+    expect(Math.min(...data)).toBe(255)
   })
 
   it('flattens light strokes on transparency onto a dark background, dark strokes onto white', async () => {
@@ -65,9 +59,9 @@ describe('preprocessForOcr', () => {
       for (let y = 40; y < 60; y++) for (let x = 100; x < 1100; x++) bar.fill(colour, (y * 1200 + x) * 4, (y * 1200 + x) * 4 + 3).writeUInt8(255, (y * 1200 + x) * 4 + 3)
       const path = join(dir, `bar-${colour}.png`)
       await sharp(bar, { raw: { width: 1200, height: 100, channels: 4 } }).png().toFile(path)
-      const pixels = pgmPixels((await preprocessForOcr(path)).pgm)
-      expect(pixels[50 * 1200 + 600], `the bar (${colour})`).toBe(colour)
-      expect(pixels[10 * 1200 + 600], `the background behind a ${colour} bar`).toBe(background)
+      const { data } = await decodeForOcr(path, DEFAULT_PREPROCESS_LIMITS)
+      expect(data[(50 * 1200 + 600) * 3], `the bar (${colour})`).toBe(colour)
+      expect(data[(10 * 1200 + 600) * 3], `the background behind a ${colour} bar`).toBe(background)
     }
   })
 
@@ -86,7 +80,7 @@ describe('preprocessForOcr', () => {
   it('refuses an image over the input limit from its header, naming the file', async () => {
     const path = join(dir, 'wide.png')
     await sharp({ create: { width: 3000, height: 2000, channels: 3, background: '#ffffff' } }).png().toFile(path)
-    const error = await preprocessForOcr(path, { ...DEFAULT_PREPROCESS_LIMITS, maxInputPixels: 1_000_000 }).catch((caught: unknown) => caught)
+    const error = await decodeForOcr(path, { ...DEFAULT_PREPROCESS_LIMITS, maxInputPixels: 1_000_000 }).catch((caught: unknown) => caught)
     expect(error).toBeInstanceOf(OcrImageError)
     expect((error as Error).message).toBe(`${path} is too large for OCR: 3000×2000 pixels (6.0 MP, the limit is 1.0 MP)`)
   })
@@ -95,6 +89,6 @@ describe('preprocessForOcr', () => {
     const full = await sharp({ create: { width: 1200, height: 800, channels: 3, background: '#ff0000' } }).png().toBuffer()
     const path = join(dir, 'cut.png')
     writeFileSync(path, full.subarray(0, Math.floor(full.length / 2)))
-    await expect(preprocessForOcr(path)).rejects.toThrow(new RegExp(`cannot decode ${path}`))
+    await expect(decodeForOcr(path, DEFAULT_PREPROCESS_LIMITS)).rejects.toThrow(new RegExp(`cannot decode ${path}`))
   })
 })
