@@ -58,7 +58,7 @@ describe('stopping sagasu serve with SIGTERM', () => {
       // One file at a time, so the first import is still running when the signal comes.
       import: { concurrency: 1 },
       watch: { rescanMinutes: 60 },
-      models: { clip: { enabled: false }, tagger: { enabled: false }, ocr: { enabled: true, languages: ['eng'] }, hubUrl: 'http://127.0.0.1:9', hubTimeoutSeconds: 1 },
+      models: { clip: { enabled: false }, tagger: { enabled: false }, ocr: { enabled: true, engine: 'tesseract', languages: ['eng'] }, hubUrl: 'http://127.0.0.1:9', hubTimeoutSeconds: 1 },
     })
   })
 

@@ -42,11 +42,11 @@ export async function decodeForOcr(path: string, limits: PreprocessLimits, root?
     let decoding = opened.pipeline.rotate()
     if (scale < 1) decoding = decoding.resize(Math.max(1, Math.round(width * scale)), Math.max(1, Math.round(height * scale)), { fit: 'fill', kernel: 'lanczos3' })
     let { data, info } = await decoding.toColourspace('srgb').raw().toBuffer({ resolveWithObject: true })
-    if (info.channels === 4) {
+    if (info.channels !== 3) {
       // White text on a transparent caption layer flattened onto white would vanish (issue 13).
-      const grey = contrastingBackground(data, 4)
-      ;({ data, info } = await sharp(data, { raw: { width: info.width, height: info.height, channels: 4 } })
-        .flatten({ background: { r: grey, g: grey, b: grey } }).removeAlpha().raw().toBuffer({ resolveWithObject: true }))
+      const grey = contrastingBackground(data, info.channels)
+      ;({ data, info } = await sharp(data, { raw: { width: info.width, height: info.height, channels: info.channels as 1 | 2 | 3 | 4 } })
+        .flatten({ background: { r: grey, g: grey, b: grey } }).toColourspace('srgb').removeAlpha().raw().toBuffer({ resolveWithObject: true }))
     }
     if (info.channels !== 3) throw new Error(`expected 3 channels, got ${info.channels}`)
     return { data, width: info.width, height: info.height, channels: 3 }
