@@ -1,29 +1,77 @@
-// OCR benchmark: character error rate per language and images/s through the OCR stage (sharp
-// preprocessing + tesseract.js), on generated images of rendered text.
-// Usage: npm run bench:ocr -- [--count 200] [--data 4.0.0|4.0.0_best_int] [--workers 1] [--batch 8]
-// Needs the CJK fonts (Debian/Ubuntu: apt-get install fonts-noto-cjk) to render the images.
-// Prints a Markdown table for BENCHMARKS.md. Images are generated once and cached under bench/.work/.
+// OCR benchmark, both engines (tesseract.js and paddle) side by side through the engine seam
+// (workers/ocr/ocr-engine.ts):
+// - `--set real`: the real images of ../shared/realworld/ocr/ per group (CER, findable share) and
+//   text-free real illustrations (characters stored), images/s, memory (bench/ocr/real-bench.ts);
+// - `--set synthetic` (the default): character error rate per language on generated images of
+//   rendered text; needs the CJK fonts (apt-get install fonts-noto-cjk); images are generated once
+//   and cached under bench/.work/;
+// - `--set both`: the real tables, then the synthetic one.
+// Usage: npm run bench:ocr -- [--set real|synthetic|both] [--engines tesseract,paddle] [--count 200]
+//        [--data 4.0.0|4.0.0_best_int] [--per-group N] [--realworld DIR (default ../shared/realworld)] [--dump readings.json]
+// The paddle engine reads the models `npm run test:deps` converts (test/helpers/ocr-models.ts).
+// Prints Markdown tables for BENCHMARKS.md.
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { cpus, loadavg } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { CORPUS, type CorpusLanguage } from '../scripts/ocr/corpus'
 import { hasCjkFonts, mulberry32, renderTextImage, type TextImageSpec } from '../scripts/ocr/text-image'
+import { ocrModelFolder } from '../test/helpers/ocr-models'
 import { characterErrorRate } from '../workers/ocr/character-error-rate'
 import type { OcrDataVariant } from '../workers/ocr/language-folder'
-import { createOcrStage } from '../workers/ocr/ocr.stage'
+import type { OcrEngine } from '../workers/ocr/ocr-engine'
+import { tidyOcrText } from '../workers/ocr/ocr-text'
+import { decodeForSeam } from './ocr/decode'
+import { createPaddleSeamEngine } from './ocr/paddle-seam'
+import { runRealBench } from './ocr/real-bench'
+import { createTesseractSeamEngine } from './ocr/tesseract-seam'
 
 const { values } = parseArgs({
   options: {
+    set: { type: 'string', default: 'synthetic' },
+    engines: { type: 'string', default: 'tesseract,paddle' },
     count: { type: 'string', default: '200' },
     data: { type: 'string', default: '4.0.0' },
-    workers: { type: 'string', default: '1' },
-    batch: { type: 'string', default: '8' },
+    'per-group': { type: 'string' },
+    realworld: { type: 'string' },
+    dump: { type: 'string' },
     work: { type: 'string', default: join(import.meta.dirname, '.work') },
   },
 })
 const count = Number(values.count)
 const variant = values.data as OcrDataVariant
+const set = values.set
+if (!['real', 'synthetic', 'both'].includes(set)) {
+  process.stderr.write(`--set must be real, synthetic or both, not ${set}\n`)
+  process.exit(2)
+}
+const engineNames = values.engines.split(',').map((name) => name.trim()).filter(Boolean)
+for (const name of engineNames) {
+  if (name !== 'tesseract' && name !== 'paddle') {
+    process.stderr.write(`--engines takes tesseract and/or paddle, not ${name}\n`)
+    process.exit(2)
+  }
+}
+const dataDir = join(values.work, 'ocr-data')
+const engines = engineNames.map((name) => ({
+  name,
+  create: (): Promise<OcrEngine | string> => name === 'tesseract'
+    ? createTesseractSeamEngine(dataDir, ['jpn', 'jpn_vert', 'chi_sim', 'eng'], variant)
+    : createPaddleSeamEngine(ocrModelFolder(), dataDir),
+}))
+const argsText = [`--set ${set}`, `--engines ${engineNames.join(',')}`, ...(set !== 'real' ? [`--count ${count}`] : []), `--data ${variant}`, ...(values['per-group'] ? [`--per-group ${values['per-group']}`] : [])].join(' ')
+
+if (set === 'real' || set === 'both') {
+  process.stdout.write(await runRealBench({
+    engines,
+    perGroup: values['per-group'] ? Number(values['per-group']) : undefined,
+    command: `npm run bench:ocr -- ${argsText}`,
+    ...(values.realworld ? { realworld: values.realworld } : {}),
+    ...(values.dump ? { dump: values.dump } : {}),
+  }))
+  if (set === 'real') process.exit(0)
+  process.stdout.write('\n')
+}
 
 if (!(await hasCjkFonts())) {
   process.stderr.write('bench:ocr renders Japanese and Chinese text and needs the Noto Sans CJK fonts: apt-get install fonts-noto-cjk\n')
@@ -67,28 +115,33 @@ if (!existsSync(manifest)) {
 }
 const samples = JSON.parse(readFileSync(manifest, 'utf8')) as Sample[]
 
-const dataDir = join(values.work, 'ocr-data')
-const stage = createOcrStage({ dataDir, languages: ['jpn', 'jpn_vert', 'chi_sim', 'eng'], workers: Number(values.workers), dataVariant: variant, idleUnloadSeconds: 600 })
-let started = performance.now()
-await stage.load()
-const loadSeconds = (performance.now() - started) / 1000
-
-const batchSize = Number(values.batch)
-const outputs: string[] = []
-let failed = 0
-started = performance.now()
-for (let i = 0; i < samples.length; i += batchSize) {
-  const batch = samples.slice(i, i + batchSize).map((sample, j) => ({ imageId: i + j + 1, hash: String(i + j), absPath: join(folder, sample.file) }))
-  for (const outcome of await stage.run(batch)) {
-    if (outcome.status === 'done') outputs.push(outcome.output)
-    else { outputs.push(''); failed++; process.stderr.write(`${outcome.status}: ${outcome.reason}\n`) }
+interface SyntheticRun { id: string; outputs: string[]; failed: number; seconds: number; loadSeconds: number }
+const runs: SyntheticRun[] = []
+for (const engine of engines) {
+  let started = performance.now()
+  const created = await engine.create()
+  if (typeof created === 'string') {
+    process.stderr.write(`${engine.name}: not run: ${created}\n`)
+    continue
   }
+  const run: SyntheticRun = { id: created.id, outputs: [], failed: 0, seconds: 0, loadSeconds: (performance.now() - started) / 1000 }
+  started = performance.now()
+  for (const sample of samples) {
+    try {
+      run.outputs.push(tidyOcrText((await created.recognize(await decodeForSeam(join(folder, sample.file)))).text))
+    } catch (error) {
+      run.outputs.push('')
+      run.failed++
+      process.stderr.write(`${created.id}: ${sample.file}: ${(error as Error).message}\n`)
+    }
+  }
+  run.seconds = (performance.now() - started) / 1000
+  await created.close()
+  runs.push(run)
 }
-const seconds = (performance.now() - started) / 1000
-await stage.unload()
 
 /** Errors over reference characters, summed over the images (whitespace compared loosely). */
-function cer(picked: number[]): { rate: number; images: number } {
+function cer(outputs: string[], picked: number[]): { rate: number; images: number } {
   let errors = 0
   let chars = 0
   for (const i of picked) {
@@ -101,24 +154,29 @@ function cer(picked: number[]): { rate: number; images: number } {
 }
 const percent = (value: number): string => `${(value * 100).toFixed(1)} %`
 const indexes = samples.map((_, i) => i)
-const rows = CATEGORIES.map((category) => {
+const tableFor = (run: SyntheticRun): string[] => CATEGORIES.map((category) => {
   const all = indexes.filter((i) => samples[i]!.category === category.name)
   const clean = all.filter((i) => samples[i]!.background === 'white')
   const colour = all.filter((i) => samples[i]!.background === 'colour')
   const noise = all.filter((i) => samples[i]!.background === 'noise')
   const small = all.filter((i) => samples[i]!.fontSize <= 20)
-  return `| ${category.name} | ${all.length} | **${percent(cer(clean).rate)}** (${clean.length}) | ${percent(cer(colour).rate)} (${colour.length}) | ${percent(cer(noise).rate)} (${noise.length}) | ${percent(cer(small).rate)} (${small.length}) | ${percent(cer(all).rate)} |`
+  const cell = (picked: number[]): string => percent(cer(run.outputs, picked).rate)
+  return `| ${category.name} | ${all.length} | **${cell(clean)}** (${clean.length}) | ${cell(colour)} (${colour.length}) | ${cell(noise)} (${noise.length}) | ${cell(small)} (${small.length}) | ${cell(all)} |`
 })
 
 process.stdout.write([
-  `Command: \`npm run bench:ocr -- --count ${count} --data ${variant} --workers ${values.workers} --batch ${batchSize}\``,
+  `Command: \`npm run bench:ocr -- ${argsText}\``,
   `Machine: ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown CPU'}), load average at the end ${loadavg().map((n) => n.toFixed(1)).join(' / ')}; Node ${process.version}`,
-  `Images rendered with DejaVu Sans and Noto Sans CJK JP/SC (fonts-noto-cjk), font sizes ${FONT_SIZES.join(', ')} px, 1–3 lines; backgrounds white (clean), pastel colour, coloured speckles.`,
+  `Synthetic set: ${samples.length} images rendered with DejaVu Sans and Noto Sans CJK JP/SC (fonts-noto-cjk), font sizes ${FONT_SIZES.join(', ')} px, 1–3 lines; backgrounds white (clean), pastel colour, coloured speckles.`,
   '',
-  '| text | images | CER clean (n) | CER colour (n) | CER noise (n) | CER ≤ 20 px text (n) | CER all |',
-  '|---|---|---|---|---|---|---|',
-  ...rows,
-  '',
-  `Throughput: ${(samples.length / seconds).toFixed(2)} images/s (${samples.length} images in ${seconds.toFixed(1)} s, ${failed} failed); tesseract start-up ${loadSeconds.toFixed(1)} s (not counted).`,
-  '',
+  ...runs.flatMap((run) => [
+    `Engine: ${run.id}`,
+    '',
+    '| text | images | CER clean (n) | CER colour (n) | CER noise (n) | CER ≤ 20 px text (n) | CER all |',
+    '|---|---|---|---|---|---|---|',
+    ...tableFor(run),
+    '',
+    `Throughput: ${(samples.length / run.seconds).toFixed(2)} images/s (${samples.length} images in ${run.seconds.toFixed(1)} s, ${run.failed} failed); ${run.id} start-up ${run.loadSeconds.toFixed(1)} s (not counted).`,
+    '',
+  ]),
 ].join('\n'))

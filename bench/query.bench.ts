@@ -188,8 +188,8 @@ function queries(p: Picks, images: number): BenchQuery[] {
     { label: 'OCR, 2-character Japanese', query: 'm;東京' },
     { label: 'OCR, English word', query: 'm;school' },
     { label: 'prompt word', query: 'prompt;sunset' },
-    { label: 'tags1 all of two', query: `tags1:${value(t1(0))}:${value(t1(2))}` },
-    { label: 'tags1 any of two', query: `|tags1:${value(t1(40))}:${value(t1(60))}` },
+    { label: 'tags1 all of two', query: `tags1:${value(t1(0))}, tags1:${value(t1(2))}` },
+    { label: 'tags1 any of two', query: `|tags1:${value(t1(40))}, |tags1:${value(t1(60))}` },
     { label: 'date range (a year)', query: 'date;>=2020-01-01&<2021-01-01' },
     { label: 'type, by file size', query: 'type;=twitter', sort: 'filesize;-1' },
     { label: 'negation-heavy', query: `!${tag(g(2).name)}, !${tag(g(4).name)}, !type;=pixiv, !m, !tags.rating:explicit` },
@@ -198,6 +198,7 @@ function queries(p: Picks, images: number): BenchQuery[] {
     { label: 'OCR text length', query: 'textlen;>100' },
     { label: 'character + rating', query: `${tag(c(4).name)}, tags.rating:explicit` },
     { label: 'tags1 substring', query: `mt;${value(t1(5))}` },
+    { label: 'tag, by its score', query: tag(g(2).name), sort: `${tag(g(2).name)};-1` },
   ]
 }
 

@@ -29,9 +29,16 @@ describe('loadConfig', () => {
     expect(config.models.tagger.name).toBe('SmilingWolf/wd-swinv2-tagger-v3')
   })
 
+  it('reads a relative OCR model path from the config file\'s folder', () => {
+    const { dir, file } = configFile('models:\n  ocr:\n    engine: paddle\n    model:\n      path: models/ppocr\n')
+    expect(loadConfig({ file, env: {} }).config.models.ocr.model).toEqual({ name: 'PP-OCRv5_mobile', path: join(dir, 'models/ppocr') })
+  })
+
   it('gives OCR one worker on the 4.0.0 data by default and names a bad OCR key', () => {
     const { config } = loadConfig({ file: configFile('models:\n  ocr:\n    languages: [eng]\n').file, env: {} })
-    expect(config.models.ocr).toEqual({ enabled: true, languages: ['eng'], workers: 1, data: '4.0.0' })
+    expect(config.models.ocr).toEqual({ enabled: true, engine: 'paddle', model: { name: 'PP-OCRv5_mobile' }, languages: ['eng'], workers: 1, data: '4.0.0' })
+    expect(() => loadConfig({ file: configFile('models:\n  ocr:\n    engine: easyocr\n').file, env: {} })).toThrow(/models\.ocr\.engine/)
+    expect(() => loadConfig({ file: configFile('models:\n  ocr:\n    model:\n      folder: x\n').file, env: {} })).toThrow(/models\.ocr\.model/)
     expect(() => loadConfig({ file: configFile('models:\n  ocr:\n    data: best\n').file, env: {} })).toThrow(/models\.ocr\.data/)
     expect(() => loadConfig({ file: configFile('models:\n  ocr:\n    workers: 0\n').file, env: {} })).toThrow(/models\.ocr\.workers/)
   })

@@ -16,6 +16,11 @@ export interface LoadConfigOptions {
   dataDir?: string
   env?: NodeJS.ProcessEnv
   cwd?: string
+  /**
+   * A named file (--config, SAGASU_CONFIG) that does not exist yet reads as an empty one, with
+   * relative paths against its folder: `sagasu import PATH` creates it.
+   */
+  missingFileIsEmpty?: boolean
 }
 
 export interface LoadedConfig {
@@ -36,7 +41,9 @@ export const DEFAULT_CONFIG_FILE = 'sagasu.config.yaml'
 export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
   const env = options.env ?? process.env
   const cwd = options.cwd ?? process.cwd()
-  const file = findConfigFile(options.file ?? env.SAGASU_CONFIG, cwd)
+  const named = options.file ?? env.SAGASU_CONFIG
+  const missing = Boolean(options.missingFileIsEmpty && named && !existsSync(resolve(cwd, named)))
+  const file = missing ? undefined : findConfigFile(named, cwd)
   const raw = file ? readConfigFile(file) : {}
   applyEnvironment(raw, env)
   if (options.dataDir) raw.dataDir = options.dataDir
@@ -44,11 +51,11 @@ export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
   const parsed = configSchema.safeParse(raw)
   if (!parsed.success) throw new ConfigError(formatIssues(parsed.error.issues, file ?? 'configuration'))
 
-  const base = file ? dirname(file) : cwd
+  const base = file ? dirname(file) : missing ? dirname(resolve(cwd, named!)) : cwd
   const config = parsed.data
   config.dataDir = resolve(base, options.dataDir ? resolve(cwd, options.dataDir) : config.dataDir)
   for (const folder of config.folders) folder.path = resolve(base, folder.path)
-  for (const model of [config.models.clip, config.models.tagger]) {
+  for (const model of [config.models.clip, config.models.tagger, config.models.ocr.model]) {
     if (model.path) model.path = resolve(base, model.path)
   }
   assertUniqueFolderNames(config)

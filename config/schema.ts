@@ -45,6 +45,9 @@ const taggerSchema = z
   })
   .prefault({})
 
+/** The paddle OCR engine's default model: PaddlePaddle's own ONNX release of PP-OCRv5 mobile. */
+export const DEFAULT_PADDLE_OCR_MODEL = 'PP-OCRv5_mobile'
+
 /** A browser's User-Agent: pixiv's web API refuses requests that do not look like a browser's. */
 export const DEFAULT_PIXIV_USER_AGENT = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:128.0) Gecko/20100101 Firefox/128.0'
 
@@ -177,6 +180,8 @@ export const configSchema = z.strictObject({
       debounceMs: z.number().int().min(0).max(60_000).default(400),
       /** Full re-scan period: the fallback for network drives and missed events. 0 turns it off. */
       rescanMinutes: z.number().min(0).max(10_080).default(10),
+      /** A folder whose watching failed (inotify limits, EMFILE, an unmounted share) is re-scanned this often instead. */
+      fallbackRescanSeconds: z.number().int().min(1).max(3600).default(30),
     })
     .prefault({}),
   models: z
@@ -186,6 +191,18 @@ export const configSchema = z.strictObject({
       ocr: z
         .strictObject({
           enabled: z.boolean().default(true),
+          /** `paddle`: PP-OCR text detection + recognition on onnxruntime; `tesseract`: tesseract.js (the second engine). */
+          engine: z.enum(['paddle', 'tesseract']).default('paddle'),
+          /** The paddle engine's model folder (docs/models.md, "OCR"). */
+          model: z
+            .strictObject({
+              /** `PP-OCRv5_mobile` (PaddlePaddle's official ONNX release) or a hub id whose repository holds the folder layout; downloaded once into dataDir/models. */
+              name: z.string().min(1).regex(...noControl).default(DEFAULT_PADDLE_OCR_MODEL),
+              /** A local folder with det.onnx, rec.onnx, dict.txt (cls.onnx optional), for offline installs; wins over `name`. */
+              path: z.string().min(1).regex(...noControl).optional(),
+            })
+            .prefault({}),
+          /** Tesseract only: the languages it reads (the paddle recogniser reads Chinese, Japanese and English at once). */
           languages: z.array(z.enum(['jpn', 'jpn_vert', 'chi_sim', 'eng'])).min(1).default(['jpn', 'jpn_vert', 'chi_sim', 'eng']),
           /** Tesseract workers recognising at once; each holds its own copy of the language models. */
           workers: z.number().int().min(1).max(8).default(1),

@@ -5,6 +5,7 @@ import type { PipelineContext } from '../workers/pipeline-context'
 import { startModelWorker, type ModelWorker } from '../workers/model-worker'
 import { startThreadedLiveLibrary } from '../workers/threaded-live-library'
 import type { LiveLibrary } from '../workers/watcher'
+import { settleWithin } from '../workers/settle-within'
 import { currentWorkerId } from '../workers/worker-id'
 import { createModelDownloads, type ModelDownloads } from './services/model-downloads'
 import { createPixivJob, type PixivJob } from './services/pixiv-job'
@@ -63,7 +64,7 @@ async function createApp(): Promise<SagasuApp> {
   if (config.watch.enabled) {
     // The thread must load the very SQLite this process has (two copies break its file locking).
     const [sqliteAddon] = config.store.profile === 'embedded' ? loadedSqliteAddons() : []
-    started.library = startThreadedLiveLibrary(config, { log, afterChanges: () => models.kick(), ...(sqliteAddon ? { sqliteAddon } : {}) })
+    started.library = startThreadedLiveLibrary(config, { log, afterChanges: () => models.kick(), ...(configFile ? { configFile } : {}), ...(sqliteAddon ? { sqliteAddon } : {}) })
     started.library.ready.then(() => log('library up to date'), (error: unknown) => log(`first import failed: ${String(error)}`))
   }
   return started
@@ -74,11 +75,33 @@ export function useApp(): Promise<SagasuApp> {
   return startApp()
 }
 
-export async function stopApp(): Promise<void> {
-  const current = await app
+/** How long the work in progress gets to reach a safe point when the server stops. */
+const STOP_GRACE_MS = 2000
+
+let stopping: Promise<void> | undefined
+
+/**
+ * Stops the app within a few seconds whatever it is doing: the import thread and the model stages
+ * are asked to stop, given STOP_GRACE_MS, then left behind (the thread ended); what they had not
+ * finished stays in the persisted queues for the next start. Called at the signal and again by
+ * Nitro's close hook: one stop.
+ */
+export function stopApp(): Promise<void> {
+  stopping ??= stopNow().finally(() => {
+    stopping = undefined
+  })
+  return stopping
+}
+
+async function stopNow(): Promise<void> {
+  // A start-up that failed has nothing to stop (the plugin ends the process with its reason).
+  const current = await app?.catch(() => undefined)
   app = undefined
-  await current?.pixiv.stop()
-  await current?.library?.close()
-  await current?.models.close()
-  await current?.store.close()
+  if (!current) return
+  await Promise.all([
+    settleWithin(current.pixiv.stop(), STOP_GRACE_MS),
+    current.library?.close(),
+    current.models.close(STOP_GRACE_MS),
+  ])
+  await current.store.close()
 }

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process'
-import { readFileSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { describe, expect, it } from 'vitest'
@@ -23,7 +23,8 @@ describe('bench smoke', () => {
     const { stdout } = await run(process.execPath, ['bin/run-ts.mjs', 'bench/query.bench.ts', '--count', '3000', '--runs', '2', '--work', tempDir()], { cwd: ROOT })
     expect(stdout).toMatch(/\| 1 \| common tag \|/)
     expect(stdout).toMatch(/\| 21 \| tags1 substring \|/)
-    expect(stdout).toMatch(/\d+ of 21 queries meet the target/)
+    expect(stdout).toMatch(/\| 22 \| tag, by its score \|/)
+    expect(stdout).toMatch(/\d+ of 22 queries meet the target/)
   })
 
   it('runs the model pipeline benchmark on a few small images with the fixture models', async () => {
@@ -55,6 +56,23 @@ describe('bench smoke', () => {
     for (const text of ['English', 'Japanese, horizontal', 'Japanese, vertical', 'Chinese \\(simplified\\)']) expect(stdout).toMatch(new RegExp(`\\| ${text} \\| \\d+ \\| \\*\\*[\\d.]+ %\\*\\*`))
     expect(stdout).toMatch(/Throughput: [\d.]+ images\/s \(20 images in [\d.]+ s, 0 failed\)/)
   })
+
+  // The real-image OCR benchmark reads ../shared/realworld (CI has it) and the models of `npm run test:deps`.
+  const realworld = join(ROOT, '..', 'shared', 'realworld')
+  if (!existsSync(realworld) && process.env.SAGASU_NO_REALWORLD) {
+    it.skip(`skipped: the real-image OCR benchmark needs ${realworld}, which is missing, and SAGASU_NO_REALWORLD is set`, () => {})
+  } else {
+    it('runs the real-image OCR benchmark on one image per group with both engines and reports every group', async () => {
+      const { stdout } = await run(process.execPath, ['bin/run-ts.mjs', 'bench/ocr.bench.ts', '--set', 'real', '--per-group', '1', '--work', tempDir()], { cwd: ROOT })
+      for (const group of ['Japanese vertical \\(manga bubbles\\)', 'Chinese', 'English', 'whole manga pages \\(per bubble\\)', 'game frames \\(JRPG\\)']) {
+        expect(stdout).toMatch(new RegExp(`\\| ${group} \\| 1 \\| (–|[\\d.]+ %) \\| [\\d.]+ %`))
+      }
+      expect(stdout).toMatch(/\| tesseract \| 1 \| \*\*[\d.]+\*\* \| [01] \|/)
+      // The paddle engine runs, or the output says why not (a build without it).
+      expect(stdout).toMatch(/\| paddle \| 1 \| \*\*[\d.]+\*\* \| [01] \||Not run: paddle: /)
+      expect(stdout).toMatch(/tesseract \(`tesseract:[^`]+`\): loaded in [\d.]+ s .* 0 failed\./)
+    }, 300_000)
+  }
 
   it('runs the hostile-input benchmark (fuzzing, body abuse, import under load) on a tiny library and prints every table', async () => {
     const work = tempDir()

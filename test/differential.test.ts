@@ -14,6 +14,7 @@ import {
   type AndNode, type CompareOp, type Comparison, type FieldInfo, type FieldName, type QueryNode, type SortKey, type Value,
 } from '../server/query'
 import { parseDate } from '../server/query/dates'
+import { mergeTags1 } from '../server/query/tags1-merge'
 import { openSqliteStore } from '../server/store/embedded/sqlite-store'
 import { toMongoDocument, type MongoImageDocument } from '../server/store/servers/mongo-document'
 import { compileMongoFilter, compileMongoSort, tagPattern } from '../server/store/servers/mongo-filter'
@@ -215,6 +216,13 @@ function vocabulary(documents: MongoImageDocument[]) {
   return { values, texts }
 }
 
+/** An AND list as the parser reads it: sibling tags1 clauses of one mode are one node (PxIMSE's rule). */
+function tags1Merged(children: QueryNode[]): QueryNode[] {
+  const merged = mergeTags1(children)
+  if (!merged.ok) throw new Error(merged.error.message)
+  return merged.value
+}
+
 function queryArbitrary(vocab: ReturnType<typeof vocabulary>): fc.Arbitrary<GeneratedQuery> {
   const fields = Object.keys(FIELDS) as FieldName[]
   const op = fc.constantFrom<CompareOp>('<', '<=', '>', '>=', '=', '!=')
@@ -323,7 +331,10 @@ function queryArbitrary(vocab: ReturnType<typeof vocabulary>): fc.Arbitrary<Gene
     node: fc.oneof(
       { maxDepth: 3, depthIdentifier: 'query' },
       { arbitrary: tie('clause'), weight: 5 },
-      { arbitrary: fc.array(tie('clause'), { minLength: 2, maxLength: 2 }).map((children): QueryNode => ({ type: 'and', children, span })), weight: 1 },
+      { arbitrary: fc.array(tie('clause'), { minLength: 2, maxLength: 2 }).map((children): QueryNode => {
+        const merged = tags1Merged(children)
+        return merged.length === 1 ? merged[0]! : { type: 'and', children: merged, span }
+      }), weight: 1 },
     ),
   }))
   const sortable = fields.filter((field) => FIELDS[field].sortable)
@@ -332,7 +343,7 @@ function queryArbitrary(vocab: ReturnType<typeof vocabulary>): fc.Arbitrary<Gene
     { maxLength: 3 },
   )
   return fc.record({
-    query: fc.array(clause, { maxLength: 4 }).map((children): AndNode => ({ type: 'and', children, span })),
+    query: fc.array(clause, { maxLength: 4 }).map((children): AndNode => ({ type: 'and', children: tags1Merged(children), span })),
     // The sort syntax takes each field once.
     sort: sort.map((keys) => keys.filter((key, k) => keys.findIndex((other) => other.field === key.field) === k)),
   })

@@ -4,9 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { SearchPage } from '../shared/types/api'
 import type { ImageRecord } from '../shared/types/image'
 import { colorOf, tempDir, writeConfig, writeImage } from './helpers/library'
-import { eventually, startServer, type RunningServer } from './helpers/server'
+import { CHANGES_TEST_TIMEOUT_MS, startServer, waitForChanges, watchReport, type RunningServer } from './helpers/server'
 
-describe('live library while sagasu serve runs', () => {
+describe('live library while sagasu serve runs', { timeout: CHANGES_TEST_TIMEOUT_MS }, () => {
   let dir: string
   let lib: string
   let server: RunningServer
@@ -27,8 +27,9 @@ describe('live library while sagasu serve runs', () => {
     await server?.stop()
   })
 
-  it('indexes the folder at start', async () => {
+  it('indexes the folder at start, and is watching it when it says the library is up to date', async () => {
     expect((await images()).map((image) => image.filename)).toEqual(['present-at-start.png'])
+    expect(await watchReport(server)).toEqual({ state: 'watching', folders: [{ folder: 'lib', mode: 'events' }], changesApplied: 0 })
   })
 
   it('runs its import thread on the server\'s own SQLite: one better-sqlite3 addon in the process', () => {
@@ -40,33 +41,45 @@ describe('live library while sagasu serve runs', () => {
     expect(new Set(mapped).size).toBe(1)
   })
 
-  it('notices a new file within seconds', async () => {
+  // Each test waits for the server's count of applied changes, never for a guessed time: the watcher
+  // is set up before "library up to date", so a file written after it is an event however busy the machine.
+  it('notices a new file', async () => {
+    const since = (await watchReport(server)).changesApplied
     await writeImage(join(lib, 'new/12345_777_p0.png'), { color: colorOf(2) })
-    const added = await eventually(() => byName('12345_777_p0.png'), 15_000, 'the new file')
+    await waitForChanges(server, since, 1, 'the new file')
+    const added = await byName('12345_777_p0.png')
     expect(added).toMatchObject({ path: 'new/12345_777_p0.png', illustid: '777', userid: '12345' })
   })
 
   it('keeps the record of a moved file and drops a deleted one', async () => {
-    const before = await eventually(() => byName('12345_777_p0.png'), 15_000, 'the file')
+    const before = (await byName('12345_777_p0.png'))!
+    expect(before).toBeDefined()
+    let since = (await watchReport(server)).changesApplied
     mkdirSync(join(lib, 'elsewhere'))
     renameSync(join(lib, 'new/12345_777_p0.png'), join(lib, 'elsewhere/renamed.png'))
-    const moved = await eventually(() => byName('renamed.png'), 15_000, 'the moved file')
-    expect(moved.id).toBe(before.id)
+    // A move is two events: the old path's unlink and the new one's add.
+    await waitForChanges(server, since, 2, 'the move')
+    const moved = await byName('renamed.png')
+    expect(moved?.id).toBe(before.id)
     expect(await byName('12345_777_p0.png')).toBeUndefined()
 
+    since = (await watchReport(server)).changesApplied
     unlinkSync(join(lib, 'present-at-start.png'))
-    await eventually(async () => ((await byName('present-at-start.png')) ? undefined : true), 15_000, 'the deletion')
+    await waitForChanges(server, since, 1, 'the deletion')
+    expect(await byName('present-at-start.png')).toBeUndefined()
   })
 
   it('re-indexes a changed file and drops a deleted folder', async () => {
-    const before = await eventually(() => byName('renamed.png'), 15_000, 'the file')
+    const before = (await byName('renamed.png'))!
+    expect(before).toBeDefined()
+    let since = (await watchReport(server)).changesApplied
     await writeImage(join(lib, 'elsewhere/renamed.png'), { color: colorOf(3), width: 99 })
-    const changed = await eventually(async () => {
-      const image = await byName('renamed.png')
-      return image?.width === 99 ? image : undefined
-    }, 15_000, 'the change')
-    expect(changed.id).toBe(before.id)
+    await waitForChanges(server, since, 1, 'the change')
+    const changed = await byName('renamed.png')
+    expect(changed).toMatchObject({ id: before.id, width: 99 })
+    since = (await watchReport(server)).changesApplied
     rmSync(join(lib, 'elsewhere'), { recursive: true })
-    await eventually(async () => ((await images()).length === 0 ? true : undefined), 15_000, 'the folder removal')
+    await waitForChanges(server, since, 1, 'the folder removal')
+    expect(await images()).toEqual([])
   })
 })

@@ -11,6 +11,7 @@ import type { ImportCounts, JobsReport, SearchPage, StageProgress } from '../sha
 import { ROOT, runCliJson } from './helpers/cli'
 import { tempDir, writeConfig, writeImage } from './helpers/library'
 import { startServer, type RunningServer } from './helpers/server'
+import { ocrModelFolder } from './helpers/ocr-models'
 
 const FIXTURES = join(ROOT, 'test/fixtures')
 
@@ -22,7 +23,8 @@ function config(dir: string, library: string, overrides: { general?: number; ocr
     models: {
       clip: { enabled: false },
       tagger: { path: join(FIXTURES, 'models/tiny-wd14') },
-      ocr: { enabled: overrides.ocr ?? true, languages: ['eng'] },
+      // The default engine (paddle) with the real PP-OCRv5 models npm run test:deps converts.
+      ocr: { enabled: overrides.ocr ?? true, model: { path: ocrModelFolder() } },
       hubUrl: 'http://127.0.0.1:9',
       hubTimeoutSeconds: 1,
       batchSize: 2,

@@ -52,7 +52,14 @@ describe('the query language over HTTP and the CLI', () => {
     ['(tags.red_hair | tags.short_hair)', ['1_101_p0.png', '2_202_p0.png']],
     ['tags.*_hair;>0.85', ['1_101_p0.png', '2_202_p0.png']],
     ['tags.long_hair, !tags1:school_uniform, userid;=1', ['1_101_p0.png', '1_101_p1.png']],
-    ['tags1:school_uniform:long_hair', ['yande.re 7 school_uniform long_hair.png']],
+    ['tags1:school_uniform, tags1:long_hair', ['yande.re 7 school_uniform long_hair.png']],
+    // PxIMSE's forms as its code reads them (issue 19).
+    ['|tags1:nothing_here, |tags1:school_uniform', ['yande.re 7 school_uniform long_hair.png']],
+    ["userid;='1'", ['1_101_p0.png', '1_101_p1.png']],
+    ['illustid;="7"', ['yande.re 7 school_uniform long_hair.png']],
+    ['type;=pixiv1, !type;=pixiv1', []],
+    ['textlen;<10', ['1_101_p0.png']],
+    ['likeCount;=null, m', ['1_101_p0.png', '1_101_p1.png']],
     ['m;ありがとう', ['1_101_p0.png']],
     ['m;THANK', ['1_101_p1.png']],
     ['m', ['1_101_p0.png', '1_101_p1.png']],
@@ -100,6 +107,30 @@ describe('the query language over HTTP and the CLI', () => {
     const { status, body } = await search({ q: 'tags.long_hair, widht;>3' })
     expect(status).toBe(400)
     expect(body.error).toMatchObject({ position: 16, hint: expect.stringContaining('width') })
+  })
+
+  it("sorts by a tag's score, highest first, the images without it last (issue 19)", async () => {
+    const { status, body } = await search({ q: '', sort: 'tags.long_hair;-1' })
+    expect(status).toBe(200)
+    expect(names(body).slice(0, 3)).toEqual(['1_101_p0.png', 'yande.re 7 school_uniform long_hair.png', '1_101_p1.png'])
+    // Every image, the tagged ones first (another test of this file adds images).
+    expect(names(body)).toHaveLength(body.total)
+    const ascending = await search({ q: 'tags.long_hair', sort: 'tags.long_hair;1', limit: '1' })
+    expect(names(ascending.body)).toEqual(['1_101_p1.png'])
+    const next = await search({ q: 'tags.long_hair', sort: 'tags.long_hair;1', limit: '5', cursor: ascending.body.nextCursor! })
+    expect(names(next.body)).toEqual(['yande.re 7 school_uniform long_hair.png', '1_101_p0.png'])
+  })
+
+  it.each([
+    [{ q: "userid;='1" }, 8, 'unterminated single quote'],
+    [{ q: 'tags.a, likes;>null' }, 14, 'null is compared with = or !=, not ">"'],
+    [{ q: 'm;=null' }, 2, 'm; searches the text: it has no null test'],
+    [{ q: 'date;>2000-13-01 12:00' }, 11, '"2000-13-01 12:00" is not a date'],
+    [{ q: '', sort: 'added, tags.long_hiar;-1' }, 7, 'no image has the tag "long_hiar" to sort by'],
+  ])('answers %j with a 400 at its position (issue 19)', async (params, position, message) => {
+    const { status, body } = await search(params)
+    expect(status).toBe(400)
+    expect(body.error).toMatchObject({ position, message })
   })
 
   it('explains a query clause by clause', async () => {

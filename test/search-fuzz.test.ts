@@ -11,7 +11,7 @@ const PARALLEL = 16
 /** Valid queries to mutate: every clause form, so mutations land near real syntax. */
 const SEEDS = [
   'tags.long_hair', '!tags.long_hair', 'tags.long_hair;>=0.8', 'tags.*_hair;>0.5&<0.9', 'tags.st._louis_(azur_lane)',
-  'tags1:a:b', '|tags1:a:b', '!tags1:a', 'tags1', 'width;>1000&<2000', 'userid;="12345"', 'userid;=12345',
+  'tags1:a, tags1:b', '|tags1:a, |tags1:b', 'tags1:Re:ゼロ', "userid;='12345'", 'likeCount;=null', 'date;>2000-01-01 12:00', '!tags1:a', 'tags1', 'width;>1000&<2000', 'userid;="12345"', 'userid;=12345',
   'date;>2020-01-01&<2021-01-01', 'date;>-30d', 'filesize;>1000000', 'textlen;>10', 'm;ありがとう', 'mt;long hair',
   'prompt;1girl', '(tags.red_hair | tags.blue_hair), width;>=1920', '!(type;=pixiv | type;=twitter)', 'animated', '!m',
   'filename;="a,b;c&d:e|f"', 'type;=yandere, tags1:"x:y"',

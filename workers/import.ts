@@ -5,6 +5,7 @@ import type { ImportCounts } from '../shared/types/api'
 import { StoreUnavailableError } from '../server/store/store-unavailable-error'
 import { fileJob, fileJobKey, processFileJobs, type FileJobPayload, type FileOutcome } from './file-queue'
 import type { PipelineContext } from './pipeline-context'
+import { readKeptFolders } from './kept-folders'
 import { recreateThumbnails } from './recreate-thumbnail'
 import { ensureSourcesCurrent } from './reparse'
 import { isUnderAny, scanFolder, type FolderScan } from './scan'
@@ -19,6 +20,12 @@ export interface ImportOptions {
   /** Told the files left unsaved when the store could not be written or reached (the import then throws that error). */
   onUnsaved?: (files: FileJobPayload[], error: StoreUnavailableError) => void
   signal?: AbortSignal
+  /**
+   * Folder names that must not leave the index although this process's configuration lacks them:
+   * the server passes those its configuration file lists now (a `sagasu import PATH` added them
+   * after the server started). Undefined: the file cannot tell, and no folder is dropped.
+   */
+  configuredElsewhere?: () => string[] | undefined
 }
 
 export interface ImportProgress {
@@ -105,7 +112,7 @@ export async function runImport(ctx: PipelineContext, options: ImportOptions): P
   for (const folder of options.folders) {
     counts.removed += await sweepFolder(ctx, folder, scans.get(folder.name)!, thumbnails)
   }
-  counts.removed += await dropUnconfiguredFolders(ctx)
+  counts.removed += await dropUnconfiguredFolders(ctx, options.configuredElsewhere)
   const remade = await recreateThumbnails(ctx, thumbnails.missing, options.concurrency, options.signal)
   if (remade) ctx.log(`${remade} missing thumbnails re-created`)
   options.onProgress?.({ phase: 'done', done, total })
@@ -140,11 +147,19 @@ async function sweepFolder(ctx: PipelineContext, folder: FolderConfig, scan: Fol
   return gone.length
 }
 
-/** A folder taken out of the configuration leaves the index, with its error records. */
-async function dropUnconfiguredFolders(ctx: PipelineContext): Promise<number> {
+/**
+ * A folder taken out of the configuration leaves the index, with its error records; one imported
+ * with `--no-save` (workers/kept-folders.ts) stays.
+ */
+async function dropUnconfiguredFolders(ctx: PipelineContext, configuredElsewhere?: () => string[] | undefined): Promise<number> {
   let removed = 0
-  for (const name of await ctx.store.listFolders()) {
-    if (ctx.config.folders.some((folder) => folder.name === name)) continue
+  const kept = readKeptFolders(ctx.config.dataDir)
+  const unconfigured = (await ctx.store.listFolders()).filter((name) => !ctx.config.folders.some((folder) => folder.name === name) && !kept.some((folder) => folder.name === name))
+  if (!unconfigured.length) return 0
+  const elsewhere = configuredElsewhere ? configuredElsewhere() : []
+  if (!elsewhere) return 0
+  for (const name of unconfigured) {
+    if (elsewhere.includes(name)) continue
     const ids = [...(await ctx.store.fileStates(name)).values()].map((state) => state.id)
     await removeImagesAndThumbnails(ctx, ids)
     await ctx.store.clearErrors(name, (await ctx.store.listErrors(name)).map((error) => error.path))

@@ -5,6 +5,7 @@ import type { AiMetadataWarning } from './ai-metadata/ai-metadata-read'
 import { sameAiParameters } from './ai-metadata/same-parameters'
 import type { ImageInput, ImageRecord } from '../shared/types/image'
 import { openContained, outsideFolderReason, type ContainedFile } from './contained-file'
+import { readableFolders } from './kept-folders'
 import type { PipelineContext } from './pipeline-context'
 import { StageError, extensionOf } from './stage'
 import { fileReadFailure } from './transient-failure'
@@ -126,7 +127,8 @@ async function openFileToIndex(folder: FolderConfig, relPath: string): Promise<C
 /** An indexed image with the same content whose file is no longer where the index says: this file is it, moved. */
 async function findMovedOriginal(ctx: PipelineContext, hash: string): Promise<ImageRecord | undefined> {
   for (const candidate of await ctx.store.findByHash(hash)) {
-    const folder = ctx.config.folders.find((f) => f.name === candidate.folder)
+    // A folder imported with --no-save still has its files: a copy of one is a copy, not a move.
+    const folder = readableFolders(ctx.config.folders, ctx.config.dataDir).find((f) => f.name === candidate.folder)
     const stillThere = folder ? await stat(join(folder.path, candidate.path)).then(() => true, () => false) : false
     if (!stillThere) return candidate
   }

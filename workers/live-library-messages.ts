@@ -1,5 +1,5 @@
 import type { FolderConfig, SagasuConfig } from '../config/schema'
-import type { ImportRunProgress, UnsavedFiles } from '../shared/types/api'
+import type { ImportRunProgress, UnsavedFiles, WatchReport } from '../shared/types/api'
 
 /** What the server hands the live library's thread when it starts it. */
 export interface LiveLibraryThreadData {
@@ -7,6 +7,8 @@ export interface LiveLibraryThreadData {
   entry: string
   /** The configuration as the server holds it now (folders added since start-up included). */
   config: SagasuConfig
+  /** The configuration file the server read, if any (see LiveLibraryOptions.configFile). */
+  configFile?: string
   /** The better-sqlite3 addon the server loaded: the thread must use the same one (server/store/embedded/sqlite-addon.ts). */
   sqliteAddon?: string
 }
@@ -30,6 +32,8 @@ export type FromLiveLibraryThread =
   | { type: 'progress'; progress: ImportRunProgress | null }
   /** The files the library found but could not save (the store could not write), when that changed. */
   | { type: 'unsaved'; unsaved: UnsavedFiles | undefined }
+  /** How the folders are followed, when that changed. */
+  | { type: 'watch'; watch: WatchReport }
   /** An import or flush may have added work for the model stages. */
   | { type: 'changes' }
   | { type: 'log'; message: string }

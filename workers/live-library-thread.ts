@@ -13,7 +13,7 @@ import { currentWorkerId, isWorkerAlive } from './worker-id'
  */
 const port = parentPort
 if (!port) throw new Error('workers/live-library-thread.ts runs as a worker thread of `sagasu serve`')
-const { config, sqliteAddon } = workerData as LiveLibraryThreadData
+const { config, sqliteAddon, configFile } = workerData as LiveLibraryThreadData
 const send = (message: FromLiveLibraryThread) => port.postMessage(message)
 const log = (message: string) => send({ type: 'log', message })
 
@@ -31,10 +31,11 @@ const ctx: PipelineContext = { config, store, worker: currentWorkerId(), log }
 // jobs come back when their lease runs out.
 await store.releaseJobs((worker) => worker !== ctx.worker && isWorkerAlive(worker))
   .catch((error: unknown) => log(`live library: the jobs of an earlier import thread stay claimed until their lease ends: ${error instanceof Error ? error.message : String(error)}`))
-const library = startLiveLibrary(ctx, { afterChanges: () => send({ type: 'changes' }) })
+const library = startLiveLibrary(ctx, { afterChanges: () => send({ type: 'changes' }), ...(configFile ? { configFile } : {}) })
 
 let sent = ''
 let sentUnsaved = ''
+let sentWatch = ''
 /** Posts the import's progress and unsaved files when they changed; the server never asks the thread. */
 const sendProgress = () => {
   const progress = library.importProgress()
@@ -48,6 +49,12 @@ const sendProgress = () => {
   if (unsavedKey !== sentUnsaved) {
     sentUnsaved = unsavedKey
     send({ type: 'unsaved', unsaved })
+  }
+  const watch = library.watchReport()
+  const watchKey = JSON.stringify(watch)
+  if (watchKey !== sentWatch) {
+    sentWatch = watchKey
+    send({ type: 'watch', watch })
   }
 }
 const ticker = setInterval(sendProgress, 100)

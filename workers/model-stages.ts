@@ -1,9 +1,10 @@
 import { join } from 'node:path'
-import type { SagasuConfig } from '../config/schema'
+import type { FolderConfig, SagasuConfig } from '../config/schema'
 import type { StageProgress } from '../shared/types/api'
 import type { TagScore } from '../shared/types/image'
 import type { StageWork, Store } from '../server/store/store'
 import { ClipStage } from './models/clip.stage'
+import { readableFolders } from './kept-folders'
 import { firstLine } from './models/model-load-error'
 import { TaggerStage } from './models/tagger.stage'
 import { ocrStageFromConfig } from './ocr'
@@ -105,7 +106,8 @@ async function runStage(ctx: PipelineContext, { stage, save }: ModelStage<unknow
   const started = Date.now()
   try {
     while (work.length && !options.signal?.aborted) {
-      const outcomes = await stage.run(work.map((item) => batchItem(ctx.config, item)))
+      const folders = readableFolders(ctx.config.folders, ctx.config.dataDir)
+      const outcomes = await stage.run(work.map((item) => batchItem(folders, item)))
       progress.failed += await saveOutcomes(ctx, stage.name, work, outcomes, save)
       await store.markStageDone(work.map((item) => item.id), stage.name, version)
       progress.done += work.length
@@ -153,7 +155,7 @@ async function saveOutcomes(
   return failed
 }
 
-function batchItem(config: SagasuConfig, work: StageWork): BatchItem {
-  const folder = config.folders.find((f) => f.name === work.folder)
+function batchItem(folders: FolderConfig[], work: StageWork): BatchItem {
+  const folder = folders.find((f) => f.name === work.folder)
   return { imageId: work.id, hash: work.hash, absPath: folder ? join(folder.path, work.path) : '', ...(folder ? { root: folder.path } : {}) }
 }

@@ -1,5 +1,6 @@
 import type { StageProgress } from '../shared/types/api'
 import { modelStages, runModelStages } from './model-stages'
+import { settleWithin } from './settle-within'
 import type { PipelineContext } from './pipeline-context'
 
 export interface ModelWorker {
@@ -9,7 +10,13 @@ export interface ModelWorker {
   progress(): Promise<StageProgress[]>
   /** Resolves when no run is going and none is asked for (tests, `--wait`). */
   idle(): Promise<void>
-  close(): Promise<void>
+  /**
+   * Stops the stages: the run in progress is asked to stop at its next image and given `graceMs`
+   * (default: as long as it takes). A run still busy then is left as it is — the process is about to
+   * end, and its images stay pending for the next start — rather than having its models unloaded
+   * under it, which would fail those images.
+   */
+  close(graceMs?: number): Promise<void>
 }
 
 /**
@@ -58,9 +65,12 @@ export function startModelWorker(ctx: PipelineContext): ModelWorker {
     async idle() {
       while (running) await running
     },
-    async close() {
+    async close(graceMs = Infinity) {
       abort.abort()
-      await running
+      if (running && !(await settleWithin(running, graceMs))) {
+        ctx.log(`model stages: still busy ${graceMs / 1000} s after the stop; their unfinished images stay pending for the next start`)
+        return
+      }
       for (const { stage } of stages) await stage.unload()
     },
   }

@@ -2,6 +2,7 @@ import type { SagasuConfig } from '../config/schema'
 import type { Store } from '../server/store/store'
 import { openContained } from './contained-file'
 import { forEachLimited } from './file-queue'
+import { readableFolders } from './kept-folders'
 import { hashContent } from './stages/hash.stage'
 import { makeThumbnail } from './stages/thumbnail.stage'
 
@@ -34,7 +35,7 @@ export function recreateThumbnail(ctx: ThumbnailRepairContext, hash: string): Pr
 async function recreate(ctx: ThumbnailRepairContext, hash: string): Promise<boolean> {
   const maxBytes = ctx.config.import.maxFileMiB * 1024 * 1024
   for (const image of await ctx.store.findByHash(hash)) {
-    const folder = ctx.config.folders.find((candidate) => candidate.name === image.folder)
+    const folder = readableFolders(ctx.config.folders, ctx.config.dataDir).find((candidate) => candidate.name === image.folder)
     if (!folder) continue
     const opened = await openContained(folder.path, image.path)
     if (!opened.ok) continue

@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads'
 import type { FolderConfig, SagasuConfig } from '../config/schema'
-import type { ImportRunProgress, UnsavedFiles } from '../shared/types/api'
+import type { ImportRunProgress, UnsavedFiles, WatchReport } from '../shared/types/api'
 import type { FromLiveLibraryThread, LiveLibraryCall, LiveLibraryThreadData, ToLiveLibraryThread } from './live-library-messages'
 import { liveLibraryThreadFiles } from './live-library-thread-files'
 import type { LiveLibrary, LiveLibraryOptions } from './watcher'
@@ -8,8 +8,12 @@ import type { LiveLibrary, LiveLibraryOptions } from './watcher'
 /** A thread that dies this many times within RESTART_WINDOW_MS is not started again by itself. */
 const MAX_RESTARTS = 3
 const RESTART_WINDOW_MS = 60_000
-/** How long close() waits for the thread to finish its work and close its store before ending it. */
-const CLOSE_TIMEOUT_MS = 60_000
+/**
+ * How long close() waits for the thread to reach a safe point and close its store before ending it.
+ * Ending it loses nothing: its jobs are persisted (claimed by this process, which is ending, so the
+ * next start takes them back) and a chunk's records are saved in one transaction.
+ */
+const CLOSE_GRACE_MS = 2000
 
 export interface ThreadedLiveLibraryOptions extends LiveLibraryOptions {
   log: (message: string) => void
@@ -17,6 +21,8 @@ export interface ThreadedLiveLibraryOptions extends LiveLibraryOptions {
   sqliteAddon?: string
   /** Restarts allowed within a minute before the library stops and says so (default 3). */
   maxRestarts?: number
+  /** How long close() lets the thread finish before ending it (default 2 s). */
+  closeGraceMs?: number
   /** Receives each thread when it starts (tests end one to prove the library recovers). */
   onThread?: (thread: Worker) => void
 }
@@ -40,6 +46,9 @@ export function startThreadedLiveLibrary(config: SagasuConfig, options: Threaded
   let closing = false
   let progress: ImportRunProgress | null = null
   let unsaved: UnsavedFiles | undefined
+  let watch: WatchReport | undefined
+  /** Changes applied by the threads that ended: the count the health report gives only grows. */
+  let appliedBefore = 0
   let restarts: number[] = []
   let nextId = 1
   const pending = new Map<number, () => void>()
@@ -56,7 +65,7 @@ export function startThreadedLiveLibrary(config: SagasuConfig, options: Threaded
   const start = (): Promise<void> => {
     let firstImport!: () => void
     const imported = new Promise<void>((resolve) => (firstImport = resolve))
-    const data: LiveLibraryThreadData = { entry: files.entry, config, ...(options.sqliteAddon ? { sqliteAddon: options.sqliteAddon } : {}) }
+    const data: LiveLibraryThreadData = { entry: files.entry, config, ...(options.configFile ? { configFile: options.configFile } : {}), ...(options.sqliteAddon ? { sqliteAddon: options.sqliteAddon } : {}) }
     const current = new Worker(files.bootstrap, { workerData: data, name: 'sagasu live library' })
     thread = current
     options.onThread?.(current)
@@ -67,6 +76,7 @@ export function startThreadedLiveLibrary(config: SagasuConfig, options: Threaded
         case 'ready': markReady(); firstImport(); break
         case 'progress': progress = message.progress; break
         case 'unsaved': unsaved = message.unsaved; break
+        case 'watch': watch = message.watch; break
         case 'changes': options.afterChanges?.(); break
         case 'log': log(message.message); break
         case 'done': pending.get(message.id)?.(); pending.delete(message.id); break
@@ -88,6 +98,8 @@ export function startThreadedLiveLibrary(config: SagasuConfig, options: Threaded
 
   const died = (why: string) => {
     unsaved = undefined
+    appliedBefore += watch?.changesApplied ?? 0
+    watch = undefined
     const message = `the import thread stopped (${why})`
     // The work of the calls in flight is not lost: their jobs are persisted and the next thread's full import runs them.
     settlePending()
@@ -136,16 +148,23 @@ export function startThreadedLiveLibrary(config: SagasuConfig, options: Threaded
     importProgress: () => (progress ? { ...progress } : null),
     // A thread that died took its list along; the next one's full import finds those files again.
     unsavedFiles: () => unsaved,
+    // Until a thread reports, every folder is being set up.
+    watchReport: () => ({
+      state: watch?.state ?? 'starting',
+      folders: watch?.folders ?? config.folders.map(({ name }) => ({ folder: name, mode: 'events' as const })),
+      changesApplied: appliedBefore + (watch?.changesApplied ?? 0),
+    }),
     async close() {
       if (closing) return exited
       closing = true
       const current = thread
       if (current) {
         current.postMessage({ type: 'close' } satisfies ToLiveLibraryThread)
+        const graceMs = options.closeGraceMs ?? CLOSE_GRACE_MS
         const timer = setTimeout(() => {
-          log(`the import thread did not finish within ${CLOSE_TIMEOUT_MS / 1000} s of the shutdown; ending it`)
+          log(`the import thread was still busy ${graceMs / 1000} s after the stop; ending it (its unfinished files stay queued for the next start)`)
           void current.terminate()
-        }, CLOSE_TIMEOUT_MS)
+        }, graceMs)
         await exited
         clearTimeout(timer)
       }

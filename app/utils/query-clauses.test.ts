@@ -10,6 +10,12 @@ describe('query clauses for the search bar', () => {
     expect(splitClauses('')).toEqual([])
   })
 
+  it('gives each merged tags1 clause its own chip, and colours a tags1 value with colons as one value (issue 19)', () => {
+    expect(splitClauses('|tags1:オリジナル, tags.x, |tags1:original').map((clause) => clause.text)).toEqual(['|tags1:オリジナル', 'tags.x', '|tags1:original'])
+    expect(splitClauses('tags1:a, tags1:b').map((clause) => clause.text)).toEqual(['tags1:a', 'tags1:b'])
+    expect(highlight('tags1:Re:ゼロ').map((segment) => segment.role)).toEqual(['field', 'punct', 'value', 'punct', 'value'])
+  })
+
   it('puts ranking clauses in their place among the filters', () => {
     expect(splitClauses('width;>1, similar:3').map((clause) => clause.text)).toEqual(['width;>1', 'similar:3'])
   })
@@ -22,7 +28,7 @@ describe('query clauses for the search bar', () => {
   })
 
   it('colours pieces that join back to the exact text', () => {
-    for (const text of ['width;>=1920', 'tags.*_hair;>=0.9&<1', '!(type;=pixiv | type;=twitter)', 'prompt;"long hair" x', 'clip:"red hair"', 'tags1:a:b']) {
+    for (const text of ['width;>=1920', 'tags.*_hair;>=0.9&<1', '!(type;=pixiv | type;=twitter)', 'prompt;"long hair" x', 'clip:"red hair"', 'tags1:Re:ゼロ']) {
       expect(highlight(text).map((segment) => segment.text).join('')).toBe(text)
     }
     expect(highlight('width;>=1920')).toEqual([

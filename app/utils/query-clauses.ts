@@ -4,7 +4,7 @@
 import { parseQuery } from '../../server/query/parser'
 import { printString } from '../../server/query/printer'
 import { scan } from '../../server/query/scanner'
-import type { QueryDiagnostic, Span } from '../../server/query/ast'
+import type { QueryDiagnostic, QueryNode, Span } from '../../server/query/ast'
 import type { TokenKind } from '../../server/query/tokens'
 
 /** How a piece of query text is coloured. */
@@ -41,7 +41,7 @@ export function splitClauses(text: string): Clause[] {
   let error: QueryDiagnostic | undefined
   if (parsed.ok) {
     const top = parsed.value
-    spans = [...(top.rank ?? []).map((clause) => clause.span), ...top.children.map((child) => child.span)]
+    spans = [...(top.rank ?? []).map((clause) => clause.span), ...top.children.flatMap((child) => chipSpans(text, child))]
     // One top-level OR is the whole query: keep it as one chip.
     spans.sort((a, b) => a.start - b.start)
   } else {
@@ -58,6 +58,15 @@ export function splitClauses(text: string): Clause[] {
     if (holder) holder.error = error
   }
   return clauses
+}
+
+/**
+ * The chips of one top-level clause: its span, except for tags1 clauses the parser merged
+ * (`|tags1:a, tags.x, |tags1:b` is one OR of a and b): each of them keeps its own chip.
+ */
+function chipSpans(text: string, node: QueryNode): Span[] {
+  if (node.type !== 'tags1' || node.values.length < 2) return [node.span]
+  return commaSpans(text).filter((span) => span.start >= node.span.start && span.end <= node.span.end && /^[|!]?\s*tags1\s*:/u.test(text.slice(span.start, span.end)))
 }
 
 /** Spans between top-level commas (outside parentheses; quotes and escapes are single tokens). */
@@ -96,12 +105,20 @@ const ROLE_OF_KIND: Partial<Record<TokenKind, SegmentRole>> = { quoted: 'string'
 export function highlight(text: string): Segment[] {
   const tokens = scan(text).filter((token) => token.kind !== 'end')
   const segments: Segment[] = []
+  // After `tags1:` the rest of the clause is one value, colons included (`tags1:Re:ゼロ`).
+  let tags1Value = false
   tokens.forEach((token, index) => {
     const next = tokens[index + 1]
+    if (token.kind === 'comma' || token.kind === 'pipe') tags1Value = false
     switch (token.kind) {
       case 'word': {
         const fieldLike = next?.kind === 'semi' || next?.kind === 'colon'
-        if (token.text.startsWith('tags.') && token.text.length > 5) {
+        if (tags1Value) {
+          segments.push({ text: token.text, role: 'value' })
+        } else if (token.value === 'tags1' && next?.kind === 'colon') {
+          segments.push({ text: token.text, role: 'field' })
+          tags1Value = true
+        } else if (token.text.startsWith('tags.') && token.text.length > 5) {
           segments.push({ text: 'tags.', role: 'field' }, { text: token.text.slice(5), role: 'value' })
         } else if (fieldLike && RANK_NAMES.has(token.value)) {
           segments.push({ text: token.text, role: 'rank' })

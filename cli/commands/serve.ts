@@ -40,6 +40,10 @@ export function registerServe(program: Command): void {
         // --no-watch turns watching off; otherwise watch.enabled from the config decides.
         ...(options.watch ? {} : { SAGASU_WATCH: 'false' }),
         ...(global.config ? { SAGASU_CONFIG: global.config } : {}),
+        // Nitro waits this long for open requests at a stop, and as long again for the app to close
+        // (its default, 30 s each, made a busy server take a minute to end); the app's own stop is
+        // bounded by a few seconds (server/app-context.ts).
+        NITRO_SHUTDOWN_TIMEOUT: process.env.NITRO_SHUTDOWN_TIMEOUT || '5000',
       })
       process.stderr.write(`sagasu: serving on http://${host.includes(':') ? `[${host}]` : host}:${port}\n`)
       await import(SERVER_ENTRY)

@@ -29,6 +29,7 @@ export default defineEventHandler(async (): Promise<HealthReport> => {
     },
     backends,
     ...(unsavedFiles ? { unsavedFiles } : {}),
+    ...(library ? { watch: library.watchReport() } : {}),
   }
 })
 

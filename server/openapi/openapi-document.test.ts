@@ -210,7 +210,7 @@ describe('the schemas hold real values', () => {
   })
 
   it('Explain, for a query using every kind of node', async () => {
-    const explanation = await explainSearch(store, '(tags.long_hair;>=0.5 | tags.*_hair), !tags1:x, |tags1:a:b, width;>10&<=2000, date;>2020, animated, m;ありがとう, !(type;=pixiv)', 'filesize;1, added')
+    const explanation = await explainSearch(store, '(tags.long_hair;>=0.5 | tags.*_hair), !tags1:x, |tags1:a, |tags1:b, width;>10&<=2000, date;>2020, animated, m;ありがとう, !(type;=pixiv)', 'filesize;1, added')
     expectMatches('Explain', explanation)
     expect((explanation.ast as AndNode).children.map((c) => c.type)).toEqual(['or', 'tags1', 'tags1', 'compare', 'compare', 'exists', 'text', 'not'])
     expectMatches('Explain', await explainSearch(store))

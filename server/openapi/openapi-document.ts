@@ -6,7 +6,7 @@
  * parameters come from the same zod schema that validates them.
  */
 import { z } from 'zod'
-import type { BackendsHealth, ErrorRecord, HealthReport, UnsavedFiles, ImportCounts, ImportRunProgress, JobsReport, LibraryCharts, PixivJobStatus, PixivLibraryCounts, SearchPage, StageProgress, StatsReport, StoreStats } from '../../shared/types/api'
+import type { BackendsHealth, ErrorRecord, FolderWatch, HealthReport, UnsavedFiles, WatchReport, ImportCounts, ImportRunProgress, JobsReport, LibraryCharts, PixivJobStatus, PixivLibraryCounts, SearchPage, StageProgress, StatsReport, StoreStats } from '../../shared/types/api'
 import type { ModelStatus, SettingsReport } from '../../shared/types/settings'
 import type { BatchSetInfo, DatasetBatch, DatasetImage, DatasetImagePage, DatasetSample, DatasetStats } from '../../shared/types/dataset'
 import { AI_SOURCES, type AiParameters, type ImageRecord, type PixivTag, type PixivWork, type TagInfo } from '../../shared/types/image'
@@ -49,7 +49,7 @@ type SchemaName =
   | 'BatchSetInfo' | 'DatasetBatch'
   | 'PromptHit' | 'PromptSearchPage' | 'PromptStats' | 'NameCount'
   | 'ImportRunProgress' | 'LibraryCharts' | 'RetryRequest' | 'AddFolderRequest' | 'ModelDownloadRequest' | 'Settings' | 'SettingsReport'
-  | 'ModelStatus' | 'Accepted'
+  | 'ModelStatus' | 'Accepted' | 'WatchReport'
 
 const optional = (schema: JsonSchema): OptionalProperty => ({ optional: schema })
 const ref = (name: SchemaName): JsonSchema => ({ $ref: `#/components/schemas/${name}` })
@@ -318,6 +318,22 @@ const stageProgress = object<StageProgress>('Progress of one model stage.', {
   rate: num('images per second over the current or last run', { minimum: 0 }),
 })
 
+const watchReportSchema = object<WatchReport>('How the live library follows the folders.', {
+  state: str('`starting`: the watchers are being set up and the first import runs; `watching`: a file written now is seen', { enum: ['starting', 'watching'] }),
+  folders: {
+    type: 'array',
+    description: 'one entry per folder',
+    items: object<FolderWatch>('How one folder is followed.', {
+      folder: str('the folder\'s name'),
+      mode: str('`events`: filesystem events; `rescan`: its watcher failed (inotify limits, EMFILE, an unmounted share), so it is re-scanned every `rescanSeconds`', { enum: ['events', 'rescan'] }),
+      reason: optional(str('why watching failed, as the system said it (`rescan` only)')),
+      since: optional(epochMs('when watching failed (`rescan` only)')),
+      rescanSeconds: optional(int('`watch.fallbackRescanSeconds` (`rescan` only)', { minimum: 1 })),
+    }),
+  },
+  changesApplied: int('file changes the live library has put into the index since the server started (files indexed as new, changed, moved or failed; removals); it only grows: wait for it to grow after changing a file', { minimum: 0 }),
+})
+
 const jobsReport = object<JobsReport>('The import queue and the model stages.', {
   files: object<JobsReport['files']>('File jobs of imports (the persisted queue).', {
     pending: int('waiting', { minimum: 0 }),
@@ -326,6 +342,7 @@ const jobsReport = object<JobsReport>('The import queue and the model stages.', 
   }),
   stages: { type: 'array', description: 'the enabled model stages', items: ref('StageProgress') },
   import: { oneOf: [{ type: 'null' }, ref('ImportRunProgress')], description: 'the current or last full import; null before the first (or when the server does not import)' },
+  watch: { oneOf: [{ type: 'null' }, ref('WatchReport')], description: 'how the live library follows the folders; null when the server does not import' },
 })
 
 const unsavedFilesSchema = object<UnsavedFiles>('Present while the live library holds files it found but could not save because the store could not write: they are tried again every few seconds (up to a minute apart) and by the next import.', {
@@ -356,6 +373,7 @@ const healthReport: JsonSchema = {
       meilisearch: optional(backendHealth('servers profile with `store.servers.meilisearch`: Meilisearch\'s GET /health')),
     }),
     unsavedFiles: unsavedFilesSchema,
+    watch: ref('WatchReport'),
   },
   required: ['name', 'version', 'profile', 'capabilities', 'backends'] satisfies Array<keyof HealthReport>,
 }
@@ -418,7 +436,7 @@ const nodes = {
   TagNode: object<TagNode>('`tags.NAME`, with optional score comparisons; `pattern` when the name has a `*` wildcard.', {
     type: constant('tag'), name: str('tag name as written'), pattern: bool('`*` matches any run of characters'), comparisons: { type: 'array', items: ref('Comparison') }, span: ref('Span'),
   }),
-  Tags1Node: object<Tags1Node>('`tags1:a:b` (all), `|tags1:a:b` (any), `!tags1:a` (none).', {
+  Tags1Node: object<Tags1Node>('`tags1:a` (all of the values of its sibling `tags1:` clauses), `|tags1:a` (any), `!tags1:a` (none). A value is everything after the first `:`.', {
     type: constant('tags1'), mode: str('which of the values must be present', { enum: ['all', 'any', 'none'] }), values: { type: 'array', items: { type: 'string' } }, span: ref('Span'),
   }),
   CompareNode: object<CompareNode>('`field;OP v&OP w`: every comparison must hold.', { type: constant('compare'), field: str('field name'), comparisons: { type: 'array', items: ref('Comparison') }, span: ref('Span') }),
@@ -734,6 +752,7 @@ const SCHEMAS: Record<SchemaName, JsonSchema> = {
   BatchSetInfo: batchSetInfoSchema,
   DatasetBatch: datasetBatch,
   ImportRunProgress: importRunProgress,
+  WatchReport: watchReportSchema,
   LibraryCharts: libraryCharts,
   RetryRequest: requestBody(retryRequestSchema, 'The file whose error record to clear: `folder` and `path` as GET /api/errors gives them.'),
   AddFolderRequest: requestBody(addFolderRequestSchema, 'A folder entry of the configuration: `name` (letters, digits, `-`, `_`; it appears in /files/<name>/ URLs), `path` (an existing directory; relative paths are taken from the configuration file\'s folder) and `recursive` (default true).'),

@@ -2,6 +2,7 @@ import { defineNitroPlugin } from 'nitropack/runtime'
 import { loadConfig } from '../../config/load-config'
 import { startApp, stopApp } from '../app-context'
 import { bindProblem } from '../services/auth'
+import { beginShutdown } from '../services/shutdown'
 
 /** Starts the store and the live library with the server; refuses an open server without a token. */
 export default defineNitroPlugin((nitroApp) => {
@@ -19,5 +20,15 @@ export default defineNitroPlugin((nitroApp) => {
     process.stderr.write(`sagasu: ${error instanceof Error ? error.message : String(error)}\n`)
     process.exit(1)
   })
+  // The stop starts at the signal, while Nitro still lets open requests finish, not after: the
+  // import thread and the model stages are the slow part, and event streams end at once.
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => {
+      beginShutdown()
+      const stopped = stopApp()
+      // Nitro's own handler ends the process; without it (NITRO_SHUTDOWN_DISABLED) this one must.
+      if (!process.listenerCount(signal)) void stopped.finally(() => process.exit(0))
+    })
+  }
   nitroApp.hooks.hook('close', () => stopApp())
 })

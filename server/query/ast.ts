@@ -85,7 +85,10 @@ export interface TagNode {
   span: Span
 }
 
-/** `tags1:a:b` (all), `|tags1:a:b` (any), `!tags1:a` (none of them). */
+/**
+ * `tags1:a, tags1:b` (all), `|tags1:a, |tags1:b` (any), `!tags1:a` (none of them): each clause names
+ * one value (everything after the first `:`); the parser merges sibling clauses of a mode into one node.
+ */
 export interface Tags1Node {
   type: 'tags1'
   mode: 'all' | 'any' | 'none'

@@ -32,6 +32,18 @@ describe('absolute dates cover the period they name (UTC, end exclusive)', () =>
     expect(range('2020Z')).toEqual(range('2020'))
   })
 
+  it("the forms Python's datetime.fromisoformat takes, which PxIMSE's date; read (issue 19)", () => {
+    expect(range('2000-01-01 12:00')).toEqual({ start: Date.UTC(2000, 0, 1, 12), end: Date.UTC(2000, 0, 1, 12, 1) })
+    expect(range('20000101')).toEqual(range('2000-01-01'))
+    expect(range('2000-01-01T12')).toEqual({ start: Date.UTC(2000, 0, 1, 12), end: Date.UTC(2000, 0, 1, 13) })
+    expect(range('20000101T123045')).toEqual(range('2000-01-01T12:30:45'))
+    expect(range('2000-01-01T09:00+09:00')).toEqual(range('2000-01-01T00:00'))
+    expect(range('2000-01-01T00-0130')).toEqual({ start: Date.UTC(2000, 0, 1, 1, 30), end: Date.UTC(2000, 0, 1, 2, 30) })
+    expect(error('20230230')).toMatchObject({ position: 6, hint: 'February 2023 has 28 days' })
+    expect(error('2023-01-01 24:00')).toMatchObject({ position: 11 })
+    expect(error('2023-01-01T10:00+24:00')).toMatchObject({ position: 16 })
+  })
+
   it('leap days', () => {
     expect(range('2024-02-29')).toEqual({ start: Date.UTC(2024, 1, 29), end: Date.UTC(2024, 2, 1) })
     expect(range('2000-02-29').start).toBe(Date.UTC(2000, 1, 29))
@@ -60,7 +72,7 @@ describe('invalid calendar values point at the part that is wrong', () => {
     expect(error(text)).toMatchObject({ position, hint })
   })
 
-  it.each(['2020-1-1', '20', 'yesterday', '2020/01/01', '2020-01-01T10', '2020-01-01 10:00', '+3d', '-3', '-3D', '-d', 'NOW', '2020-01-01T10:00+09:00', ''])(
+  it.each(['2020-1-1', '20', 'yesterday', '2020/01/01', '202001', '2020-0101', '2020-01-01  10:00', '+3d', '-3', '-3D', '-d', 'NOW', '2020-01-01T10:00+9', ''])(
     'rejects %j with the accepted forms as hint',
     (text) => {
       const e = error(text)

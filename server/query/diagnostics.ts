@@ -111,7 +111,7 @@ export function unknownField(name: string, position: number): Failure {
  */
 export function exampleFor(name: string): string {
   if (name === 'tags') return 'tags.long_hair'
-  if (name === 'tags1') return 'tags1:a:b'
+  if (name === 'tags1') return 'tags1:a, tags1:b'
   if (Object.hasOwn(TEXT_PREFIXES, name)) return `${name};words`
   if (name === 'width' || name === 'height') return `${name};>=1920`
   if (!isField(name)) return 'width;>=1920'

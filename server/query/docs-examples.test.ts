@@ -27,7 +27,7 @@ describe('docs/query-language.md', () => {
     expect(bad.filter((e) => e.language === 'sort').length).toBeGreaterThan(5)
     // The PxIMSE forms of PRODUCT.md are all shown.
     const texts = new Set(good.map((e) => e.text))
-    for (const form of ['tags.long_hair', '!tags.long_hair', 'tags.long_hair;>=0.8', 'tags1:a:b', '|tags1:a:b', 'width;>100&<200', 'userid;="12345"', 'date;>2020-01-01&<2021-01-01', 'filesize;>1000000', 'width;>=1920', 'textlen;>10', 'm;ありがとう', 'mt;frieren', 'animated', '!animated']) {
+    for (const form of ['tags.long_hair', '!tags.long_hair', 'tags.long_hair;>=0.8', 'tags1:a', '|tags1:a', '|tags1:オリジナル, |tags1:original', 'tags1:Re:ゼロから始める異世界生活', 'user;="Alice"', 'userid;=\'12345\'', 'likeCount;=null', 'date;>2000-01-01 12:00', 'date;>20000101', 'type;=pixiv1', 'illustid;="1234567890123456789"', 'width;>100&<200', 'userid;="12345"', 'date;>2020-01-01&<2021-01-01', 'filesize;>1000000', 'width;>=1920', 'textlen;>10', 'm;ありがとう', 'mt;frieren', 'animated', '!animated']) {
       expect(texts, form).toContain(form)
     }
   })

@@ -26,8 +26,8 @@ export const FIELDS = {
   frames: { type: 'number', description: 'number of frames', sortable: true },
   animated: { type: 'boolean', description: 'more than one frame', sortable: true },
   hash: { type: 'string', description: 'content hash (xxhash64, 16 hex digits)', sortable: false },
-  type: { type: 'string', description: 'source', values: ['pixiv', 'twitter', 'yandere', 'danbooru', 'other'], sortable: true },
-  illustid: { type: 'string', description: 'pixiv illust id', sortable: true },
+  type: { type: 'string', description: 'source', values: ['pixiv', 'twitter', 'yandere', 'danbooru', 'other', 'pixiv1'], sortable: true },
+  illustid: { type: 'string', description: "the source's id of the work: pixiv illust id, tweet id, or yande.re or Danbooru post id", sortable: true },
   page: { type: 'number', description: 'pixiv page index, or the photo\'s index in its tweet (from 0)', sortable: true },
   userid: { type: 'string', description: 'pixiv user id or Twitter handle', sortable: true },
   username: { type: 'string', description: 'user name', sortable: true },
@@ -57,14 +57,17 @@ export function isField(name: string): name is FieldName {
 }
 
 /**
- * PxIMSE's names for pixiv's counts (its documents kept pixiv's own keys): accepted in queries and
- * sorts, read as the field they stand for.
+ * PxIMSE's names (its documents kept pixiv's own keys, and its UI writes `user;="…"` and sorts by
+ * `createDate`): accepted in queries and sorts, read as the field they stand for. `createDate` is
+ * pixiv's posting date in PxIMSE; Sagasu's `date` holds it for pixiv works, and a tweet's date too.
  */
 export const FIELD_ALIASES: Readonly<Record<string, FieldName>> = {
   viewCount: 'views',
   likeCount: 'likes',
   bookmarkCount: 'bookmarks',
   commentCount: 'comments',
+  user: 'username',
+  createDate: 'date',
 }
 
 /**
@@ -83,6 +86,12 @@ export const TEXT_PREFIXES = { m: 'ocr', mt: 'tags1', prompt: 'prompt', negative
 
 /** Names that `field` / `!field` (exists) also accept besides FIELDS. */
 export const EXISTS_ONLY = ['tags', 'tags1', 'm', 'prompt'] as const
+
+/**
+ * `type;=pixiv1`: PxIMSE's type of its own for pixiv files named `{illustid}_p{page}` (no user id).
+ * Sagasu stores them as `pixiv`; the value selects the pixiv images whose file name has no user id.
+ */
+export const PIXIV_WITHOUT_USER = 'pixiv1'
 
 export function knownFieldList(): string {
   return [...Object.keys(FIELDS), 'tags.<name>', 'tags1', ...Object.keys(TEXT_PREFIXES)].join(', ')

@@ -83,7 +83,7 @@ describe('parsers never throw', () => {
     const seeds = [
       'tags.long_hair',
       '!tags.long_hair, tags.long_hair;>=0.8&<0.95',
-      'tags1:a:b, |tags1:c:d, !tags1:e',
+      'tags1:a:b, |tags1:c, |tags1:d, !tags1:e',
       '(tags.red_hair | tags.blue_hair), width;>1000',
       'userid;="12345", username;=abc',
       'date;>2020-01-01&<2021-01-01, mtime;>=2020-05-01T12:30:00Z',
@@ -207,15 +207,21 @@ const leaf: fc.Arbitrary<QueryNode> = fc.oneof(
     .map(({ target, terms }): QueryNode => ({ type: 'text', target, terms, text: printTerms(terms), span: SPAN })),
 )
 
+/** The parser merges sibling tags1 clauses of one mode (as PxIMSE does), so a generated list holds at most one of each. */
+const oneTags1PerMode = (children: QueryNode[]) => {
+  const modes = children.flatMap((child) => (child.type === 'tags1' ? [child.mode] : []))
+  return new Set(modes).size === modes.length
+}
+
 const tree = fc.letrec<{ node: QueryNode; and: AndNode; or: OrNode; not: NotNode }>((tie) => ({
   node: fc.oneof({ depthSize: 'small', maxDepth: 4 }, leaf, tie('and'), tie('or'), tie('not')),
-  and: fc.array(tie('node'), { minLength: 2, maxLength: 3 }).map((children) => ({ type: 'and', children, span: SPAN })),
+  and: fc.array(tie('node'), { minLength: 2, maxLength: 3 }).filter(oneTags1PerMode).map((children) => ({ type: 'and', children, span: SPAN })),
   or: fc.array(tie('node'), { minLength: 2, maxLength: 3 }).map((children) => ({ type: 'or', children, span: SPAN })),
   not: tie('node').map((child) => ({ type: 'not', child, span: SPAN })),
 }))
 
 /** A whole query: the top AndNode (a lone AndNode child would be the same query, so it is unwrapped). */
-const query: fc.Arbitrary<AndNode> = fc.array(tree.node, { maxLength: 4 }).map((children) => {
+const query: fc.Arbitrary<AndNode> = fc.array(tree.node, { maxLength: 4 }).filter(oneTags1PerMode).map((children) => {
   const only = children.length === 1 ? children[0] : undefined
   return { type: 'and', children: only?.type === 'and' ? only.children : children, span: SPAN }
 })

@@ -69,13 +69,28 @@ describe('PRODUCT.md clause forms', () => {
     expect(clause('tags.long_hair;>0')).toEqual(tag('long_hair', [op('>', num(0))]))
   })
 
-  it('tags1:a:b / |tags1:a:b / !tags1:a', () => {
-    expect(clause('tags1:a:b')).toEqual({ type: 'tags1', mode: 'all', values: ['a', 'b'] })
-    expect(clause('|tags1:a:b')).toEqual({ type: 'tags1', mode: 'any', values: ['a', 'b'] })
+  it('tags1:a / |tags1:a / !tags1:a: one value, everything after the first colon (PxIMSE split(":", 1))', () => {
+    expect(clause('tags1:a')).toEqual({ type: 'tags1', mode: 'all', values: ['a'] })
+    expect(clause('|tags1:a')).toEqual({ type: 'tags1', mode: 'any', values: ['a'] })
     expect(clause('!tags1:a')).toEqual({ type: 'tags1', mode: 'none', values: ['a'] })
-    expect(clause('tags1: a : b ')).toEqual({ type: 'tags1', mode: 'all', values: ['a', 'b'] })
-    expect(clause('tags1:"a:b":c')).toEqual({ type: 'tags1', mode: 'all', values: ['a:b', 'c'] })
-    expect(clause('tags1:艦これ:東方')).toEqual({ type: 'tags1', mode: 'all', values: ['艦これ', '東方'] })
+    expect(clause('tags1:a:b')).toEqual({ type: 'tags1', mode: 'all', values: ['a:b'] })
+    expect(clause('tags1: a : b ')).toEqual({ type: 'tags1', mode: 'all', values: ['a : b'] })
+    expect(clause('tags1:Re:ゼロから始める異世界生活')).toEqual({ type: 'tags1', mode: 'all', values: ['Re:ゼロから始める異世界生活'] })
+    expect(clause('tags1:"a,b"')).toEqual({ type: 'tags1', mode: 'all', values: ['a,b'] })
+  })
+
+  it('sibling tags1 clauses of one mode are one node, as PxIMSE collects them ($all, $in, $nin)', () => {
+    expect(clause('|tags1:オリジナル, |tags1:original')).toEqual({ type: 'tags1', mode: 'any', values: ['オリジナル', 'original'] })
+    expect(clause('tags1:a, tags1:b')).toEqual({ type: 'tags1', mode: 'all', values: ['a', 'b'] })
+    expect(clauses('|tags1:a, tags.x, !tags1:c, |tags1:b, !tags1:d')).toEqual([
+      { type: 'tags1', mode: 'any', values: ['a', 'b'] },
+      tag('x'),
+      { type: 'tags1', mode: 'none', values: ['c', 'd'] },
+    ])
+    // Only siblings: a group keeps its own.
+    expect(clauses('|tags1:a, (|tags1:b, tags.x)')).toHaveLength(2)
+    expect(printQuery(parse('|tags1:a, tags.x, |tags1:b'))).toBe('|tags1:a, |tags1:b, tags.x')
+    expect(printQuery(parse('tags.y | (|tags1:a, |tags1:b)'))).toBe('tags.y | (|tags1:a, |tags1:b)')
   })
 
   it('field;>v&<w', () => {
@@ -189,7 +204,7 @@ describe('beyond PxIMSE', () => {
     expect(clauses(' ( tags.a | tags.b ) , ! width ; > 10 & < 20 ,|tags1 : x : y ')).toEqual([
       { type: 'or', children: [tag('a'), tag('b')] },
       not(cmp('width', op('>', num(10)), op('<', num(20)))),
-      { type: 'tags1', mode: 'any', values: ['x', 'y'] },
+      { type: 'tags1', mode: 'any', values: ['x : y'] },
     ])
     expect(clause('! tags1:a')).toEqual({ type: 'tags1', mode: 'none', values: ['a'] })
   })
@@ -268,10 +283,62 @@ describe('PxIMSE crash cases are accepted', () => {
     expect(clauses('tags."a,b", userid;="a,b", tags1:"x,y":z, m;"hello, world", filename;=a\\,b')).toEqual([
       tag('a,b'),
       cmp('userid', op('=', str('a,b'))),
-      { type: 'tags1', mode: 'all', values: ['x,y', 'z'] },
+      { type: 'tags1', mode: 'all', values: ['x,y:z'] },
       { type: 'text', target: 'ocr', terms: ['hello, world'], text: '"hello, world"' },
       cmp('filename', op('=', str('a,b'))),
     ])
+  })
+})
+
+describe("PxIMSE's forms that Sagasu once refused or misread (issue 19)", () => {
+  it('user and createDate, the names PxIMSE\'s UI writes', () => {
+    expect(clause('user;="Alice"')).toEqual(cmp('username', op('=', str('Alice'))))
+    expect(clause('createDate;>2020')).toMatchObject({ type: 'compare', field: 'date' })
+  })
+
+  it('type;=pixiv1', () => {
+    expect(clause('type;=pixiv1')).toEqual(cmp('type', op('=', str('pixiv1'))))
+  })
+
+  it("single quotes quote a value as PxIMSE's convert_value strips them", () => {
+    expect(clause("userid;='12345'")).toEqual(cmp('userid', op('=', str('12345'))))
+    expect(clause("username;='a b'")).toEqual(cmp('username', op('=', str('a b'))))
+    expect(clause("width;='100'")).toEqual(cmp('width', op('=', num(100))))
+    expect(clause("username;=''")).toEqual(cmp('username', op('=', str(''))))
+    expect(clause("username;='null'")).toEqual(cmp('username', op('=', str('null'))))
+    // An apostrophe inside a value or a tag name is just a character.
+    expect(clause("username;=it's")).toEqual(cmp('username', op('=', str("it's"))))
+    expect(clause("tags.jack-o'-lantern")).toEqual(tag("jack-o'-lantern"))
+  })
+
+  it('null is a test for a missing value', () => {
+    expect(clause('likeCount;=null')).toEqual(not({ type: 'exists', field: 'likes' }))
+    expect(clause('likeCount;!=null')).toEqual({ type: 'exists', field: 'likes' })
+    expect(clause('user;=null')).toEqual(not({ type: 'exists', field: 'username' }))
+    expect(clause('textlen;!=null')).toEqual({ type: 'exists', field: 'm' })
+    expect(clauses('likes;!=null&>5')).toEqual([cmp('likes', op('>', num(5))), { type: 'exists', field: 'likes' }])
+    expect(clause('username;="null"')).toEqual(cmp('username', op('=', str('null'))))
+    expect(clause('m;null')).toMatchObject({ type: 'text', terms: ['null'] })
+    expect(printQuery(parse('likeCount;=null'))).toBe('!likes')
+  })
+
+  it('bad input of the new forms: what is wrong and where', () => {
+    expect(error("userid;='12345")).toMatchObject({ message: 'unterminated single quote', position: 8 })
+    expect(error("userid;='a, b'")).toMatchObject({ message: 'unterminated single quote', position: 8 })
+    expect(error("userid;='")).toMatchObject({ message: 'unterminated single quote', position: 8 })
+    expect(error('likes;>null')).toMatchObject({ message: 'null is compared with = or !=, not ">"', position: 6 })
+    expect(error('animated;=null')).toMatchObject({ message: 'animated is never null: it is true or false', position: 10 })
+    expect(error('tags.x;=null')).toMatchObject({ message: 'a tag score cannot be null', position: 8 })
+    expect(error('m;=null')).toMatchObject({ message: 'm; searches the text: it has no null test', position: 2 })
+    expect(error('mt;!=null')).toMatchObject({ message: 'mt; searches the text: it has no null test', position: 3 })
+    expect(error('type;=pixiv2')).toMatchObject({ position: 6 })
+    expect(error('date;>2000-01-01 25:00')).toMatchObject({ message: '"2000-01-01 25:00" is not a time', position: 17 })
+    expect(error('date;>200001')).toMatchObject({ message: '"200001" is not a date', position: 6 })
+  })
+
+  it('the dates Python\'s fromisoformat takes', () => {
+    expect(clause('date;>2000-01-01 12:00')).toMatchObject({ comparisons: [{ op: '>', value: { kind: 'date', start: Date.UTC(2000, 0, 1, 12), end: Date.UTC(2000, 0, 1, 12, 1) } }] })
+    expect(clause('date;>20000101')).toMatchObject({ comparisons: [{ value: { start: Date.UTC(2000, 0, 1), end: Date.UTC(2000, 0, 2) } }] })
   })
 })
 
@@ -292,6 +359,7 @@ describe('spans', () => {
 
   it('tags1 forms span their prefix; text spans its prefix', () => {
     const query = parse('|tags1:a:b , m; hello ')
+    expect(query.children[0]).toMatchObject({ values: ['a:b'] })
     expect(query.children.map((c) => c.span)).toEqual([
       { start: 0, end: 10 },
       { start: 13, end: 21 },
@@ -403,8 +471,8 @@ describe('errors: the first problem, its position and a hint', () => {
   })
 
   it('tags1 values', () => {
-    expect(error('tags1:a::b')).toMatchObject({ message: 'empty tags1 value', position: 7 })
-    expect(error('tags1:')).toMatchObject({ position: 5 })
+    expect(clause('tags1:a::b')).toMatchObject({ values: ['a::b'] })
+    expect(error('tags1:')).toMatchObject({ message: 'empty tags1 value', position: 5 })
     expect(error('tags1:""').position).toBe(6)
   })
 
@@ -422,9 +490,9 @@ describe('errors: the first problem, its position and a hint', () => {
     expect(error(many.join(','))).toMatchObject({ position: many.slice(0, 256).join(',').length + 1 })
     expect(parse(many.slice(0, 256).join(',')).children).toHaveLength(256)
 
-    const values = Array.from({ length: 65 }, (_, i) => `v${i}`)
-    expect(error(`tags1:${values.join(':')}`)).toMatchObject({ position: `tags1:${values.slice(0, 64).join(':')}:`.length })
-    expect(clause(`tags1:${values.slice(0, 64).join(':')}`)).toMatchObject({ values: values.slice(0, 64) })
+    const values = Array.from({ length: 65 }, (_, i) => `|tags1:v${i}`)
+    expect(error(values.join(','))).toMatchObject({ message: 'more than 64 tags1 values', position: `${values.slice(0, 64).join(',')},`.length })
+    expect(clause(values.slice(0, 64).join(','))).toMatchObject({ values: values.slice(0, 64).map((value) => value.slice(7)) })
   })
 
   it('limits: comparisons per clause, words per text clause, alternatives per "|" list', () => {
@@ -478,9 +546,10 @@ describe('printing', () => {
   })
 
   it('keeps a negated tags1 "all" clause apart from the "none" form', () => {
-    const query = parse('!(tags1:a:b)')
+    const query = parse('!(tags1:a, tags1:b)')
     expect(withoutSpans(query.children[0])).toEqual(not({ type: 'tags1', mode: 'all', values: ['a', 'b'] }))
-    expect(printQuery(query)).toBe('!(tags1:a:b)')
+    expect(printQuery(query)).toBe('!(tags1:a, tags1:b)')
+    expect(printQuery(parse('!(tags1:a)'))).toBe('!(tags1:a)')
   })
 })
 
@@ -528,6 +597,18 @@ describe('parseSort', () => {
     expect(sortError('width;')).toMatchObject({ position: 5 })
     expect(sortError('width,,added')).toMatchObject({ message: 'empty sort key', position: 6 })
     expect(sortError('width added')).toMatchObject({ position: 6 })
-    expect(sortError('tags.x')).toMatchObject({ position: 0 })
+    expect(sortError('tags.')).toMatchObject({ message: 'missing tag name', position: 0 })
+    expect(sortError('tags.*_hair;-1')).toMatchObject({ message: 'a sort takes one tag, not a wildcard', position: 0 })
+    expect(sortError('tags.x, tags.x;1')).toMatchObject({ message: 'tags.x is already in the sort', position: 8 })
+    expect(sortError('tags."x')).toMatchObject({ message: 'unterminated quote', position: 5 })
+  })
+
+  it("a tag's score, as PxIMSE sorts by tags.NAME (issue 19)", () => {
+    expect(sort('tags.long_hair;-1')).toEqual([{ field: 'tags.long_hair', direction: -1 }])
+    expect(sort('tags.long_hair')).toEqual([{ field: 'tags.long_hair', direction: -1 }])
+    expect(sort('tags.st._louis_(azur_lane);1, added')).toEqual([{ field: 'tags.st._louis_(azur_lane)', direction: 1 }, { field: 'added', direction: -1 }])
+    expect(sort('tags.":d";1')).toEqual([{ field: 'tags.:d', direction: 1 }])
+    expect(sort('user;1, createDate')).toEqual([{ field: 'username', direction: 1 }, { field: 'date', direction: -1 }])
+    expect(printSort((parseSort('tags."a,b";1') as { ok: true; value: SortKey[] }).value)).toBe('tags."a,b";1')
   })
 })

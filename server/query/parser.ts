@@ -4,10 +4,11 @@
  * value keeps `&`, a date keeps `:`), so the scanner's tokens are joined back as the clause needs.
  * Every function returns a ParseResult: the first problem comes back as a value with its position.
  */
-import type { AndNode, Comparison, ParseResult, QueryNode, RankClause, Tags1Node, TextTarget, Value } from './ast'
+import type { AndNode, Comparison, ParseResult, QueryNode, RankClause, Span, Tags1Node, TextTarget, Value } from './ast'
 import { parseDate } from './dates'
 import { didYouMean, exampleFor, failure, shifted, unknownField, type Failure } from './diagnostics'
 import { canonicalField, EXISTS_ONLY, FIELDS, isField, TEXT_PREFIXES, type FieldName } from './fields'
+import { mergeTags1 } from './tags1-merge'
 import { scan } from './scanner'
 import type { Token, TokenKind } from './tokens'
 
@@ -66,7 +67,8 @@ const CLAUSE_END: ReadonlySet<TokenKind> = new Set(['comma', 'pipe', 'rparen', '
 const TAG_NAME_STOPS: ReadonlySet<TokenKind> = new Set(['semi', 'comma', 'pipe'])
 const VALUE_STOPS: ReadonlySet<TokenKind> = new Set(['amp', 'comma', 'pipe'])
 const TEXT_STOPS: ReadonlySet<TokenKind> = new Set(['comma', 'pipe'])
-const TAGS1_STOPS: ReadonlySet<TokenKind> = new Set(['colon', 'comma', 'pipe'])
+// A tags1 value runs to the end of the clause: pixiv tags hold colons (`Re:ゼロから始める異世界生活`).
+const TAGS1_STOPS: ReadonlySet<TokenKind> = new Set(['comma', 'pipe'])
 
 const OPERATOR_HINT = 'compare with < <= > >= = or !='
 const NUMBER = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/
@@ -291,7 +293,7 @@ function parseOr(s: State, listStart: boolean): ParseResult<QueryNode | null> {
     const pipe = advance(s)
     if (children.length === QUERY_LIMITS.maxAlternatives) {
       return failure(`more than ${QUERY_LIMITS.maxAlternatives} alternatives joined by "|"`, pipe.span.start,
-        'use fewer alternatives: a wildcard tag (tags.*_hair) or |tags1:a:b matches many at once, or search in two steps')
+        'use fewer alternatives: a wildcard tag (tags.*_hair) or |tags1:a, |tags1:b matches many at once, or search in two steps')
     }
     const next = parseAnd(s, false)
     if (!next.ok) return next
@@ -327,9 +329,11 @@ function parseAnd(s: State, listStart: boolean): ParseResult<QueryNode | null> {
     const next = peek(s).kind
     if (next === 'end' || next === 'rparen') break
   }
-  const first = children[0]
-  if (children.length === 1 && first) return ok(first)
-  return ok({ type: 'and', children, span: { start: first?.span.start ?? 0, end } })
+  const merged = mergeTags1(children)
+  if (!merged.ok) return merged
+  const first = merged.value[0]
+  if (merged.value.length === 1 && first) return ok(first)
+  return ok({ type: 'and', children: merged.value, span: { start: children[0]?.span.start ?? 0, end } })
 }
 
 /** `!clause`, `!(group)`, and the clause forms that start with `!` or `|` (`!tags1:a`, `|tags1:a`). */
@@ -355,7 +359,7 @@ function parseNot(s: State): ParseResult<QueryNode> {
           ? 'remove the "," before "|" to mean OR'
           : before?.kind === 'pipe'
             ? 'use a single "|" for OR'
-            : 'write |tags1:a:b for images whose tags1 has any of a, b'
+            : 'write |tags1:a, |tags1:b for images whose tags1 has any of a, b'
       return failure('a "|" at the start of a clause begins |tags1:…', token.span.start, hint)
     }
     case 'lparen':
@@ -434,7 +438,7 @@ function parseClause(s: State): ParseResult<QueryNode> {
     if (isTextPrefix(name)) return parseText(s, head, TEXT_PREFIXES[name])
     if (isField(name)) return parseCompare(s, head, name)
     if (name === 'tags1') {
-      return failure('tags1 takes values, not comparisons', after.span.start, 'tags1:a:b (all of them), |tags1:a:b (any), !tags1:a (none), or mt;words for full text')
+      return failure('tags1 takes values, not comparisons', after.span.start, 'tags1:a, tags1:b (all of them), |tags1:a, |tags1:b (any), !tags1:a (none), or mt;words for full text')
     }
     if (name === 'tags') return failure('"tags" takes a tag name', after.span.start, 'e.g. tags.long_hair;>=0.8')
     return unknownField(name, head.span.start)
@@ -474,30 +478,25 @@ function parseTag(s: State, head: Word): ParseResult<QueryNode> {
   return ok({ type: 'tag', name, pattern, comparisons, span: { start: head.span.start, end: s.lastEnd } })
 }
 
-/** `tags1:a:b` (all), `|tags1:a:b` (any), `!tags1:a:b` (none). */
+/**
+ * `tags1:a` (has a), `|tags1:a` (any of the query's `|tags1:` values), `!tags1:a` (not a). The value
+ * is everything after the first `:`, as PxIMSE reads it: `tags1:Re:ゼロ` is the one tag `Re:ゼロ`.
+ * Sibling clauses of one mode become one node (mergeTags1).
+ */
 function parseTags1(s: State, mode: Tags1Node['mode'], prefix: Token | undefined): ParseResult<QueryNode> {
   const head = advance(s)
   const start = (prefix ?? head).span.start
   const tooMany = countClause(s, start)
   if (tooMany) return tooMany
-  let separator = advance(s)
-  const values: string[] = []
-  for (;;) {
-    const collected = collect(s, TAGS1_STOPS, true)
-    if (!collected.ok) return collected
-    const tokens = collected.value
-    const value = tokens.map(literal).join('')
-    if (value === '') {
-      return failure('empty tags1 value', tokens[0]?.span.start ?? separator.span.start, 'write tags1:a:b; quote a value that holds ":" or ","')
-    }
-    if (values.length === QUERY_LIMITS.maxTags1Values) {
-      return failure(`more than ${QUERY_LIMITS.maxTags1Values} tags1 values`, tokens[0]?.span.start ?? start, 'split the values over several tags1 clauses')
-    }
-    values.push(value)
-    if (peek(s).kind !== 'colon') break
-    separator = advance(s)
+  const colon = advance(s)
+  const collected = collect(s, TAGS1_STOPS, true)
+  if (!collected.ok) return collected
+  const tokens = collected.value
+  const value = tokens.map(literal).join('')
+  if (value === '') {
+    return failure('empty tags1 value', tokens[0]?.span.start ?? colon.span.start, 'write tags1:a; for several values write several clauses: tags1:a, tags1:b')
   }
-  return ok({ type: 'tags1', mode, values, span: { start, end: s.lastEnd } })
+  return ok({ type: 'tags1', mode, values: [value], span: { start, end: s.lastEnd } })
 }
 
 /** `m;TEXT`, `mt;TEXT`, `prompt;TEXT`, `negative;TEXT`: whitespace-separated terms, quotes keep spaces. */
@@ -534,23 +533,44 @@ function parseText(s: State, head: Word, target: TextTarget): ParseResult<QueryN
   if (tooMany) return tooMany
   if (terms.length === 0) return failure('empty text', first.span.start, `e.g. ${head.value};words`)
   const text = s.text.slice(first.span.start, last.span.end)
+  if (first.kind === 'op' && /^!?=\s*null$/.test(text)) {
+    const has = head.value === 'mt' ? 'tags1' : head.value === 'negative' ? 'prompt' : head.value
+    return failure(`${head.value}; searches the text: it has no null test`, first.span.start, `!${has} finds images without it, ${has} those with it; ${head.value};"null" searches for the word`)
+  }
   return ok({ type: 'text', target, terms, text, span: { start: head.span.start, end: last.span.end } })
 }
 
-/** `FIELD;OP VALUE&OP VALUE…`. */
+/**
+ * `FIELD;OP VALUE&OP VALUE…`. A bare `null` is PxIMSE's null test: `likeCount;=null` is `!likeCount`,
+ * `likeCount;!=null` is `likeCount`, and `textlen;…null` tests for OCR text (`m`).
+ */
 function parseCompare(s: State, head: Word, field: FieldName): ParseResult<QueryNode> {
   const parsed = parseComparisons(s, advance(s), { kind: 'field', field })
   if (!parsed.ok) return parsed
-  return ok({ type: 'compare', field, comparisons: parsed.value, span: { start: head.span.start, end: s.lastEnd } })
+  const span = { start: head.span.start, end: s.lastEnd }
+  const comparisons = parsed.value.filter((comparison): comparison is Comparison => comparison.value.kind !== 'null')
+  if (comparisons.length === parsed.value.length) return ok({ type: 'compare', field, comparisons, span })
+  const parts: QueryNode[] = comparisons.length ? [{ type: 'compare', field, comparisons, span }] : []
+  for (const test of parsed.value) {
+    if (test.value.kind !== 'null') continue
+    const exists: QueryNode = { type: 'exists', field: field === 'textlen' ? 'm' : field, span: test.span }
+    parts.push(test.op === '!=' ? exists : { type: 'not', child: exists, span: test.span })
+  }
+  return ok(parts.length === 1 ? parts[0]! : { type: 'and', children: parts, span })
 }
+
+/** A comparison as parsed, before parseCompare turns `null` ones into tests for a value. */
+type ParsedComparison = Comparison | { op: Comparison['op']; value: { kind: 'null' }; span: Span }
 
 /** What the values of a comparison are: a tag score (0..1), a CLIP similarity (-1..1) or a field's type. */
 type Target = { kind: 'score' } | { kind: 'similarity' } | { kind: 'field'; field: FieldName }
 
 /** `OP VALUE` joined by `&`, after the `;` (given as `semi`). */
-function parseComparisons(s: State, semi: Token, target: Target): ParseResult<Comparison[]> {
+function parseComparisons(s: State, semi: Token, target: { kind: 'score' } | { kind: 'similarity' }): ParseResult<Comparison[]>
+function parseComparisons(s: State, semi: Token, target: Target): ParseResult<ParsedComparison[]>
+function parseComparisons(s: State, semi: Token, target: Target): ParseResult<ParsedComparison[]> {
   const example = target.kind === 'score' ? 'tags.long_hair;>=0.8' : target.kind === 'similarity' ? 'sim;>=0.25' : exampleFor(target.field)
-  const comparisons: Comparison[] = []
+  const comparisons: ParsedComparison[] = []
   let separator = semi
   for (;;) {
     const opToken = peek(s)
@@ -568,7 +588,7 @@ function parseComparisons(s: State, semi: Token, target: Target): ParseResult<Co
     if (first.kind === 'op') return failure(`unknown operator "${opToken.text}${first.text}"`, opToken.span.start, `${OPERATOR_HINT}, e.g. ${example}`)
     const value = parseValue(s, tokens, target, opToken)
     if (!value.ok) return value
-    comparisons.push({ op: opToken.op, value: value.value, span: { start: opToken.span.start, end: s.lastEnd } })
+    comparisons.push({ op: opToken.op, value: value.value, span: { start: opToken.span.start, end: s.lastEnd } } as ParsedComparison)
     if (peek(s).kind !== 'amp') return ok(comparisons)
     separator = advance(s)
   }
@@ -588,11 +608,24 @@ function missingOperator(token: Token, separator: Token, example: string): Failu
   return failure(`unknown operator "${operator}"`, token.span.start, hint)
 }
 
-/** A comparison value, typed by the target: tag score, number, boolean, date or string. */
-function parseValue(s: State, tokens: readonly Token[], target: Target, opToken: Extract<Token, { kind: 'op' }>): ParseResult<Value> {
+/**
+ * A comparison value, typed by the target: tag score, number, boolean, date or string; or `null`
+ * (bare, on a field). Single quotes quote a value as double quotes do, as in PxIMSE
+ * (`userid;='12345'`), but they end at the clause's end: only double quotes keep `,` and `|`.
+ */
+function parseValue(s: State, tokens: readonly Token[], target: Target, opToken: Extract<Token, { kind: 'op' }>): ParseResult<Value | { kind: 'null' }> {
   const start = tokens[0]?.span.start ?? opToken.span.end
   const end = tokens[tokens.length - 1]?.span.end ?? start
-  const raw = tokens.map(literal).join('')
+  const source = s.text.slice(start, end)
+  let raw = tokens.map(literal).join('')
+  if (source.startsWith("'")) {
+    if (source.length < 2 || !source.endsWith("'")) {
+      return failure('unterminated single quote', start, `close it with '; a value that holds "," or "|" needs double quotes: "a,b"`)
+    }
+    raw = source.slice(1, -1)
+  } else if (tokens.length === 1 && tokens[0]?.kind === 'word' && tokens[0].text === 'null') {
+    return nullTest(target, opToken)
+  }
   if (target.kind === 'score') {
     const score = parseNumber(raw)
     if (score === undefined) return failure(`a tag score is a number from 0 to 1, not "${show(raw)}"`, start, 'e.g. tags.long_hair;>=0.8')
@@ -638,6 +671,18 @@ function parseValue(s: State, tokens: readonly Token[], target: Target, opToken:
       return ok({ kind: 'string', value: raw })
     }
   }
+}
+
+/** A bare `null`: a test for a missing value, on fields that can miss one. */
+function nullTest(target: Target, opToken: Extract<Token, { kind: 'op' }>): ParseResult<{ kind: 'null' }> {
+  const position = opToken.span.end
+  if (target.kind === 'score') return failure('a tag score cannot be null', position, 'write !tags.long_hair for images without the tag')
+  if (target.kind === 'similarity') return failure('a similarity cannot be null', position, 'e.g. sim;>=0.25')
+  if (FIELDS[target.field].type === 'boolean') return failure(`${target.field} is never null: it is true or false`, position, `e.g. ${target.field};=false`)
+  if (opToken.op !== '=' && opToken.op !== '!=') {
+    return failure(`null is compared with = or !=, not "${opToken.op}"`, opToken.span.start, `${target.field};=null (no value) or ${target.field};!=null (has one); "null" in quotes is the text null`)
+  }
+  return ok({ kind: 'null' })
 }
 
 /** A decimal number (`1e6`, `-3`, `0.5`), finite; -0 becomes 0. */

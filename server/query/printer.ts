@@ -44,7 +44,7 @@ function printRank(clause: RankClause): string {
  * printSort([{ field: 'filesize', direction: 1, span: { start: 0, end: 10 } }]) // 'filesize;1'
  */
 export function printSort(keys: readonly SortKey[]): string {
-  return keys.map((key) => `${key.field};${key.direction}`).join(', ')
+  return keys.map((key) => `${key.field.startsWith('tags.') ? `tags.${printString(key.field.slice(5))}` : key.field};${key.direction}`).join(', ')
 }
 
 /**
@@ -87,8 +87,11 @@ function print(node: QueryNode, context: Context): string {
       return node.field
     case 'tag':
       return `tags.${printTagName(node.name, node.pattern)}${printComparisons(node.comparisons)}`
-    case 'tags1':
-      return `${TAGS1_PREFIX[node.mode]}tags1:${node.values.map(printString).join(':')}`
+    case 'tags1': {
+      // One clause per value: the parser merges sibling clauses of a mode back into one node.
+      const inner = node.values.map((value) => `${TAGS1_PREFIX[node.mode]}tags1:${printString(value)}`).join(', ')
+      return node.values.length > 1 && (context === 'or' || context === 'not') ? `(${inner})` : inner
+    }
     case 'compare':
       return `${node.field}${printComparisons(node.comparisons)}`
     case 'text':
@@ -110,7 +113,8 @@ function printValue(value: Value): string {
     case 'date':
       return value.text
     case 'string':
-      return printString(value.value)
+      // A bare null is the null test; the text null keeps its quotes.
+      return value.value === 'null' ? '"null"' : printString(value.value)
   }
 }
 

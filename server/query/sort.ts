@@ -38,13 +38,23 @@ export function parseSort(text: string): ParseResult<SortKey[]> {
     if (head.kind === 'quoted' && !head.terminated) return failure('unterminated quote', head.span.start, 'close it with "')
     if (head.kind !== 'word') return failure(`expected a field to sort on, not "${head.text}"`, head.span.start, 'e.g. filesize;1 or added;-1')
     i++
-    const field = canonicalField(head.value)
-    if (!isField(field)) {
+    let field = canonicalField(head.value)
+    if (field.startsWith('tags.')) {
+      // A tag's name runs to `;` or `,`, as in a query: `tags.st._louis_(azur_lane);-1`.
+      while (at().kind !== 'semi' && at().kind !== 'comma' && at().kind !== 'end') {
+        const part = at()
+        if (part.kind === 'quoted' && !part.terminated) return failure('unterminated quote', part.span.start, 'close it with "')
+        field += part.kind === 'word' || part.kind === 'quoted' ? part.value : part.text
+        i++
+      }
+      if (field === 'tags.') return failure('missing tag name', head.span.start, 'e.g. tags.long_hair;-1 (highest score first)')
+      if (field.includes('*')) return failure('a sort takes one tag, not a wildcard', head.span.start, 'e.g. tags.long_hair;-1')
+    } else if (!isField(field)) {
       const near = didYouMean(field, SORTABLE)
       const list = `sortable fields: ${SORTABLE.join(', ')}`
       return failure(`unknown sort field "${field}"`, head.span.start, near ? `did you mean "${near}"? ${list}` : list)
     }
-    if (!FIELDS[field].sortable) return failure(`${field} cannot be sorted on`, head.span.start, `sortable fields: ${SORTABLE.join(', ')}`)
+    if (isField(field) && !FIELDS[field].sortable) return failure(`${field} cannot be sorted on`, head.span.start, `sortable fields: ${SORTABLE.join(', ')}`)
     if (keys.some((key) => key.field === field)) return failure(`${field} is already in the sort`, head.span.start, 'sort on each field once: remove one of them')
     let direction: 1 | -1 = -1
     let keyEnd = head.span.end
@@ -62,7 +72,7 @@ export function parseSort(text: string): ParseResult<SortKey[]> {
         return failure(`sort direction is 1 or -1, not "${value.text.slice(0, 30)}"`, value.span.start, DIRECTION_HINT)
       }
     }
-    keys.push({ field, direction, span: { start: head.span.start, end: keyEnd } })
+    keys.push({ field, direction, span: { start: head.span.start, end: Math.max(keyEnd, tokens[i - 1]?.span.end ?? keyEnd) } })
     const next = at()
     if (next.kind === 'comma') i++
     else if (next.kind !== 'end') return failure(`expected "," before "${next.text.slice(0, 30)}"`, next.span.start, 'separate sort keys with ","')

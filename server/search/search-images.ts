@@ -1,6 +1,7 @@
 import type { SearchPage } from '../../shared/types/api'
 import type { AndNode, SortKey } from '../query/ast'
 import { parseQuery, parseSort, printQuery, printSort } from '../query'
+import { didYouMean } from '../query/diagnostics'
 import type { Store } from '../store/store'
 import { decodeCursor, encodeCursor, fingerprint } from './cursor'
 import { similarityOf, similarityPage, type ClipEncoder, type Similarity, type SimilarityWeights } from './similarity-search'
@@ -69,12 +70,33 @@ export async function searchImages(store: Store, params: SearchParams, context: 
   const offset = params.offset ?? 0
   if (!Number.isInteger(offset) || offset < 0) throw new QueryError({ message: 'offset must be a whole number ≥ 0', position: 0 })
   const parsed = parseSearch(params.query, params.sort, params.now)
+  await requireSortTags(store, parsed.sort)
   const similarity = similarityOf(parsed.query, { ...(params.text !== undefined ? { text: params.text } : {}), ...(params.image ? { image: params.image } : {}) })
   if (similarity) return searchBySimilarity(store, params, parsed, similarity, context, { limit, offset })
   const print = fingerprint(parsed.canonical)
   const after = params.cursor ? decodeCursor(params.cursor, print) : undefined
   const page = await store.search({ query: parsed.query, sort: parsed.sort, limit, ...(after ? { after } : offset ? { offset } : {}) })
   return { total: page.total, results: page.results, nextCursor: page.next ? encodeCursor(page.next, print) : null }
+}
+
+/**
+ * A sort by a tag's score (`tags.long_hair;-1`) names a tag some image has: a misspelt name would
+ * otherwise sort nothing and say nothing.
+ */
+export async function requireSortTags(store: Store, sort: SortKey[]): Promise<void> {
+  for (const key of sort) {
+    if (!key.field.startsWith('tags.')) continue
+    const name = key.field.slice('tags.'.length)
+    const tag = { type: 'tag' as const, name, pattern: false, comparisons: [], span: key.span }
+    if (await store.count({ type: 'and', children: [tag], span: key.span }) > 0) continue
+    const near = (await store.suggestTags(name.slice(0, 3), 200)).map((info) => info.name)
+    const hint = didYouMean(name, near)
+    throw new QueryError({
+      message: `no image has the tag "${name}" to sort by`,
+      position: key.span.start,
+      hint: hint ? `did you mean "${hint}"?` : 'tags are the tagger\'s names, e.g. tags.long_hair;-1 (highest score first)',
+    })
+  }
 }
 
 /**

@@ -7,5 +7,6 @@ export async function jobsReport(app: SagasuApp): Promise<JobsReport> {
     files: await app.store.countJobs(),
     stages: await app.models.progress(),
     import: app.library?.importProgress() ?? null,
+    watch: app.library?.watchReport() ?? null,
   }
 }

@@ -5,6 +5,7 @@ import { Document, isMap, isSeq, parseDocument } from 'yaml'
 import type { z } from 'zod'
 import { configSchema, type FolderConfig, type SagasuConfig } from '../../config/schema'
 import type { EditableSettings } from '../../shared/types/settings'
+import { LockBusyError, withFileLock } from './file-lock'
 
 /** A setting the user must fix: `key` names it (`folders.1.path`), the file is left as it was. */
 export class SettingsError extends Error {
@@ -41,7 +42,11 @@ export function readEditableSettings(file: string | undefined, running: SagasuCo
  * configuration schema and each folder must be a directory before anything is written; the write
  * goes to a temporary file renamed over the old one, so a failure never leaves half a file.
  */
-export async function saveEditableSettings(file: string, settings: EditableSettings): Promise<void> {
+export function saveEditableSettings(file: string, settings: EditableSettings): Promise<void> {
+  return withConfigLock(file, () => saveUnlocked(file, settings))
+}
+
+async function saveUnlocked(file: string, settings: EditableSettings): Promise<void> {
   const document = readDocument(file)
   const base = dirname(file)
   await checkFolders(settings.folders, base, 'folders')
@@ -60,19 +65,44 @@ export async function saveEditableSettings(file: string, settings: EditableSetti
   await writeDocument(file, document)
 }
 
-/** Appends one folder to the file's `folders` list (its other entries and comments stay). */
-export async function addFolderToFile(file: string, folder: FolderConfig): Promise<void> {
-  const document = readDocument(file)
-  await checkFolders([folder], dirname(file), '')
-  const listed = (document.toJS() as { folders?: unknown }).folders
-  // A name the file already has would make the next start fail (folder names must be unique).
-  if (Array.isArray(listed) && listed.some((entry) => (entry as { name?: unknown } | null)?.name === folder.name)) {
-    throw new SettingsError('name', `a folder named "${folder.name}" is already in ${file}`)
+/**
+ * Appends folders to the file's `folders` list (its other entries and comments stay); a file that
+ * does not exist yet is created with them. `check` runs on the file as it is now, under the lock,
+ * before anything is written (another process may have added folders since the caller read it).
+ */
+export function addFolderToFile(file: string, folder: FolderConfig | FolderConfig[], check?: (listed: FolderConfig[]) => void | Promise<void>): Promise<void> {
+  return withConfigLock(file, () => addUnlocked(file, Array.isArray(folder) ? folder : [folder], check))
+}
+
+async function addUnlocked(file: string, added: FolderConfig[], check?: (listed: FolderConfig[]) => void | Promise<void>): Promise<void> {
+  const document = existsSync(file) ? readDocument(file) : new Document({})
+  await checkFolders(added, dirname(file), '')
+  const raw = (document.toJS() as { folders?: unknown }).folders
+  const listed = Array.isArray(raw) ? (raw as FolderConfig[]) : []
+  await check?.(listed)
+  for (const folder of added) {
+    // A name the file already has would make the next start fail (folder names must be unique).
+    if (listed.some((entry) => (entry as { name?: unknown } | null)?.name === folder.name)) {
+      throw new SettingsError('name', `a folder named "${folder.name}" is already in ${file}`)
+    }
   }
   const folders = document.get('folders')
-  if (isSeq(folders)) folders.add(document.createNode({ ...folder }))
-  else document.set('folders', document.createNode([{ ...folder }]))
+  if (isSeq(folders)) for (const folder of added) folders.add(document.createNode({ ...folder }))
+  else document.set('folders', document.createNode(added.map((folder) => ({ ...folder }))))
   await writeDocument(file, document)
+}
+
+/** How long a writer of the configuration file waits for another one (a CLI import, the settings page) to finish. */
+const CONFIG_LOCK_WAIT_MS = 10_000
+
+/** One writer of the configuration file at a time: each reads the file, changes it and writes it back. */
+async function withConfigLock<T>(file: string, work: () => Promise<T>): Promise<T> {
+  try {
+    return await withFileLock(`${file}.lock`, work, { waitMs: CONFIG_LOCK_WAIT_MS })
+  } catch (error) {
+    if (error instanceof LockBusyError) throw new SettingsError('', `${file} is being changed by another process (pid ${error.holder}, lock file ${error.lockFile}); try again when it has finished`)
+    throw error
+  }
 }
 
 /**

@@ -270,8 +270,8 @@ export interface Store {
   clearError(folder: string, path: string, stage?: string): Promise<void>
   /** Forgets errors of files that are no longer on disk. */
   clearErrors(folder: string, paths: string[]): Promise<void>
-  /** Every error record, or those of one folder. */
-  listErrors(folder?: string): Promise<ErrorRecord[]>
+  /** Every error record, those of one folder, or those of one file (found by its key, not by listing the folder). */
+  listErrors(folder?: string, path?: string): Promise<ErrorRecord[]>
   failedFiles(folder: string): Promise<Map<string, FailedFileState>>
   /**
    * Commits a small write that changes nothing anyone reads (GET /api/health's check that the store

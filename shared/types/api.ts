@@ -62,6 +62,33 @@ export interface HealthReport {
   backends: BackendsHealth
   /** Files the live library found but could not save because the store could not write; absent when there are none. */
   unsavedFiles?: UnsavedFiles
+  /** How the live library follows the folders; absent when watching is off. */
+  watch?: WatchReport
+}
+
+/** How the server's live library follows changes in the folders. */
+export interface WatchReport {
+  /** `starting`: the watchers are being set up and the first import runs; `watching`: changes are followed. */
+  state: 'starting' | 'watching'
+  folders: FolderWatch[]
+  /**
+   * File changes the live library has applied to the index since the server started (events of
+   * watched folders, and what the re-scans of folders in `rescan` mode found): a client that made
+   * a change waits for this to grow instead of guessing a time.
+   */
+  changesApplied: number
+}
+
+/** One folder's way of being followed. */
+export interface FolderWatch {
+  folder: string
+  /** `events`: filesystem events; `rescan`: watching failed, so the folder is re-scanned every `rescanSeconds`. */
+  mode: 'events' | 'rescan'
+  /** Why watching failed, as the system said it (`rescan` only). */
+  reason?: string
+  /** When watching failed (ms since the epoch; `rescan` only). */
+  since?: number
+  rescanSeconds?: number
 }
 
 /**
@@ -167,6 +194,8 @@ export interface JobsReport {
   stages: StageProgress[]
   /** The current or last full import of this server; null before the first one (or with watching off). */
   import: ImportRunProgress | null
+  /** How the live library follows the folders; null with watching off. */
+  watch: WatchReport | null
 }
 
 /** The running server's current or last full import (a rescan, or one started from the UI). */

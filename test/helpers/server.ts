@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { createServer } from 'node:net'
+import type { HealthReport, WatchReport } from '../../shared/types/api'
 import { CLI, ROOT } from './cli'
 
 /** A port nothing listens on right now. */
@@ -23,9 +24,11 @@ export interface RunningServer {
 }
 
 /** Starts `sagasu serve` (the built app) and waits until it answers. */
-export async function startServer(args: string[], options: { env?: NodeJS.ProcessEnv; token?: string; waitFor?: RegExp; user?: { uid: number; gid: number } } = {}): Promise<RunningServer> {
+export async function startServer(args: string[], options: { env?: NodeJS.ProcessEnv; token?: string; waitFor?: RegExp; user?: { uid: number; gid: number }; command?: string[] } = {}): Promise<RunningServer> {
   const port = await freePort()
-  const child = spawn(process.execPath, [CLI, ...args, 'serve', '--port', String(port)], {
+  // `command` runs node through a wrapper that must exec it (the server keeps the child's pid).
+  const [command, ...prefix] = options.command ?? [process.execPath]
+  const child = spawn(command!, [...prefix, CLI, ...args, 'serve', '--port', String(port)], {
     cwd: ROOT,
     // Another user than root (who ignores file permissions), for tests of files the server may not write.
     ...(options.user ?? {}),
@@ -74,4 +77,27 @@ export async function eventually<T>(check: () => Promise<T | undefined>, ms = 20
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${typeof what === 'function' ? what() : what}`)
     await new Promise((resolve) => setTimeout(resolve, 150))
   }
+}
+
+/** The live library's report in GET /api/health (watching is on in the tests that ask). */
+export async function watchReport(server: RunningServer): Promise<WatchReport> {
+  const health = (await (await fetch(`${server.url}/api/health`)).json()) as HealthReport
+  if (!health.watch) throw new Error('GET /api/health has no "watch" report')
+  return health.watch
+}
+
+/**
+ * Waits until the live library says it has applied `count` more file changes than `since` (its
+ * `changesApplied` counter): the server's own signal that an event was handled, on a machine
+ * however busy. The bound is only there so a library that went quiet fails the test at all.
+ */
+/** Vitest's timeout for a test that waits with waitForChanges: above its bound, so the bound's message (with the server's log) is what a failure shows. */
+export const CHANGES_TEST_TIMEOUT_MS = 200_000
+
+export async function waitForChanges(server: RunningServer, since: number, count: number, what: string): Promise<number> {
+  let last = since
+  return eventually(async () => {
+    last = (await watchReport(server)).changesApplied
+    return last >= since + count ? last : undefined
+  }, 180_000, () => `${what}: the live library applied ${last - since} of ${count} changes; the server's log ends:\n${server.output().slice(-3000)}`)
 }

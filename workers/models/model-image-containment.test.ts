@@ -8,7 +8,8 @@ import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { tempDir } from '../../test/helpers/library'
 import { COLOURS, solidImage } from '../../test/helpers/model-images'
-import { preprocessForOcr } from '../ocr/preprocess'
+import { decodeForOcr } from '../ocr/decode-pixels'
+import { DEFAULT_PREPROCESS_LIMITS } from '../ocr/preprocess'
 import { loadModelImage } from './model-image'
 
 describe('model stages read originals inside their folder only', () => {
@@ -25,9 +26,9 @@ describe('model stages read originals inside their folder only', () => {
 
   it('refuses a link out of the folder, naming the reason, and still reads files and links inside', async () => {
     await expect(loadModelImage(join(lib, 'swapped.png'), 32, 'cover', lib)).rejects.toThrow(/symbolic link leads outside the folder/)
-    await expect(preprocessForOcr(join(lib, 'swapped.png'), undefined, lib)).rejects.toThrow(/symbolic link leads outside the folder/)
+    await expect(decodeForOcr(join(lib, 'swapped.png'), DEFAULT_PREPROCESS_LIMITS, lib)).rejects.toThrow(/symbolic link leads outside the folder/)
     expect((await loadModelImage(join(lib, 'alias.png'), 32, 'pad-white', lib)).data.length).toBe(32 * 32 * 3)
-    expect((await preprocessForOcr(join(lib, 'inside.png'), undefined, lib)).width).toBeGreaterThan(0)
+    expect((await decodeForOcr(join(lib, 'inside.png'), DEFAULT_PREPROCESS_LIMITS, lib)).width).toBeGreaterThan(0)
   })
 
   it('says a vanished file no longer exists', async () => {

@@ -6,13 +6,15 @@
 export class ModelLoadError extends Error {
   override name = 'ModelLoadError'
   constructor(
-    readonly model: 'clip' | 'tagger',
+    readonly model: 'clip' | 'tagger' | 'ocr',
     message: string,
     options?: { cause?: unknown },
   ) {
-    super(`${model === 'clip' ? 'CLIP' : 'Tagger'} disabled: ${message}`, options)
+    super(`${MODEL_NAMES[model]} disabled: ${message}`, options)
   }
 }
+
+const MODEL_NAMES = { clip: 'CLIP', tagger: 'Tagger', ocr: 'OCR' } as const
 
 /** The first line of an error's message, for reasons shown on one line. */
 export function firstLine(error: unknown): string {

@@ -1,5 +1,6 @@
 import type { SagasuConfig } from '../../config/schema'
-import { createOcrStage, type OcrStage } from './ocr.stage'
+import { paddleModelIdentity, resolvePaddleModelFiles } from './paddle-model-files'
+import { createOcrStage, type OcrStage, type PaddleStageModel } from './ocr.stage'
 
 export { createOcrStage, type OcrStage, type OcrStageOptions } from './ocr.stage'
 export { tidyOcrText } from './ocr-text'
@@ -9,11 +10,25 @@ export { characterErrorRate } from './character-error-rate'
 export function ocrStageFromConfig(config: SagasuConfig): OcrStage | null {
   const ocr = config.models.ocr
   if (!ocr.enabled) return null
+  const engine = ocr.engine
   return createOcrStage({
     dataDir: config.dataDir,
+    engine,
+    ...(engine === 'paddle' ? { paddle: paddleModel(config) } : {}),
     languages: [...new Set(ocr.languages)],
     workers: ocr.workers,
     dataVariant: ocr.data,
     idleUnloadSeconds: config.models.idleUnloadSeconds,
   })
+}
+
+/** The configured paddle model: resolved (downloaded once, checked) when the stage first loads. */
+function paddleModel(config: SagasuConfig): PaddleStageModel {
+  const { name, path } = config.models.ocr.model
+  return {
+    name: path ?? name,
+    identity: () => paddleModelIdentity(config),
+    threads: 0,
+    files: () => resolvePaddleModelFiles(config),
+  }
 }

@@ -29,6 +29,14 @@ describe('tidyOcrText', () => {
     expect(tidyOcrText('Ｔｏｋｙｏ ｶﾀｶﾅ')).toBe('Tokyo カタカナ')
   })
 
+  it('keeps full-width CJK punctuation (NFKC would make it ASCII and leave the spaces around it)', () => {
+    expect(tidyOcrText('区 别 ， 因 为')).toBe('区别，因为')
+    expect(tidyOcrText('区别，因为：是的；好吗？好！（真的）')).toBe('区别，因为：是的；好吗？好！（真的）')
+    expect(tidyOcrText('ゴ メ ン ！ ！ ！')).toBe('ゴメン！！！')
+    // Half-width CJK punctuation still becomes full-width, full-width Latin still ASCII.
+    expect(tidyOcrText('｢ＯＫ｣､')).toBe('「OK」、')
+  })
+
   it('treats ideographic spaces and tabs as spaces', () => {
     expect(tidyOcrText('雨\u3000の\t街')).toBe('雨の街')
   })

@@ -15,7 +15,10 @@
  *
  * The text is NFKC-normalised first: tesseract's jpn model reads digits in CJK fonts as circled
  * numbers (2024 → ⑳②④) and full-width Latin as such; NFKC turns both into plain ASCII (⑳②④ → 2024,
- * Ｔｏｋｙｏ → Tokyo, half-width ｶﾀｶﾅ → カタカナ), which is also what a search box types.
+ * Ｔｏｋｙｏ → Tokyo, half-width ｶﾀｶﾅ → カタカナ), which is also what a search box types. Full-width
+ * CJK sentence punctuation (，：；！？（）．) is kept as it is: it is what Chinese and Japanese text
+ * and their input methods use, and as ASCII it would fall outside the CJK rule below, leaving
+ * `区别 , 因为` where the image says `区别，因为`.
  */
 
 /**
@@ -29,14 +32,22 @@ const CJK_CLOSING = /[、。，．：；！？」』）】〕〉》]/
 /** Never followed by a space. */
 const CJK_OPENING = /[「『（【〔〈《]/
 
+/** Full-width punctuation NFKC must not turn into ASCII (see above). */
+const KEPT_FULL_WIDTH = /[，．：；！？（）]/u
+
 export function tidyOcrText(raw: string): string {
-  return raw
-    .normalize('NFKC')
+  return normalizeKeepingCjkPunctuation(raw)
     .split(/\r?\n/)
     .map(tidyLine)
     .filter((line) => line.length > 0)
     .join('\n')
     .trim()
+}
+
+function normalizeKeepingCjkPunctuation(text: string): string {
+  if (!KEPT_FULL_WIDTH.test(text)) return text.normalize('NFKC')
+  // Normalised piece by piece around each kept mark; NFKC never joins across these characters.
+  return text.split(/([，．：；！？（）])/u).map((piece, i) => (i % 2 === 1 ? piece : piece.normalize('NFKC'))).join('')
 }
 
 function tidyLine(line: string): string {

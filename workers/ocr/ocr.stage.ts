@@ -1,41 +1,64 @@
 import type { BatchItem, BatchOutcome, BatchStage } from '../stage'
+import { decodeForOcr } from './decode-pixels'
 import { IdlePool } from './idle-pool'
+import { paddleStageVersion, tesseractStageVersion } from './ocr-stage-version'
 import { prepareLanguageFolder, type OcrDataVariant, type OcrLanguage } from './language-folder'
-import { DEFAULT_PREPROCESS_LIMITS, OcrImageError, preprocessForOcr, type OcrImage, type PreprocessLimits } from './preprocess'
-import { describe, TesseractEngine, type Recognition } from './tesseract-engine'
+import type { OcrEngine, OcrEngineImage, OcrResult } from './ocr-engine'
+import { tidyOcrText } from './ocr-text'
+import { DEFAULT_PADDLE_SETTINGS, PaddleEngine, type PaddleModelFiles } from './paddle/paddle-engine'
+import { DEFAULT_PREPROCESS_LIMITS, OcrImageError, type PreprocessLimits } from './preprocess'
+import { describe, TesseractEngine } from './tesseract-engine'
+
+/** The `paddle` engine's model: a name for the engine id and where its files are (fetched on first load). */
+export interface PaddleStageModel {
+  /** e.g. `PP-OCRv5_mobile` or the folder's path: the engine's id. */
+  name: string
+  /** The model's part of the stage version (paddleModelIdentity): known without loading, changes with the files. */
+  identity: () => string
+  files: () => Promise<PaddleModelFiles>
+  /** onnxruntime intra-op threads per session; 0 lets onnxruntime choose. */
+  threads: number
+}
 
 export interface OcrStageOptions {
   dataDir: string
+  /** Which engine reads (`models.ocr.engine`); tesseract when left out. */
+  engine?: 'paddle' | 'tesseract'
+  /** Required for the paddle engine. */
+  paddle?: PaddleStageModel
+  /** Tesseract's languages. */
   languages: readonly OcrLanguage[]
-  /** Tesseract workers (each a thread with its own models) recognising at once. */
+  /** Tesseract workers (each a thread with its own models) recognising at once; the paddle engine is one (onnxruntime threads inside). */
   workers: number
   dataVariant: OcrDataVariant
-  /** All workers are terminated after this long without work; the next batch starts them again. */
+  /** All engines are closed after this long without work; the next batch starts them again. */
   idleUnloadSeconds: number
   limits?: PreprocessLimits
   timeoutMs?: number
 }
 
-/** Bumped when preprocessing or text tidying changes what the stage stores. */
-const PIPELINE_REVISION = 1
-const TESSERACT_JS = '7.0.0'
 
 /** The OCR stage plus what its tests and the benchmark look at. */
 export interface OcrStage extends BatchStage<string> {
-  /** Tesseract engines alive now (0 after `unload` or an idle timeout). */
+  /** Engines alive now (0 after `unload` or an idle timeout). */
   readonly loadedWorkers: number
-  /** One image, with its reading direction and confidence. */
-  recognise(absPath: string): Promise<Recognition>
+  /** One image: the tidied text and the engine's lines (reading direction, confidence, box). */
+  recognise(absPath: string): Promise<OcrResult>
 }
 
 /**
- * The `ocr` batch stage: each image is decoded and normalised with sharp, read by tesseract.js
- * (language data from node_modules, no network) and tidied (CJK spaces removed, NFKC). An image
- * that cannot be decoded, is too large, or makes tesseract fail is a `failed` outcome naming the
- * file; the batch goes on. While one image is being recognised the next one is being decoded.
+ * The `ocr` batch stage: each image is decoded with sharp (decodeForOcr), read by the configured
+ * engine (PaddleOCR on onnxruntime, or tesseract.js) and tidied (CJK spaces removed, NFKC). An
+ * image that cannot be decoded, is too large, or makes the engine fail is a `failed` outcome
+ * naming the file; the batch goes on. A model that cannot load (ModelLoadError) fails `load`, which
+ * disables the stage with that one line. While one image is being recognised the next one is
+ * being decoded.
  */
 export function createOcrStage(options: OcrStageOptions): OcrStage {
   const limits = options.limits ?? DEFAULT_PREPROCESS_LIMITS
+  const kind = options.engine ?? 'tesseract'
+  const paddle = options.paddle
+  if (kind === 'paddle' && !paddle) throw new Error('the paddle OCR engine needs its model (options.paddle)')
   let langPath: Promise<string> | undefined
   const folder = (): Promise<string> => {
     langPath ??= prepareLanguageFolder(options.dataDir, options.languages, options.dataVariant).catch((error: unknown) => {
@@ -44,25 +67,33 @@ export function createOcrStage(options: OcrStageOptions): OcrStage {
     })
     return langPath
   }
-  const pool = new IdlePool<TesseractEngine>({
-    size: options.workers,
+  const createEngine = async (): Promise<OcrEngine> => {
+    if (kind === 'paddle') {
+      return PaddleEngine.create({ ...DEFAULT_PADDLE_SETTINGS, modelName: paddle!.name, files: await paddle!.files(), threads: paddle!.threads })
+    }
+    return TesseractEngine.create({ langPath: await folder(), languages: options.languages, timeoutMs: options.timeoutMs ?? 120_000, limits, dataVariant: options.dataVariant })
+  }
+  const pool = new IdlePool<OcrEngine>({
+    size: kind === 'paddle' ? 1 : options.workers,
     idleMs: options.idleUnloadSeconds * 1000,
-    create: async () => TesseractEngine.create({ langPath: await folder(), languages: options.languages, timeoutMs: options.timeoutMs ?? 120_000 }),
-    destroy: (engine) => engine.terminate(),
+    create: createEngine,
+    destroy: (engine) => engine.close(),
   })
 
-  const recogniseImage = (image: OcrImage): Promise<Recognition> => pool.use(async (engine, markBroken) => {
+  const recogniseImage = (image: OcrEngineImage): Promise<OcrResult> => pool.use(async (engine, markBroken) => {
     try {
-      return await engine.recognise(image)
+      const result = await engine.recognize(image)
+      return { ...result, text: tidyOcrText(result.text) }
     } catch (error) {
-      // After a failed job the WASM state is unknown: a fresh engine is cheaper than a doubt.
-      markBroken()
+      // After a failed tesseract job the WASM state is unknown: a fresh engine is cheaper than a
+      // doubt. onnxruntime sessions hold no state between runs, so the paddle engine stays.
+      if (kind === 'tesseract') markBroken()
       throw error
     }
   })
 
-  const runOne = async (item: BatchItem, prepared: Promise<OcrImage>): Promise<BatchOutcome<string>> => {
-    let image: OcrImage
+  const runOne = async (item: BatchItem, prepared: Promise<OcrEngineImage>): Promise<BatchOutcome<string>> => {
+    let image: OcrEngineImage
     try {
       image = await prepared
     } catch (error) {
@@ -77,34 +108,35 @@ export function createOcrStage(options: OcrStageOptions): OcrStage {
     }
   }
 
+  const lanes = kind === 'paddle' ? 1 : options.workers
   return {
     name: 'ocr',
     get loadedWorkers() {
       return pool.loaded
     },
-    version: () => `tesseract.js@${TESSERACT_JS}/${options.dataVariant}/${options.languages.join('+')}/r${PIPELINE_REVISION}`,
+    version: () => (kind === 'paddle' ? paddleStageVersion(paddle!.identity()) : tesseractStageVersion(options.dataVariant, options.languages)),
     async load() {
       await pool.warm(1)
     },
     async run(batch) {
       const outcomes: Array<BatchOutcome<string>> = new Array(batch.length)
-      const prepared = new Map<number, Promise<OcrImage>>()
+      const prepared = new Map<number, Promise<OcrEngineImage>>()
       const prepare = (index: number): void => {
         const item = batch[index]
         if (item === undefined || prepared.has(index)) return
-        const promise = preprocessForOcr(item.absPath, limits, item.root)
+        const promise = decodeForOcr(item.absPath, limits, item.root)
         // Handled when awaited; this only keeps an early failure from counting as unhandled.
         promise.catch(() => undefined)
         prepared.set(index, promise)
       }
       let next = 0
-      const lanes = Math.min(options.workers, batch.length)
-      await Promise.all(Array.from({ length: lanes }, async () => {
+      const width = Math.min(lanes, batch.length)
+      await Promise.all(Array.from({ length: width }, async () => {
         while (next < batch.length) {
           const index = next++
           prepare(index)
-          // Decode ahead: the next image is ready when a worker frees up.
-          prepare(index + lanes)
+          // Decode ahead: the next image is ready when an engine frees up.
+          prepare(index + width)
           outcomes[index] = await runOne(batch[index]!, prepared.get(index)!)
           prepared.delete(index)
         }
@@ -115,7 +147,7 @@ export function createOcrStage(options: OcrStageOptions): OcrStage {
       await pool.drain()
     },
     async recognise(absPath) {
-      return recogniseImage(await preprocessForOcr(absPath, limits))
+      return recogniseImage(await decodeForOcr(absPath, limits))
     },
   }
 }

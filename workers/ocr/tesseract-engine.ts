@@ -1,7 +1,9 @@
 import type { Worker as ThreadWorker } from 'node:worker_threads'
+import sharp from 'sharp'
 import { createWorker, OEM, PSM, type Worker } from 'tesseract.js'
 import type { OcrLanguage } from './language-folder'
-import type { OcrImage } from './preprocess'
+import type { OcrEngine, OcrEngineImage, OcrResult } from './ocr-engine'
+import { DEFAULT_PREPROCESS_LIMITS, scaleFor, type OcrImage, type PreprocessLimits } from './preprocess'
 import { tidyOcrText } from './ocr-text'
 
 export interface EngineSettings {
@@ -10,6 +12,10 @@ export interface EngineSettings {
   languages: readonly OcrLanguage[]
   /** A recognition taking longer is abandoned and the worker replaced (a stuck WASM thread never answers). */
   timeoutMs: number
+  /** Scaling into tesseract's comfortable range (the pixels come decoded and at most `maxPixels`). */
+  limits?: PreprocessLimits
+  /** Names the language data in the engine id, e.g. `4.0.0`. */
+  dataVariant?: string
 }
 
 export interface Recognition {
@@ -21,8 +27,8 @@ export interface Recognition {
 
 /**
  * One tesseract.js worker thread per reading direction, loaded once: `jpn+chi_sim+eng` (the
- * configured horizontal languages, in config order, the first one primary) with automatic page
- * segmentation, and `jpn_vert` reading a single block of vertical text (PSM 5).
+ * configured horizontal languages, in config order, the first one primary) reading a single
+ * uniform block of text (PSM 6), and `jpn_vert` reading a single block of vertical text (PSM 5).
  *
  * How vertical Japanese is found: tesseract's automatic layout reads a block of vertical text as
  * rows across the columns, giving many lines of one or two characters. When the horizontal
@@ -32,13 +38,26 @@ export interface Recognition {
  * 6 vertical samples (the horizontal misreading often scores 85–90), and always running both
  * passes would cost a second recognition on every horizontal image. See docs/models.md.
  */
-export class TesseractEngine {
+/**
+ * The page segmentation modes set on the two workers (docs/models.md names them). Mode 6 is what
+ * tesseract's API uses when nothing is set (only its command line defaults to automatic, 3); it is
+ * set explicitly so the code says what runs.
+ */
+export const PAGE_SEGMENTATION = { horizontal: PSM.SINGLE_BLOCK, vertical: PSM.SINGLE_BLOCK_VERT_TEXT } as const
+
+export class TesseractEngine implements OcrEngine {
+  readonly id: string
+
   private constructor(
     private readonly horizontal: Worker | null,
     private readonly vertical: Worker | null,
     private readonly threads: ThreadWorker[],
     private readonly timeoutMs: number,
-  ) {}
+    private readonly limits: PreprocessLimits,
+    settings: EngineSettings,
+  ) {
+    this.id = tesseractEngineId(settings.languages, settings.dataVariant ?? 'unknown')
+  }
 
   static async create(settings: EngineSettings): Promise<TesseractEngine> {
     const horizontalLanguages = settings.languages.filter((language) => language !== 'jpn_vert')
@@ -59,13 +78,33 @@ export class TesseractEngine {
       const vertical = settings.languages.includes('jpn_vert')
         ? await startWorker('jpn_vert', options, settings.timeoutMs).then((worker) => (workers.push(worker), worker))
         : null
-      await vertical?.setParameters({ tessedit_pageseg_mode: PSM.SINGLE_BLOCK_VERT_TEXT })
+      await horizontal?.setParameters({ tessedit_pageseg_mode: PAGE_SEGMENTATION.horizontal })
+      await vertical?.setParameters({ tessedit_pageseg_mode: PAGE_SEGMENTATION.vertical })
       const threads = workers.map(threadOf).filter((thread): thread is ThreadWorker => thread !== null)
-      return new TesseractEngine(horizontal, vertical, threads, settings.timeoutMs)
+      return new TesseractEngine(horizontal, vertical, threads, settings.timeoutMs, settings.limits ?? DEFAULT_PREPROCESS_LIMITS, settings)
     } catch (error) {
       await Promise.all(workers.map((worker) => worker.terminate().catch(() => undefined)))
       throw new Error(`cannot start tesseract with ${settings.languages.join('+')} from ${settings.langPath}: ${describe(error)}`)
     }
+  }
+
+  /** The OcrEngine seam: decoded pixels in, one line per line of text tesseract read. */
+  async recognize(image: OcrEngineImage, signal?: AbortSignal): Promise<OcrResult> {
+    signal?.throwIfAborted()
+    const recognition = await this.recognise(await toGreyscalePgm(image, this.limits))
+    const text = recognition.text
+    const corners = [[0, 0], [image.width, 0], [image.width, image.height], [0, image.height]] as const
+    const lines = text.length === 0 ? [] : text.split('\n').map((line) => ({
+      text: line,
+      confidence: recognition.confidence / 100,
+      box: corners,
+      vertical: recognition.orientation === 'vertical',
+    }))
+    return { text, lines }
+  }
+
+  async close(): Promise<void> {
+    await this.terminate()
   }
 
   async recognise(image: OcrImage): Promise<Recognition> {
@@ -104,6 +143,31 @@ export class TesseractEngine {
       for (const cleanup of cleanups) cleanup()
     }
   }
+}
+
+/** The engine id stored with each result: the tesseract.js version, data variant and languages. */
+export function tesseractEngineId(languages: readonly OcrLanguage[], dataVariant: string): string {
+  return `tesseract.js@${TESSERACT_JS}/${dataVariant}/${languages.join('+')}`
+}
+
+const TESSERACT_JS = '7.0.0'
+
+/**
+ * Greyscale and scaled into tesseract's range (`scaleFor`: down to `maxPixels`, small images up
+ * to 2×), as a binary PGM: leptonica reads it without a codec.
+ */
+async function toGreyscalePgm(image: OcrEngineImage, limits: PreprocessLimits): Promise<OcrImage> {
+  const scale = scaleFor(image.width, image.height, limits)
+  const width = Math.max(1, Math.round(image.width * scale))
+  const height = Math.max(1, Math.round(image.height * scale))
+  const { data, info } = await sharp(image.data, { raw: { width: image.width, height: image.height, channels: image.channels } })
+    .resize(width, height, { fit: 'fill', kernel: scale > 1 ? 'cubic' : 'lanczos3' })
+    .greyscale()
+    .extractChannel(0)
+    .raw()
+    .toBuffer({ resolveWithObject: true })
+  const header = Buffer.from(`P5\n${info.width} ${info.height}\n255\n`, 'ascii')
+  return { pgm: Buffer.concat([header, data]), width: info.width, height: info.height }
 }
 
 /**

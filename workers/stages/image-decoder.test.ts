@@ -10,7 +10,8 @@ import sharp from 'sharp'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { makeFifo, neverOpens, svgNaming } from '../../test/helpers/fifo'
 import { loadModelImage } from '../models/model-image'
-import { preprocessForOcr } from '../ocr/preprocess'
+import { decodeForOcr } from '../ocr/decode-pixels'
+import { DEFAULT_PREPROCESS_LIMITS } from '../ocr/preprocess'
 import { openImage, UnsupportedImageFormatError, withTrustedSvg } from './image-decoder'
 import { probeImage } from './probe.stage'
 import { makeThumbnail } from './thumbnail.stage'
@@ -79,7 +80,7 @@ describe('every decode of untrusted bytes checks the magic first', () => {
     await neverOpensTheFifo(() => expect(loadModelImage(svgFile, 32, 'cover')).rejects.toThrow('not a supported image: the content is an SVG document'))
   })
 
-  it('OCR: preprocessForOcr refuses the SVG file without opening what it names', async () => {
-    await neverOpensTheFifo(() => expect(preprocessForOcr(svgFile)).rejects.toThrow(/not a supported image: the content is an SVG document/))
+  it('OCR: decodeForOcr refuses the SVG file without opening what it names', async () => {
+    await neverOpensTheFifo(() => expect(decodeForOcr(svgFile, DEFAULT_PREPROCESS_LIMITS)).rejects.toThrow(/not a supported image: the content is an SVG document/))
   })
 })

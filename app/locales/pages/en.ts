@@ -9,6 +9,7 @@ export const pagesEn = {
     importRunning: 'Importing: {0}',
     importDone: 'Last import finished {0}: {1} added, {2} updated, {3} removed, {4} errors',
     importFailed: 'The last import failed: {0}',
+    watchFallback: 'Watching {0} failed ({1}): its folder is re-scanned every {2} s instead, so new files take up to that long to appear',
     phase: { scan: 'scanning the folders', index: 'indexing', sweep: 'removing what is gone', done: 'done' },
     filesOf: '{0} of {1} files',
     noModels: 'Every model is turned off.',

@@ -10,6 +10,7 @@ export const pagesJa: typeof pagesEn = {
     importRunning: '取り込み中: {0}',
     importDone: '前回の取り込みは {0} に完了: 追加 {1}、更新 {2}、削除 {3}、エラー {4}',
     importFailed: '前回の取り込みは失敗しました: {0}',
+    watchFallback: '{0} の監視に失敗しました（{1}）。代わりに {2} 秒ごとにフォルダーを再スキャンするため、新しいファイルの反映にはその程度かかります',
     phase: { scan: 'フォルダを走査中', index: 'インデックス作成中', sweep: '消えたファイルを削除中', done: '完了' },
     filesOf: '{1} 件中 {0} 件',
     noModels: 'すべてのモデルが無効です。',

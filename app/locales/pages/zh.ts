@@ -10,6 +10,7 @@ export const pagesZh: typeof pagesEn = {
     importRunning: '导入中：{0}',
     importDone: '上次导入完成于 {0}：新增 {1}，更新 {2}，移除 {3}，错误 {4}',
     importFailed: '上次导入失败：{0}',
+    watchFallback: '监视 {0} 失败（{1}）：改为每 {2} 秒重新扫描该文件夹，新文件最多需要这么久才会出现',
     phase: { scan: '正在扫描文件夹', index: '正在索引', sweep: '正在移除已删除的文件', done: '完成' },
     filesOf: '{1} 个文件中的 {0} 个',
     noModels: '所有模型均已关闭。',

@@ -9,7 +9,7 @@ export default defineEventHandler(async (event) => {
   const body = await readValidatedJson(event, retryRequestSchema)
   if ('error' in body) return body
   const { store, library } = await useApp()
-  const known = (await store.listErrors(body.folder)).some((error) => error.path === body.path)
+  const known = (await store.listErrors(body.folder, body.path)).length > 0
   if (!known) return errorResponse(event, 404, `no error record for "${body.path}" in folder "${body.folder}"`)
   if (!library) return errorResponse(event, 409, 'this server does not import (started with --no-watch or watch.enabled: false); run "sagasu import --retry-errors"')
   const refused = await refuseUnlessWritable(event, store)

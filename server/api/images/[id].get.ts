@@ -9,8 +9,8 @@ export default defineEventHandler(async (event) => {
   const image = await store.getImage(Number(raw))
   if (!image) return errorResponse(event, 404, `no image with id ${raw}`)
   // The file's warnings (an extension that does not match, AI metadata with a field that could not be resolved).
-  const warnings = (await store.listErrors(image.folder))
-    .filter((record) => record.path === image.path && record.level === 'warning')
+  const warnings = (await store.listErrors(image.folder, image.path))
+    .filter((record) => record.level === 'warning')
     .map(({ stage, reason }) => ({ stage, reason }))
   return warnings.length ? { ...image, warnings } : image
 })

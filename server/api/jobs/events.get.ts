@@ -1,6 +1,7 @@
 import { createEventStream, defineEventHandler } from 'h3'
 import { useApp } from '../../app-context'
 import { jobsReport } from '../../services/jobs-report'
+import { onShutdown } from '../../services/shutdown'
 
 const INTERVAL_MS = 1000
 
@@ -27,7 +28,10 @@ export default defineEventHandler(async (event) => {
     }
     if (!closed) timer = setTimeout(() => void push(), INTERVAL_MS)
   }
+  // An open stream would hold the server's shutdown until Nitro's timeout; the page reconnects to the next server.
+  const off = onShutdown(() => void stream.close())
   stream.onClosed(async () => {
+    off()
     closed = true
     clearTimeout(timer)
     await stream.close()

@@ -73,7 +73,7 @@ describe('pixiv metadata in the SQLite store', () => {
     // Translations are tags1 values: `mt;` and `tags1:` find the work by them.
     expect(await ids(store, 'mt;original', 'id;1')).toEqual([p0, p1])
     expect(await ids(store, 'mt;女の子', 'id;1')).toEqual([p0, p1])
-    expect(await ids(store, 'tags1:girl:オリジナル', 'id;1')).toEqual([p0, p1])
+    expect(await ids(store, 'tags1:girl, tags1:オリジナル', 'id;1')).toEqual([p0, p1])
     expect(await ids(store, 'date;=2021-02-07', 'id;1')).toEqual([p0, p1])
     // The full-text row keeps the OCR text next to the new tags1.
     expect(await ids(store, 'm;ありがとう, mt;original')).toEqual([p1])

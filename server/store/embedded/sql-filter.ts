@@ -1,5 +1,5 @@
 import type { AndNode, Comparison, QueryNode, SortKey, TextTarget } from '../../query/ast'
-import type { FieldName } from '../../query/fields'
+import { PIXIV_WITHOUT_USER, type FieldName } from '../../query/fields'
 import type { SortCursor } from '../store'
 
 /** A piece of SQL with its positional parameters. User values only ever travel as parameters. */
@@ -84,6 +84,9 @@ export function compileSqlFilter(node: QueryNode, strategy: SetStrategy = 'set',
       return { sql: `NOT (${inner.sql})`, params: inner.params }
     }
     case 'compare':
+      if (node.field === 'type') return typeCompare(node.comparisons, strategy)
+      if (node.field === 'illustid') return sourceIdCompare(node.comparisons, strategy)
+      if (node.field === 'textlen') return withText(compare(columnFor('textlen', strategy), node.comparisons), strategy)
       return compare(columnFor(node.field, strategy), node.comparisons)
     case 'exists':
       return exists(node.field, strategy)
@@ -140,6 +143,30 @@ function join(parts: SqlFragment[], operator: 'AND' | 'OR', empty: string): SqlF
   return { sql: `(${parts.map((part) => part.sql).join(` ${operator} `)})`, params: parts.flatMap((part) => part.params) }
 }
 
+/**
+ * `illustid` is the source's id of the work, as in PxIMSE: the pixiv illust id, the tweet id or the
+ * yande.re post id (an image has one of them). Each column keeps its own index.
+ */
+function sourceIdCompare(comparisons: Comparison[], strategy: SetStrategy): SqlFragment {
+  return join(['illustid', 'tweetid', 'postid'].map((field) => compare(columnFor(field, strategy), comparisons)), 'OR', '0')
+}
+
+/** PxIMSE's `textlen;…` holds only for images with OCR text (`text: {$ne: null}`): no text is not length 0. */
+function withText(inner: SqlFragment, strategy: SetStrategy): SqlFragment {
+  return { sql: `(${columnFor('textlen', strategy)} > 0 AND ${inner.sql})`, params: inner.params }
+}
+
+/** `type;=pixiv1` (PXIMSE's type of pixiv files named without a user id) is a test on the file name. */
+function typeCompare(comparisons: Comparison[], strategy: SetStrategy): SqlFragment {
+  const column = columnFor('type', strategy)
+  const parts = comparisons.map(({ op, value }): SqlFragment => {
+    if (value.kind !== 'string' || value.value !== PIXIV_WITHOUT_USER) return compare(column, [{ op, value, span: { start: 0, end: 0 } }])
+    const sql = `(${column} = 'pixiv' AND NOT (${columnFor('filename', strategy)} GLOB '*_*_p[0-9]*'))`
+    return { sql: op === '=' ? sql : `NOT ${sql}`, params: [] }
+  })
+  return join(parts, 'AND', '1')
+}
+
 /** `col IS NOT NULL AND …` for every comparison: a missing value never compares true (nor NULL). */
 function compare(column: string, comparisons: Comparison[]): SqlFragment {
   const parts = comparisons.map((comparison) => comparisonSql(column, comparison))
@@ -162,14 +189,26 @@ function comparisonSql(column: string, { op, value }: Comparison): SqlFragment {
   return { sql: `${column} ${op === '!=' ? '<>' : op} ?`, params: [param] }
 }
 
+/**
+ * A per-row probe: does `table` hold a row for this image matching `condition`? `LIMIT 1` keeps
+ * SQLite (3.50+) from rewriting the EXISTS into a join of the outer query: such a join loop stops at
+ * its first match, but when a later term fails it steps on to the next matching row, and over many
+ * tag clauses (`tags.*` matches every tag of an image) that backtracking grows exponentially. A
+ * 256-clause query with one failing tags1 clause took 20 s on 40 images; with the limit, 2 ms.
+ */
+function probeExists(table: 'image_tags' | 'tags1', condition?: string): string {
+  return `EXISTS (SELECT 1 FROM ${table} WHERE image_id = i.id${condition ? ` AND ${condition}` : ''} LIMIT 1)`
+}
+
 function exists(field: string, strategy: SetStrategy): SqlFragment {
   const probe = strategy === 'probe'
   switch (field) {
-    case 'tags': return { sql: probe ? 'EXISTS (SELECT 1 FROM image_tags WHERE image_id = i.id)' : 'i.id IN (SELECT image_id FROM image_tags)', params: [] }
-    case 'tags1': return { sql: probe ? 'EXISTS (SELECT 1 FROM tags1 WHERE image_id = i.id)' : 'i.id IN (SELECT image_id FROM tags1)', params: [] }
+    case 'tags': return { sql: probe ? probeExists('image_tags') : 'i.id IN (SELECT image_id FROM image_tags)', params: [] }
+    case 'tags1': return { sql: probe ? probeExists('tags1') : 'i.id IN (SELECT image_id FROM tags1)', params: [] }
     case 'm': return { sql: `${columnFor('textlen', strategy)} > 0`, params: [] }
     case 'prompt': return { sql: 'a.image_id IS NOT NULL', params: [] }
     case 'animated': return { sql: `${columnFor('animated', strategy)} = 1`, params: [] }
+    case 'illustid': return { sql: `(${['illustid', 'tweetid', 'postid'].map((f) => `${columnFor(f, strategy)} IS NOT NULL`).join(' OR ')})`, params: [] }
     default: return { sql: `${columnFor(field, strategy)} IS NOT NULL`, params: [] }
   }
 }
@@ -186,7 +225,7 @@ function tag(name: string, pattern: boolean, comparisons: Comparison[], strategy
   const scoreSql = scores.sql ? ` AND ${scores.sql}` : ''
   const params = [...tagIds.params, ...scores.params]
   return strategy === 'probe'
-    ? { sql: `EXISTS (SELECT 1 FROM image_tags WHERE image_id = i.id AND tag_id IN (${tagIds.sql})${scoreSql})`, params }
+    ? { sql: probeExists('image_tags', `tag_id IN (${tagIds.sql})${scoreSql}`), params }
     : { sql: `i.id IN (SELECT image_id FROM image_tags WHERE tag_id IN (${tagIds.sql})${scoreSql})`, params }
 }
 
@@ -203,7 +242,7 @@ export function toGlob(name: string): string {
 
 function tags1(mode: 'all' | 'any' | 'none', values: string[], strategy: SetStrategy): SqlFragment {
   const having = (condition: string) => strategy === 'probe'
-    ? `EXISTS (SELECT 1 FROM tags1 WHERE image_id = i.id AND ${condition})`
+    ? probeExists('tags1', condition)
     : `i.id IN (SELECT image_id FROM tags1 WHERE ${condition})`
   if (mode === 'all') return join(values.map((value) => ({ sql: having('value = ?'), params: [value] })), 'AND', '1')
   const any = { sql: having(`value IN (${values.map(() => '?').join(', ')})`), params: values }
@@ -218,7 +257,7 @@ function textTerm(target: TextTarget, term: string, strategy: SetStrategy): SqlF
   const fts = target === 'tags1' ? 'tags1' : FULLTEXT_COLUMN[target].fts
   const substring = target === 'tags1'
     // A tags1 term must sit inside one value, not span two of the joined column.
-    ? { sql: 'EXISTS (SELECT 1 FROM tags1 WHERE image_id = i.id AND instr(lower(value), lower(?)) > 0)', params: [term] }
+    ? { sql: probeExists('tags1', 'instr(lower(value), lower(?)) > 0'), params: [term] }
     : { sql: `${FULLTEXT_COLUMN[target].plain} IS NOT NULL AND instr(lower(${FULLTEXT_COLUMN[target].plain}), lower(?)) > 0`, params: [term] }
   if ([...term].length < 3) {
     if (target === 'tags1' && strategy === 'set') return { sql: 'i.id IN (SELECT image_id FROM tags1 WHERE instr(lower(value), lower(?)) > 0)', params: [term] }
@@ -234,7 +273,18 @@ function textTerm(target: TextTarget, term: string, strategy: SetStrategy): SqlF
 
 /** ORDER BY for the sort keys plus the id tie-break. NULLs come first ascending, last descending. */
 export function compileSqlOrder(keys: SortKey[]): string {
-  return [...withTieBreak(keys).map((key) => `${COLUMNS[key.field as FieldName]} ${key.direction === 1 ? 'ASC' : 'DESC'}`)].join(', ')
+  return [...withTieBreak(keys).map((key) => `${sortExpression(key.field)} ${key.direction === 1 ? 'ASC' : 'DESC'}`)].join(', ')
+}
+
+/**
+ * The SQL value a sort key orders by: a column, or for `tags.NAME` the image's score of that tag
+ * (NULL without it). The name travels as a hex blob literal, so no text of the query reaches the
+ * SQL as SQL (ORDER BY takes no parameters here: the same text serves the keyset and the SELECT).
+ */
+export function sortExpression(field: string): string {
+  if (!field.startsWith('tags.')) return COLUMNS[field as FieldName]
+  const hex = Buffer.from(field.slice('tags.'.length), 'utf8').toString('hex')
+  return `(SELECT score FROM image_tags WHERE image_id = i.id AND tag_id = (SELECT id FROM tag_names WHERE name = CAST(X'${hex}' AS TEXT)))`
 }
 
 /** The keys up to and including `id` (unique, so later keys never decide), ending in `id` descending if absent. */
@@ -246,7 +296,7 @@ export function withTieBreak(keys: SortKey[]): SortKey[] {
 
 /** The sort values of a row, in key order (for the next page's cursor). */
 export function sortColumns(keys: SortKey[]): string[] {
-  return withTieBreak(keys).filter((key) => key.field !== 'id').map((key) => COLUMNS[key.field as FieldName])
+  return withTieBreak(keys).filter((key) => key.field !== 'id').map((key) => sortExpression(key.field))
 }
 
 /**
@@ -258,8 +308,8 @@ export function compileKeyset(keys: SortKey[], cursor: SortCursor): SqlFragment 
   const values = [...cursor.values, cursor.id]
   const branches: SqlFragment[] = []
   for (let k = 0; k < ordered.length; k++) {
-    const equal = ordered.slice(0, k).map((key, j) => isEqual(COLUMNS[key.field as FieldName], values[j] ?? null))
-    const after = isAfter(COLUMNS[ordered[k]!.field as FieldName], ordered[k]!.direction, values[k] ?? null)
+    const equal = ordered.slice(0, k).map((key, j) => isEqual(sortExpression(key.field), values[j] ?? null))
+    const after = isAfter(sortExpression(ordered[k]!.field), ordered[k]!.direction, values[k] ?? null)
     if (!after) continue
     branches.push(join([...equal, after], 'AND', '1'))
   }

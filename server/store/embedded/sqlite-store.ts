@@ -213,6 +213,7 @@ class SqliteStore implements Store {
       deleteError: db.prepare<[string, string]>('DELETE FROM errors WHERE folder = ? AND path = ?'),
       deleteStageError: db.prepare<[string, string, string]>('DELETE FROM errors WHERE folder = ? AND path = ? AND stage = ?'),
       listErrors: db.prepare<[], ErrorRow>('SELECT folder, path, stage, reason, level, transient, at FROM errors ORDER BY at, folder, path, stage'),
+      listFileErrors: db.prepare<[string, string], ErrorRow>('SELECT folder, path, stage, reason, level, transient, at FROM errors WHERE folder = ? AND path = ? ORDER BY at, stage'),
       listFolderErrors: db.prepare<[string], ErrorRow>('SELECT folder, path, stage, reason, level, transient, at FROM errors WHERE folder = ? ORDER BY at, path, stage'),
       failedFiles: db.prepare<[string], Omit<FailedFileState, 'transient'> & { transient: number }>(
         "SELECT path, filesize, mtime, transient FROM errors WHERE folder = ? AND level = 'error' AND filesize IS NOT NULL AND mtime IS NOT NULL"),
@@ -409,8 +410,10 @@ class SqliteStore implements Store {
     }).immediate()
   }
 
-  async listErrors(folder?: string): Promise<ErrorRecord[]> {
-    const rows = folder === undefined ? this.statements.listErrors.all() : this.statements.listFolderErrors.all(folder)
+  async listErrors(folder?: string, path?: string): Promise<ErrorRecord[]> {
+    const rows = folder === undefined
+      ? this.statements.listErrors.all()
+      : path === undefined ? this.statements.listFolderErrors.all(folder) : this.statements.listFileErrors.all(folder, path)
     return rows.map((row) => ({ ...row, transient: row.transient !== 0 }))
   }
 
@@ -478,6 +481,8 @@ class SqliteStore implements Store {
 
   async search(request: SearchRequest): Promise<StorePage> {
     const part = this.indexedPart(request.query)
+    const byScore = this.searchByTagScore(request, part)
+    if (byScore) return byScore
     const total = part ? this.countIndexed(part) : await this.count(request.query)
     const strategy = this.pageStrategy(request.sort, total)
     const filter = part ? this.indexedFilter(part, strategy, request.sort) : compileSqlFilter(request.query, strategy, this.resolveTags)
@@ -495,6 +500,63 @@ class SqliteStore implements Store {
       ? { values: columns.map((_column, k) => last[`sort_${k}`] ?? null), id: Number(last.id) }
       : undefined
     const results = page.map((row) => this.hydrate(this.statements.byId.get(Number(row.id)))!).filter(Boolean)
+    return { total, results, ...(next ? { next } : {}) }
+  }
+
+  /**
+   * A page sorted by one tag's score (`tags.long_hair;-1`) from the memory index: its score column
+   * in order, filtered by the index's matches, then (or, ascending, first) the matches without the
+   * tag by id descending — SQL's order, where the score is NULL for them. Only when the index
+   * settles the whole query and the sort is that one key; otherwise undefined, and SQL sorts.
+   */
+  private searchByTagScore(request: SearchRequest, part: IndexedPart | undefined): StorePage | undefined {
+    const [key, ...rest] = request.sort
+    const index = this.memory?.current()
+    if (!key || rest.length || !key.field.startsWith('tags.') || !index) return undefined
+    if (request.query.children.length && (!part || part.rest.children.length)) return undefined
+    const tagIds = this.resolveTags(key.field.slice('tags.'.length), false)
+    if (tagIds.length !== 1) return undefined
+    const matched = part?.matched
+    const { ordered, without } = index.scoreOrder(tagIds[0]!, key.direction, this.lookups)
+    const after = request.after
+    const afterScore = after ? (after.values[0] ?? null) as number | null : undefined
+    const want = (request.offset ?? 0) + request.limit + 1
+    const rows: Array<{ id: number; score: number | null }> = []
+    const tagged = () => {
+      // Descending, the images without the tag come last: a cursor among them skips every tagged one.
+      if (afterScore === null && key.direction === -1) return
+      for (const [id, score] of ordered) {
+        if (rows.length >= want) return
+        if (matched && !matched.has(id)) continue
+        if (after && afterScore !== null && afterScore !== undefined) {
+          const beyond = key.direction === -1 ? score < afterScore : score > afterScore
+          if (!beyond && !(score === afterScore && id < after.id)) continue
+        }
+        rows.push({ id, score })
+      }
+    }
+    const untagged = () => {
+      // Ascending, they come first: a cursor among the tagged ones is past all of them.
+      if (afterScore !== undefined && afterScore !== null && key.direction === 1) return
+      const pool = matched ? without.and(matched) : without
+      for (const id of descendingIds(pool)) {
+        if (rows.length >= want) return
+        if (afterScore === null && after && id >= after.id) continue
+        rows.push({ id, score: null })
+      }
+    }
+    if (key.direction === -1) {
+      tagged()
+      untagged()
+    } else {
+      untagged()
+      tagged()
+    }
+    const page = rows.slice(request.offset ?? 0, want - 1)
+    const last = page.at(-1)
+    const total = part ? this.countIndexed(part) : this.statements.countAll.get()!.n
+    const results = page.map((row) => this.hydrate(this.statements.byId.get(row.id))!).filter(Boolean)
+    const next: SortCursor | undefined = rows.length >= want && last ? { values: [last.score], id: last.id } : undefined
     return { total, results, ...(next ? { next } : {}) }
   }
 
@@ -729,14 +791,7 @@ class SqliteStore implements Store {
 
   private readonly lookups: IndexLookups = {
     tagIds: (name, pattern) => this.resolveTags(name, pattern),
-    scoredImages: (tagIds, comparisons) => {
-      if (!tagIds.length) return []
-      const scores = scoreConditions(comparisons, 'score')
-      // A wildcard can match more tags than SQLite takes parameters.
-      const ids = tagIdList(tagIds)
-      return this.db.prepare(`SELECT image_id FROM image_tags WHERE tag_id IN (${ids.sql}) AND ${scores.sql}`)
-        .pluck().all(...ids.params, ...scores.params) as number[]
-    },
+    tagScores: (tagId) => this.memory!.tagScores(tagId),
   }
 
   private readonly resolveTags: TagResolver = (name, pattern) => pattern
@@ -938,5 +993,18 @@ function sourceParams(input: Partial<Relocation>) {
     postid: input.postid ?? null,
     md5: input.md5 ?? null,
     date: input.date ?? null,
+  }
+}
+
+/** A bitset's ids, largest first. */
+function* descendingIds(set: Bitset): Generator<number> {
+  const words = set.words
+  for (let k = words.length - 1; k >= 0; k--) {
+    let v = words[k]!
+    while (v !== 0) {
+      const bit = 31 - Math.clz32(v)
+      yield (k << 5) + bit
+      v &= ~(1 << bit)
+    }
   }
 }

@@ -1,4 +1,5 @@
 import type { AndNode, CompareOp, Comparison, QueryNode } from '../../query/ast'
+import { PIXIV_WITHOUT_USER } from '../../query/fields'
 import type { MilvusFilterCompiler } from './backends'
 import { isOptionalScalar, presenceField, VECTOR_SCALAR_FIELDS, type VectorScalarField } from './milvus-scalars'
 
@@ -96,6 +97,8 @@ function exists(field: string): string | undefined {
 function compare(field: string, comparisons: Comparison[]): string | undefined {
   const target = COMPARABLE[field]
   if (!target) return undefined
+  // `type;=pixiv1` tests the file name, which Milvus does not hold.
+  if (field === 'type' && comparisons.some(({ value }) => value.kind === 'string' && value.value === PIXIV_WITHOUT_USER)) return undefined
   const parts: string[] = []
   if (target.optional) parts.push(`${presenceField(target.column as VectorScalarField)} == true`)
   for (const comparison of comparisons) {

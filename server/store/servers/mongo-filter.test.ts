@@ -67,7 +67,8 @@ describe('compileMongoFilter', () => {
   })
 
   it('compiles exists, with the special names', () => {
-    expect(filterOf(exists('illustid'))).toEqual({ illustid: { $exists: true } })
+    // illustid is every source's id of the work (PxIMSE's meaning): pixiv illust, tweet or yande.re post.
+    expect(filterOf(exists('illustid'))).toEqual({ $or: [{ illustid: { $exists: true } }, { tweetid: { $exists: true } }, { postid: { $exists: true } }] })
     expect(filterOf(exists('seed'))).toEqual({ 'ai.seed': { $exists: true } })
     expect(filterOf(exists('tags'))).toEqual({ 'tagNames.0': { $exists: true } })
     expect(filterOf(exists('tags1'))).toEqual({ 'tags1.0': { $exists: true } })

@@ -1,5 +1,5 @@
 import type { AndNode, Comparison, QueryNode, SortKey, TextTarget } from '../../query/ast'
-import { FIELDS, isField, type FieldName } from '../../query/fields'
+import { FIELDS, isField, PIXIV_WITHOUT_USER, type FieldName } from '../../query/fields'
 import { tagScorePath } from './tag-scores'
 
 /**
@@ -55,7 +55,7 @@ export interface MongoFilterOptions {
 export function compileMongoSort(keys: SortKey[]): Record<string, 1 | -1> {
   const sort: Record<string, 1 | -1> = {}
   for (const key of keys) {
-    const path = fieldPath(key.field)
+    const path = sortPath(key.field)
     // A repeated key cannot change the order: the first one decides.
     if (!Object.hasOwn(sort, path)) sort[path] = key.direction
   }
@@ -72,8 +72,12 @@ function compileNode(node: QueryNode, options: MongoFilterOptions): MongoFilter 
     case 'not':
       return { $nor: [compileNode(node.child, options)] }
     case 'compare': {
+      if (node.field === 'illustid') return anyOf(SOURCE_ID_PATHS.map((path) => allOf(node.comparisons.map((comparison) => compare(path, comparison)))))
+      if (node.field === 'type') return allOf(node.comparisons.map(typeCompare))
       const path = fieldPath(node.field)
-      return allOf(node.comparisons.map((comparison) => compare(path, comparison)))
+      const compared = allOf(node.comparisons.map((comparison) => compare(path, comparison)))
+      // PxIMSE's `textlen;…` holds only for images with OCR text: no text is not length 0.
+      return node.field === 'textlen' ? allOf([{ textlen: { $gt: 0 } }, compared]) : compared
     }
     case 'exists':
       return exists(node.field)
@@ -84,6 +88,22 @@ function compileNode(node: QueryNode, options: MongoFilterOptions): MongoFilter 
     case 'text':
       return text(TEXT_PATHS[node.target], node.terms)
   }
+}
+
+/** `illustid` is the source's id of the work (pixiv illust, tweet or yande.re post), as in PxIMSE; an image has one. */
+const SOURCE_ID_PATHS = ['illustid', 'tweetid', 'postid']
+
+/** `type;=pixiv1`: pixiv files named without a user id (`{illustid}_p{page}`), read from the file name. */
+function typeCompare(comparison: Comparison): MongoFilter {
+  const { op, value } = comparison
+  if (value.kind !== 'string' || value.value !== PIXIV_WITHOUT_USER) return compare('type', comparison)
+  const pixiv1 = { type: 'pixiv', $nor: [{ filename: { $regex: '_.*_p[0-9]' } }] }
+  return op === '=' ? pixiv1 : { $nor: [pixiv1] }
+}
+
+/** The document path a sort key orders by: a field's, or a tag's score (tag-scores.ts). */
+function sortPath(field: string): string {
+  return field.startsWith('tags.') ? tagScorePath(field.slice('tags.'.length)) : fieldPath(field)
 }
 
 function fieldPath(field: string): string {
@@ -123,6 +143,7 @@ function exists(field: string): MongoFilter {
     case 'm': return { textlen: { $gt: 0 } }
     case 'prompt': return { ai: { $exists: true } }
     case 'animated': return { animated: true }
+    case 'illustid': return anyOf(SOURCE_ID_PATHS.map((path) => ({ [path]: { $exists: true } })))
     default: return { [fieldPath(field)]: { $exists: true } }
   }
 }

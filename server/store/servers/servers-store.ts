@@ -350,9 +350,10 @@ export class ServersStore implements Store {
     for (let from = 0; from < paths.length; from += IDS_PER_READ) await this.c.errors.deleteMany({ folder, path: { $in: paths.slice(from, from + IDS_PER_READ) } })
   }
 
-  async listErrors(folder?: string): Promise<ErrorRecord[]> {
+  async listErrors(folder?: string, path?: string): Promise<ErrorRecord[]> {
     await this.ready()
-    const docs = await this.c.errors.find(folder === undefined ? {} : { folder }, { sort: { at: 1, folder: 1, path: 1, stage: 1 } }).toArray()
+    const filter = folder === undefined ? {} : path === undefined ? { folder } : { folder, path }
+    const docs = await this.c.errors.find(filter, { sort: { at: 1, folder: 1, path: 1, stage: 1 } }).toArray()
     return docs.map((doc) => ({ folder: doc.folder, path: doc.path, stage: doc.stage, reason: doc.reason, level: doc.level, transient: doc.transient ?? false, at: doc.at }))
   }
 

@@ -21,7 +21,8 @@ export class IndexSource {
     this.statements = {
       image: db.prepare<[number], { type: SourceType; textlen: number; text: string | null }>('SELECT type, textlen, text FROM images WHERE id = ?'),
       ai: db.prepare<[number], { prompt: string; negative_prompt: string | null }>('SELECT prompt, negative_prompt FROM ai_parameters WHERE image_id = ?'),
-      tagIds: db.prepare<[number], number>('SELECT tag_id FROM image_tags WHERE image_id = ?').pluck(),
+      tags: db.prepare<[number], { tag_id: number; score: number }>('SELECT tag_id, score FROM image_tags WHERE image_id = ?'),
+      tagScores: db.prepare<[number], [number, number]>('SELECT image_id, score FROM image_tags WHERE tag_id = ?').raw(),
       tags1: db.prepare<[number], string>('SELECT value FROM tags1 WHERE image_id = ?').pluck(),
       images: db.prepare<[number, number], { id: number; type: SourceType; textlen: number; text: string | null }>(
         'SELECT id, type, textlen, text FROM images WHERE id > ? ORDER BY id LIMIT ?'),
@@ -39,6 +40,7 @@ export class IndexSource {
     const image = this.statements.image.get(id)
     if (!image) return undefined
     const ai = this.statements.ai.get(id)
+    const tags = this.statements.tags.all(id)
     return {
       id,
       type: image.type,
@@ -46,7 +48,8 @@ export class IndexSource {
       text: image.text,
       prompt: ai?.prompt ?? null,
       negative: ai?.negative_prompt ?? null,
-      tagIds: this.statements.tagIds.all(id),
+      tagIds: tags.map((tag) => tag.tag_id),
+      tagScores: tags.map((tag) => tag.score),
       tags1: this.statements.tags1.all(id),
     }
   }
@@ -56,6 +59,12 @@ export class IndexSource {
    * to the returned-to-be index through `forget`/`learn` as they happen: each chunk reads committed
    * data, so a change lands either in a chunk read after it or in the part already loaded.
    */
+  /** A tag's images and scores, for the index's score column of it. */
+  tagScores(tagId: number): { ids: Int32Array; scores: Float64Array } {
+    const rows = this.statements.tagScores.all(tagId)
+    return { ids: Int32Array.from(rows, (row) => row[0]), scores: Float64Array.from(rows, (row) => row[1]) }
+  }
+
   async load(index: MemoryIndex = new MemoryIndex()): Promise<MemoryIndex> {
     const { images, prompts, tagNames, taggedImages, tags1Values, tags1Images } = this.statements
     for (let after = -1; ;) {

@@ -59,6 +59,11 @@ export class LiveMemoryIndex {
     return result
   }
 
+  /** A tag's images and scores from the database (the index keeps a column of them once asked). */
+  tagScores(tagId: number): { ids: Int32Array; scores: Float64Array } {
+    return this.source.tagScores(tagId)
+  }
+
   close(): void {
     this.closed = true
     this.index = undefined

@@ -8,6 +8,7 @@ import { openSqliteStore } from '../sqlite-store'
 import { Bitset } from './bitset'
 import { asciiLower } from './memory-index'
 import { Postings } from './postings'
+import { ScoreColumn } from './score-column'
 import { TextColumn } from './text-column'
 
 const ids = fc.array(fc.integer({ min: 0, max: 5000 }), { maxLength: 400 })
@@ -43,6 +44,36 @@ describe('Postings', () => {
       }
       expect(postings.size).toBe(reference.size)
       expect([...postings.toBitset(range).ids()]).toEqual([...reference].sort((p, q) => p - q))
+    }), { numRuns: 60 })
+  })
+})
+
+describe('ScoreColumn', () => {
+  it('agrees with a Map for thresholds and score order through adds and deletes, before and after folding', () => {
+    const score = fc.constantFrom(0, 0.25, 0.5, 0.9, 0.9000001, 1, 0.35, 0.75)
+    const edits = fc.array(fc.tuple(fc.boolean(), fc.integer({ min: 0, max: 3000 }), score), { maxLength: 3000 })
+    const ops = fc.constantFrom('<', '<=', '>', '>=', '=', '!=' as const)
+    const comparison = fc.tuple(ops, score).map(([op, value]) => ({ op, value: { kind: 'number' as const, value }, span: { start: 0, end: 0 } }))
+    fc.assert(fc.property(fc.array(fc.tuple(fc.integer({ min: 0, max: 3000 }), score), { maxLength: 400 }), edits, fc.array(comparison, { minLength: 1, maxLength: 2 }), (initial, changes, comparisons) => {
+      const reference = new Map(initial)
+      const column = new ScoreColumn([...reference.keys()], [...reference.values()])
+      for (const [add, id, value] of changes) {
+        if (add) {
+          column.add(id, value)
+          reference.set(id, value)
+        } else {
+          column.delete(id)
+          reference.delete(id)
+        }
+      }
+      const holds = (value: number) => comparisons.every(({ op, value: { value: bound } }) =>
+        op === '<' ? value < bound : op === '<=' ? value <= bound : op === '>' ? value > bound : op === '>=' ? value >= bound : op === '=' ? value === bound : value !== bound)
+      const found = Bitset.empty(3001)
+      column.addMatches(comparisons, found)
+      expect([...found.ids()]).toEqual([...reference].filter(([, value]) => holds(value)).map(([id]) => id).sort((p, q) => p - q))
+      const byScore = (direction: 1 | -1) => [...reference].sort(([i, a], [j, b]) => direction * (a - b) || j - i)
+      expect([...column.ordered(-1)]).toEqual(byScore(-1))
+      expect([...column.ordered(1)]).toEqual(byScore(1))
     }), { numRuns: 60 })
   })
 })
@@ -110,13 +141,16 @@ describe('pages read with the memory index', () => {
   const cases: Array<[string, string]> = [
     ['tags.rare', ''], ['tags.rare', 'filesize;1'], ['tags.common', ''], ['tags.common, !tags.tenth', 'filesize;-1'],
     ['tags.tenth, type;=twitter', 'width;1,filesize'], ['m;東京', 'added'], ['(tags.rare | m;osaka)', 'filesize'],
-    ['|tags1:odd:even, !type;=pixiv', ''], ['tags.*e*', 'mtime;1'], ['tags.tenth', 'seed'],
+    ['|tags1:odd, |tags1:even, !type;=pixiv', ''], ['tags.*e*', 'mtime;1'], ['tags.tenth', 'seed'],
+    // Score thresholds and the sort by a tag's score come from the index's score columns (issue 19).
+    ['tags.common;>=0.9', 'tags.common;-1'], ['tags.common;>0.6&<=0.75', ''], ['', 'tags.common;-1'], ['', 'tags.tenth;1'],
+    ['tags.tenth', 'tags.common;1'], ['!tags.tenth, tags.common;<0.6', 'tags.tenth'], ['m;東京', 'tags.rare;-1'], ['tags.*e*;>=0.6', 'tags.rare;1'],
   ]
   it.each(cases)('%s sorted %s', async (text, sortText) => {
     const query = parseQuery(text)
     const sort = parseSort(sortText || 'added')
     if (!query.ok || !sort.ok) throw new Error('case does not parse')
-    expect((memory.compile(query.value, sort.value).text as { total: string }).total).toBe('memory index')
+    if (text) expect((memory.compile(query.value, sort.value).text as { total: string }).total).toBe('memory index')
     const walk = async (store: Store, limit: number) => {
       const seen: number[] = []
       let after: SortCursor | undefined

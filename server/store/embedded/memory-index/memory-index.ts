@@ -1,8 +1,10 @@
 import { asciiLower } from '../../../../shared/ascii-lower'
 import type { Comparison, QueryNode, TextTarget } from '../../../query/ast'
+import { PIXIV_WITHOUT_USER } from '../../../query/fields'
 import type { SourceType } from '../../../../shared/types/image'
 import { Bitset } from './bitset'
 import { Postings } from './postings'
+import { ScoreColumn } from './score-column'
 import { TextColumn } from './text-column'
 
 /** What the index knows of one image; read from SQL before and after every write to it. */
@@ -14,14 +16,23 @@ export interface ImageFacts {
   prompt: string | null
   negative: string | null
   tagIds: number[]
+  /** The score of each of `tagIds`, in the same order. */
+  tagScores: number[]
   tags1: string[]
 }
 
-/** Answers the index needs from the database: tag names to ids, and score ranges (kept exact in SQL). */
+/** Answers the index needs from the database: tag names to ids, and a tag's scores (read once, then kept). */
 export interface IndexLookups {
   tagIds(name: string, pattern: boolean): number[]
-  scoredImages(tagIds: number[], comparisons: Comparison[]): Iterable<number>
+  /** Every image carrying the tag, with its score, in any order. */
+  tagScores(tagId: number): { ids: ArrayLike<number>; scores: ArrayLike<number> }
 }
+
+/**
+ * Score columns kept at most, counted in entries (12 bytes each): the tags searched by score most
+ * recently. A column is read from SQL's (tag, score) index when first needed.
+ */
+const MAX_SCORE_ENTRIES = 8_000_000
 
 const SOURCE_TYPES: SourceType[] = ['pixiv', 'twitter', 'yandere', 'danbooru', 'other']
 
@@ -42,6 +53,9 @@ export class MemoryIndex {
   private readonly withText = Bitset.empty(1)
   private textlens = new Int32Array(1024)
   private readonly texts: Record<Exclude<TextTarget, 'tags1'>, TextColumn> = { ocr: new TextColumn(), prompt: new TextColumn(), negative: new TextColumn() }
+  /** Tag id → its scores, most recently used last. */
+  private readonly scoreColumns = new Map<number, { column: ScoreColumn; entries: number }>()
+  private scoreEntries = 0
 
   /** Bulk load: the ids of one tag, sorted. */
   loadTag(tagId: number, ids: Int32Array): void {
@@ -74,7 +88,10 @@ export class MemoryIndex {
     for (const type of SOURCE_TYPES) this.types[type].delete(id)
     this.withText.delete(id)
     if (id < this.textlens.length) this.textlens[id] = 0
-    for (const tagId of facts.tagIds) this.tags.get(tagId)?.delete(id)
+    for (const tagId of facts.tagIds) {
+      this.tags.get(tagId)?.delete(id)
+      this.scoreColumns.get(tagId)?.column.delete(id)
+    }
     for (const value of facts.tags1) this.tags1.get(value)?.delete(id)
     for (const map of Object.values(this.texts)) map.delete(id)
   }
@@ -82,7 +99,10 @@ export class MemoryIndex {
   /** Adds an image's facts as they are after a write. */
   learn(facts: ImageFacts): void {
     this.loadImage(facts.id, facts.type, facts.textlen)
-    for (const tagId of facts.tagIds) this.postings(this.tags, tagId).add(facts.id)
+    facts.tagIds.forEach((tagId, k) => {
+      this.postings(this.tags, tagId).add(facts.id)
+      this.scoreColumns.get(tagId)?.column.add(facts.id, facts.tagScores[k]!)
+    })
     for (const value of facts.tags1) this.postings(this.tags1, value).add(facts.id)
     if (facts.text !== null) this.loadText('ocr', facts.id, facts.text)
     if (facts.prompt !== null) this.loadText('prompt', facts.id, facts.prompt)
@@ -116,7 +136,11 @@ export class MemoryIndex {
       }
       case 'tag': {
         const tagIds = lookups.tagIds(node.name, node.pattern)
-        if (node.comparisons.length) return Bitset.fromIds(lookups.scoredImages(tagIds, node.comparisons), this.idRange)
+        if (node.comparisons.length) {
+          const result = Bitset.empty(this.idRange)
+          for (const tagId of tagIds) this.scoreColumn(tagId, lookups).addMatches(node.comparisons, result)
+          return result
+        }
         return this.union(tagIds.map((tagId) => this.tags.get(tagId)))
       }
       case 'tags1': {
@@ -132,6 +156,39 @@ export class MemoryIndex {
       case 'compare':
         return this.compare(node.field, node.comparisons)
     }
+  }
+
+  /**
+   * The images carrying a tag in the order of its score (`-1` highest first), ties by id descending;
+   * then `without`: the present images that do not carry it.
+   */
+  scoreOrder(tagId: number, direction: 1 | -1, lookups: IndexLookups): { ordered: Iterable<[id: number, score: number]>; without: Bitset } {
+    const tagged = this.union([this.tags.get(tagId)])
+    return { ordered: this.scoreColumn(tagId, lookups).ordered(direction), without: this.present.clone().andNot(tagged) }
+  }
+
+  /** Whether the image is in the index (it exists). */
+  has(id: number): boolean {
+    return this.present.has(id)
+  }
+
+  private scoreColumn(tagId: number, lookups: IndexLookups): ScoreColumn {
+    const cached = this.scoreColumns.get(tagId)
+    if (cached) {
+      this.scoreColumns.delete(tagId)
+      this.scoreColumns.set(tagId, cached)
+      return cached.column
+    }
+    const { ids, scores } = lookups.tagScores(tagId)
+    const column = new ScoreColumn(ids, scores)
+    this.scoreColumns.set(tagId, { column, entries: ids.length })
+    this.scoreEntries += ids.length
+    for (const [oldest, entry] of this.scoreColumns) {
+      if (this.scoreEntries <= MAX_SCORE_ENTRIES || oldest === tagId) break
+      this.scoreColumns.delete(oldest)
+      this.scoreEntries -= entry.entries
+    }
+    return column
   }
 
   private textTerm(target: TextTarget, term: string): Bitset {
@@ -163,7 +220,8 @@ export class MemoryIndex {
 
   private compare(field: string, comparisons: Comparison[]): Bitset | undefined {
     if (field === 'type') {
-      if (!comparisons.every(({ op, value }) => (op === '=' || op === '!=') && value.kind === 'string')) return undefined
+      // `pixiv1` is a test on the file name, which the index does not hold.
+      if (!comparisons.every(({ op, value }) => (op === '=' || op === '!=') && value.kind === 'string' && value.value !== PIXIV_WITHOUT_USER)) return undefined
       return comparisons.reduce((result, { op, value }) => {
         const type = (value as { value: string }).value
         const ofType = Object.hasOwn(this.types, type) ? this.types[type as SourceType] : Bitset.empty(1)
@@ -173,7 +231,8 @@ export class MemoryIndex {
     if (field === 'textlen') {
       if (!comparisons.every(({ value }) => value.kind === 'number')) return undefined
       const tests = comparisons.map(({ op, value }) => numberTest(op, (value as { value: number }).value))
-      return this.where((id) => tests.every((test) => test(this.textlens[id]!)))
+      // Only images with OCR text have a text length, as in PxIMSE (`text: {$ne: null}`).
+      return this.where((id) => this.textlens[id]! > 0 && tests.every((test) => test(this.textlens[id]!)))
     }
     return undefined
   }
