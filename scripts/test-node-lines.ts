@@ -72,6 +72,12 @@ function copyTree(work: string, files: string[]): void {
   const sharedLink = resolve(work, '..', 'shared')
   rmSync(sharedLink, { force: true })
   if (existsSync(shared)) symlinkSync(realpathSync(shared), sharedLink)
+  // The OCR models npm run test:deps converted (Python, minutes) are the same for every Node line.
+  const ocrModels = join(ROOT, '.cache', 'ocr-models')
+  if (existsSync(ocrModels)) {
+    mkdirSync(join(work, '.cache'), { recursive: true })
+    symlinkSync(ocrModels, join(work, '.cache', 'ocr-models'))
+  }
 }
 
 /** The environment of a line: its node first on PATH (npm's own `#!/usr/bin/env node` included), its headers for node-gyp. */
