@@ -21,7 +21,8 @@ import { characterErrorRate } from '../workers/ocr/character-error-rate'
 import type { OcrDataVariant } from '../workers/ocr/language-folder'
 import type { OcrEngine } from '../workers/ocr/ocr-engine'
 import { tidyOcrText } from '../workers/ocr/ocr-text'
-import { decodeForSeam } from './ocr/decode'
+import { decodeForOcr } from '../workers/ocr/decode-pixels'
+import { DEFAULT_PREPROCESS_LIMITS } from '../workers/ocr/preprocess'
 import { createPaddleSeamEngine } from './ocr/paddle-seam'
 import { runRealBench } from './ocr/real-bench'
 import { createTesseractSeamEngine } from './ocr/tesseract-seam'
@@ -128,7 +129,7 @@ for (const engine of engines) {
   started = performance.now()
   for (const sample of samples) {
     try {
-      run.outputs.push(tidyOcrText((await created.recognize(await decodeForSeam(join(folder, sample.file)))).text))
+      run.outputs.push(tidyOcrText((await created.recognize(await decodeForOcr(join(folder, sample.file), DEFAULT_PREPROCESS_LIMITS))).text))
     } catch (error) {
       run.outputs.push('')
       run.failed++

@@ -6,7 +6,8 @@ import { cpus, loadavg } from 'node:os'
 import { join, resolve } from 'node:path'
 import type { OcrEngine } from '../../workers/ocr/ocr-engine'
 import { tidyOcrText } from '../../workers/ocr/ocr-text'
-import { decodeForSeam } from './decode'
+import { decodeForOcr } from '../../workers/ocr/decode-pixels'
+import { DEFAULT_PREPROCESS_LIMITS } from '../../workers/ocr/preprocess'
 import { cerParts, findableShare, groupCer, storedCharacters, type CerParts } from './real-scores'
 
 /** `../shared/realworld` next to the repository, as the other benchmarks read it. */
@@ -104,7 +105,7 @@ export async function runRealBench(options: RealBenchOptions): Promise<string> {
         for (const input of inputs) {
           started = performance.now()
           try {
-            const result = await created.recognize(await decodeForSeam(input.path))
+            const result = await created.recognize(await decodeForOcr(input.path, DEFAULT_PREPROCESS_LIMITS))
             run.texts.set(input.id, tidyOcrText(result.text))
           } catch (error) {
             run.failures.push(`${input.id}: ${(error as Error).message.split('\n')[0]}`)
