@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process'
 import { existsSync, mkdirSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { findPython } from './python'
 
 /**
  * The Milvus test server: PyPI's `milvus` package, an embedded Milvus 2.3 standalone (etcd,
@@ -39,19 +40,7 @@ export function installMilvus(log: (line: string) => void): void {
   }
   log(`milvus: installing ${pinned} into ${MILVUS_VENV}, for the servers-profile vector tests`)
   mkdirSync(dirname(MILVUS_VENV), { recursive: true })
-  if (!existsSync(join(MILVUS_VENV, 'bin', 'pip'))) execFileSync(python(), ['-m', 'venv', MILVUS_VENV], { stdio: 'inherit' })
+  if (!existsSync(join(MILVUS_VENV, 'bin', 'pip'))) execFileSync(findPython('the Milvus test server'), ['-m', 'venv', MILVUS_VENV], { stdio: 'inherit' })
   execFileSync(join(MILVUS_VENV, 'bin', 'pip'), ['install', '--quiet', '--disable-pip-version-check', pinned], { stdio: 'inherit' })
   if (!milvusInstalled()) throw new Error(`pip installed ${pinned} but ${MILVUS_SERVER_BIN} is missing`)
-}
-
-function python(): string {
-  for (const candidate of ['python3', 'python']) {
-    try {
-      execFileSync(candidate, ['--version'], { stdio: 'ignore' })
-      return candidate
-    } catch {
-      // try the next name
-    }
-  }
-  throw new Error('the Milvus test server needs Python 3 (python3 -m venv) to install')
 }

@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto'
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { findPython } from './python'
 
 /**
  * The real PaddleOCR models the OCR tests and `bench:ocr` run: PP-OCRv5 mobile detection and
@@ -51,7 +52,7 @@ export function installOcrModels(log: (line: string) => void): void {
   const pip = join(VENV, 'bin', 'pip')
   const venvPython = join(VENV, 'bin', 'python')
   mkdirSync(VENV, { recursive: true })
-  if (!existsSync(pip)) execFileSync(python(), ['-m', 'venv', VENV], { stdio: 'inherit' })
+  if (!existsSync(pip)) execFileSync(findPython('the OCR test models'), ['-m', 'venv', VENV], { stdio: 'inherit' })
   execFileSync(pip, ['install', '--quiet', '--disable-pip-version-check',
     `${paddle2onnx.name}==${paddle2onnx.version}`, `${paddlepaddle.name}==${paddlepaddle.version}`, 'packaging', 'pyyaml'], { stdio: 'inherit' })
 
@@ -103,16 +104,4 @@ export function installOcrModels(log: (line: string) => void): void {
 
 function sha256(path: string): string {
   return createHash('sha256').update(readFileSync(path)).digest('hex')
-}
-
-function python(): string {
-  for (const candidate of ['python3', 'python']) {
-    try {
-      execFileSync(candidate, ['--version'], { stdio: 'ignore' })
-      return candidate
-    } catch {
-      // try the next name
-    }
-  }
-  throw new Error('the OCR test models need Python 3 (python3 -m venv) to be converted')
 }
