@@ -19,7 +19,7 @@ export default defineNuxtConfig({
   nitro: {
     esbuild: { options: { target: 'es2022' } },
     // Files loaded by path at run time, which the bundler's trace cannot see: tesseract's WebAssembly
-    // builds and the OCR language data (workers/ocr/), and the Milvus SDK's protocol files (the
+    // builds and the OCR language data (models/ocr/), and the Milvus SDK's protocol files (the
     // trace finds the two it opens, not the ones they import: the built server could not talk to Milvus).
     externals: {
       traceInclude: [

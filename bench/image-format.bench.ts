@@ -1,5 +1,5 @@
 // The format gate on real files: every decode of untrusted bytes first asks
-// workers/stages/image-format.ts what the bytes are, and only PNG, JPEG, GIF, WebP, AVIF and BMP reach
+// media/image-format.ts what the bytes are, and only PNG, JPEG, GIF, WebP, AVIF and BMP reach
 // the decoder. A gate is as good as its answers on files nobody here wrote, so this reads:
 //   - ../shared/realworld/aimeta/files: 60 real generator outputs; truth: the `container` of expected.json;
 //   - ../shared/realworld/ocr/images: 41 real manga, game and scene images; truth: the extension, which
@@ -20,7 +20,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { cpus } from 'node:os'
 import { basename, extname, join } from 'node:path'
 import { parseArgs } from 'node:util'
-import { SNIFF_BYTES, sniffImageFormat, type RasterFormat } from '../workers/stages/image-format'
+import { SNIFF_BYTES, sniffImageFormat, type RasterFormat } from '../media/image-format'
 import { probeImage } from '../workers/stages/probe.stage'
 
 const ROOT = join(import.meta.dirname, '..')

@@ -1,5 +1,5 @@
 // OCR benchmark, both engines (tesseract.js and paddle) side by side through the engine seam
-// (workers/ocr/ocr-engine.ts):
+// (models/ocr/ocr-engine.ts):
 // - `--set real`: the real images of ../shared/realworld/ocr/ per group (CER, findable share) and
 //   text-free real illustrations (characters stored), images/s, memory (bench/ocr/real-bench.ts);
 // - `--set synthetic` (the default): character error rate per language on generated images of
@@ -17,12 +17,12 @@ import { parseArgs } from 'node:util'
 import { CORPUS, type CorpusLanguage } from '../scripts/ocr/corpus'
 import { hasCjkFonts, mulberry32, renderTextImage, type TextImageSpec } from '../scripts/ocr/text-image'
 import { ocrModelFolder } from '../test/helpers/ocr-models'
-import { characterErrorRate } from '../workers/ocr/character-error-rate'
-import type { OcrDataVariant } from '../workers/ocr/language-folder'
-import type { OcrEngine } from '../workers/ocr/ocr-engine'
-import { tidyOcrText } from '../workers/ocr/ocr-text'
-import { decodeForOcr } from '../workers/ocr/decode-pixels'
-import { DEFAULT_PREPROCESS_LIMITS } from '../workers/ocr/preprocess'
+import { characterErrorRate } from '../models/ocr/character-error-rate'
+import type { OcrDataVariant } from '../models/ocr/language-folder'
+import type { OcrEngine } from '../models/ocr/ocr-engine'
+import { tidyOcrText } from '../models/ocr/ocr-text'
+import { decodeForOcr } from '../models/ocr/decode-pixels'
+import { DEFAULT_PREPROCESS_LIMITS } from '../models/ocr/preprocess'
 import { createPaddleSeamEngine } from './ocr/paddle-seam'
 import { runRealBench } from './ocr/real-bench'
 import { createTesseractSeamEngine } from './ocr/tesseract-seam'

@@ -14,9 +14,9 @@ import sharp from 'sharp'
 import { configSchema } from '../config/schema'
 import type { BatchItem } from '../workers/stage'
 import { ClipStage } from '../workers/models/clip.stage'
-import { ModelRegistry } from '../workers/models/model-registry'
+import { ModelRegistry } from '../models/model-registry'
 import { TaggerStage } from '../workers/models/tagger.stage'
-import { withTrustedSvg } from '../workers/stages/image-decoder'
+import { withTrustedSvg } from '../media/image-decoder'
 
 const { values } = parseArgs({
   options: {
@@ -114,7 +114,7 @@ async function makeImages(): Promise<BatchItem[]> {
       const colour = { r: Math.round(random() * 255), g: Math.round(random() * 255), b: Math.round(random() * 255) }
       // A gradient overlay so the encoders have real work, not a flat colour.
       const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}"><defs><linearGradient id="g"><stop offset="0" stop-color="#fff" stop-opacity="0.8"/><stop offset="1" stop-color="#000" stop-opacity="0.3"/></linearGradient></defs><rect width="100%" height="100%" fill="url(#g)"/><circle cx="${width / 2}" cy="${height / 2}" r="${Math.min(width, height) / 3}" fill="rgb(${colour.g},${colour.b},${colour.r})"/></svg>`
-      // The SVG loader is blocked for everything but Sagasu's own drawings (workers/stages/image-decoder.ts).
+      // The SVG loader is blocked for everything but Sagasu's own drawings (media/image-decoder.ts).
       await withTrustedSvg(() => sharp({ create: { width, height, channels: 3, background: colour } }).composite([{ input: Buffer.from(svg) }]).toFile(path))
     }
     list.push({ imageId: i + 1, hash: String(i), absPath: path })

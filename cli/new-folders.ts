@@ -2,7 +2,7 @@ import { existsSync, realpathSync, statSync } from 'node:fs'
 import { basename, join, resolve } from 'node:path'
 import type { FolderConfig } from '../config/schema'
 import type { Store } from '../server/store/store'
-import { isInside } from '../workers/contained-file'
+import { isInside } from '../media/contained-file'
 import type { KeptFolder } from '../workers/kept-folders'
 import { UsageError } from './errors'
 

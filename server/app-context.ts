@@ -5,10 +5,11 @@ import type { PipelineContext } from '../workers/pipeline-context'
 import { startModelWorker, type ModelWorker } from '../workers/model-worker'
 import { startThreadedLiveLibrary } from '../workers/threaded-live-library'
 import type { LiveLibrary } from '../workers/watcher'
+import { recreateThumbnail } from '../workers/recreate-thumbnail'
 import { settleWithin } from '../workers/settle-within'
 import { currentWorkerId } from '../workers/worker-id'
 import { createModelDownloads, type ModelDownloads } from './services/model-downloads'
-import { createPixivJob, type PixivJob } from './services/pixiv-job'
+import { createPixivJob, type PixivJob } from '../workers/pixiv/pixiv-job'
 import type { SearchContext } from './search/search-images'
 import { searchContextFor } from './search/search-context'
 import { loadedSqliteAddons } from './store/embedded/sqlite-addon'
@@ -31,6 +32,8 @@ export interface SagasuApp {
   searchContext: SearchContext
   /** Set when the configuration is a generated demo. */
   demo: boolean
+  /** Makes a missing thumbnail again from an original with this content hash (the pipeline's thumbnail stage); false when none is left. */
+  recreateThumbnail(hash: string): Promise<boolean>
 }
 
 let app: Promise<SagasuApp> | undefined
@@ -57,7 +60,7 @@ async function createApp(): Promise<SagasuApp> {
   store.warmUp().catch((error: unknown) => log(`store not ready: ${error instanceof Error ? error.message : String(error)}`))
   const ctx: PipelineContext = { config, store, worker: currentWorkerId(), log }
   const models = startModelWorker(ctx)
-  const started: SagasuApp = { config, configFile, store, demo, pixiv: createPixivJob(ctx), models, downloads: createModelDownloads(config), searchContext: searchContextFor(config) }
+  const started: SagasuApp = { config, configFile, store, demo, pixiv: createPixivJob(ctx), models, downloads: createModelDownloads(config), searchContext: searchContextFor(config), recreateThumbnail: (hash) => recreateThumbnail({ config, store }, hash) }
   // With watching off (--no-watch, watch.enabled: false) the server only serves the index as it is.
   // The live library runs in a worker thread with its own store connection: searches are synchronous
   // SQLite work on this event loop, and the import's every await would otherwise wait behind them.

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join, relative, resolve } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { TEST_MODEL_FOLDERS, writeTestModels } from '../scripts/test-models/index'
-import { readOnnxGraphInfo } from '../workers/models/onnx-graph-info'
+import { readOnnxGraphInfo } from '../models/onnx-graph-info'
 
 const COMMITTED = resolve('test/fixtures/models')
 let dir: string

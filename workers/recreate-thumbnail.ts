@@ -1,6 +1,6 @@
 import type { SagasuConfig } from '../config/schema'
 import type { Store } from '../server/store/store'
-import { openContained } from './contained-file'
+import { openContained } from '../media/contained-file'
 import { forEachLimited } from './file-queue'
 import { readableFolders } from './kept-folders'
 import { hashContent } from './stages/hash.stage'

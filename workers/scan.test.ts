@@ -2,7 +2,7 @@ import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { tempDir } from '../test/helpers/library'
-import { outsideFolderReason } from './contained-file'
+import { outsideFolderReason } from '../media/contained-file'
 import { isUnderAny, scanFolder } from './scan'
 
 function tree(files: string[]): string {

@@ -1,8 +1,9 @@
+import { describeFsError } from '../media/fs-error'
 import { readdir, realpath, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { FolderConfig } from '../config/schema'
-import { isInside, outsideFolderReason } from './contained-file'
-import { isImageFilename } from './stage'
+import { isInside, outsideFolderReason } from '../media/contained-file'
+import { isImageFilename } from '../media/image-filename'
 
 export interface ScannedFile {
   /** Relative to the folder root, `/`-separated. */
@@ -144,16 +145,3 @@ function decodeName(raw: Buffer): string | undefined {
   }
 }
 
-export function describeFsError(error: unknown): string {
-  const code = (error as NodeJS.ErrnoException | undefined)?.code
-  switch (code) {
-    case 'ENOENT': return 'not found (deleted, moved, or a broken symbolic link)'
-    case 'EACCES':
-    case 'EPERM': return 'permission denied'
-    case 'ELOOP': return 'symbolic link loop'
-    case 'ENOTDIR': return 'not a directory'
-    case 'ENAMETOOLONG': return 'path too long'
-    case 'EIO': return 'input/output error (failing disk or network drive?)'
-    default: return error instanceof Error ? error.message : String(error)
-  }
-}

@@ -6,7 +6,7 @@ import { writeExifUserComment } from './ai-metadata/exif-user-comment'
 import { insertJpegExif } from './ai-metadata/jpeg-segments'
 import { writePngTextChunks } from './ai-metadata/png-chunks'
 import { insertWebpExif } from './ai-metadata/webp-chunks'
-import { withTrustedSvg } from './stages/image-decoder'
+import { withTrustedSvg } from '../media/image-decoder'
 
 // A fake but realistic illustration collection: the names downloaders really
 // produce, pictures with a known dominant colour, drawn text and embedded AI
@@ -1030,7 +1030,7 @@ async function renderImage(planned: PlannedImage): Promise<Buffer> {
   // librsvg renders RGBA; drop the alpha so files look like real RGB or grey
   // illustrations. A grey picture has R = G = B, so taking one channel is exact
   // and about three times cheaper than a colourspace conversion.
-  // Sagasu's own SVG: the SVG loader is blocked for everything else (stages/image-decoder.ts).
+  // Sagasu's own SVG: the SVG loader is blocked for everything else (media/image-decoder.ts).
   const encoded = await withTrustedSvg(() => {
     const svg = sharp(Buffer.from(buildSvg(image, planned.visualSeed)))
     const pipeline = image.monochrome ? svg.extractChannel(0) : svg.removeAlpha()

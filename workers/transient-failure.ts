@@ -1,5 +1,5 @@
 import { StoreUnavailableError } from '../server/store/store-unavailable-error'
-import { describeFsError } from './scan'
+import { describeFsError } from '../media/fs-error'
 import { StageError } from './stage'
 
 /**

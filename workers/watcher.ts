@@ -6,12 +6,12 @@ import { loadConfig } from '../config/load-config'
 import type { FolderConfig } from '../config/schema'
 import type { FolderWatch, ImportCounts, ImportRunProgress, UnsavedFiles, WatchReport } from '../shared/types/api'
 import { StoreUnavailableError } from '../server/store/store-unavailable-error'
-import { isInside } from './contained-file'
+import { isInside } from '../media/contained-file'
 import { fileJob, fileJobKey, processFileJobs } from './file-queue'
 import { existsOnDisk, removeImagesAndThumbnails, runImport } from './import'
 import { trackUnsavedFiles, type WatchedFile } from './unsaved-files'
 import type { PipelineContext } from './pipeline-context'
-import { isImageFilename } from './stage'
+import { isImageFilename } from '../media/image-filename'
 
 export interface LiveLibrary {
   /** Resolves when the first full import is done. */

@@ -4,10 +4,10 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { cpus, loadavg } from 'node:os'
 import { join, resolve } from 'node:path'
-import type { OcrEngine } from '../../workers/ocr/ocr-engine'
-import { tidyOcrText } from '../../workers/ocr/ocr-text'
-import { decodeForOcr } from '../../workers/ocr/decode-pixels'
-import { DEFAULT_PREPROCESS_LIMITS } from '../../workers/ocr/preprocess'
+import type { OcrEngine } from '../../models/ocr/ocr-engine'
+import { tidyOcrText } from '../../models/ocr/ocr-text'
+import { decodeForOcr } from '../../models/ocr/decode-pixels'
+import { DEFAULT_PREPROCESS_LIMITS } from '../../models/ocr/preprocess'
 import { cerParts, findableShare, groupCer, storedCharacters, type CerParts } from './real-scores'
 
 /** `../shared/realworld` next to the repository, as the other benchmarks read it. */

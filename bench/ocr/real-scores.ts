@@ -1,8 +1,8 @@
 // The scores of ../shared/realworld/ocr/README.md ("Scores"), written from its text and nothing
 // else: the normalisation both sides get, CER (no cap) and the findable share. Kept apart from
-// Sagasu's own tidying (workers/ocr/ocr-text.ts) on purpose: the yardstick must not move with the
+// Sagasu's own tidying (models/ocr/ocr-text.ts) on purpose: the yardstick must not move with the
 // thing it measures.
-import { editDistance } from '../../workers/ocr/character-error-rate'
+import { editDistance } from '../../models/ocr/character-error-rate'
 
 /** Han, kana, CJK punctuation and full-width forms, as the README lists them. */
 const CJK = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\u3000-\u303f\u30fc\uff00-\uffef]/u

@@ -1,6 +1,6 @@
 import sharp from 'sharp'
 import { seededRandom } from '../../shared/seeded-random'
-import { withTrustedSvg } from '../../workers/stages/image-decoder'
+import { withTrustedSvg } from '../../media/image-decoder'
 
 /**
  * Renders lines of text into a PNG (sharp draws the SVG with librsvg and the system's fonts), for
@@ -31,7 +31,7 @@ export async function renderTextImage(spec: TextImageSpec): Promise<Buffer> {
   const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}">`
     + (palette.background ? `<rect width="100%" height="100%" fill="${palette.background}"/>` : '')
     + `<g font-family="${FONT[spec.script]}" font-size="${spec.fontSize}" fill="${palette.text}">${body}</g></svg>`
-  // Sagasu's own SVG: the SVG loader is blocked for everything else (workers/stages/image-decoder.ts).
+  // Sagasu's own SVG: the SVG loader is blocked for everything else (media/image-decoder.ts).
   const overlay = await withTrustedSvg(() => sharp(Buffer.from(svg)).png().toBuffer())
   if (spec.background !== 'noise') return overlay
   return sharp(speckles(width, height, random), { raw: { width, height, channels: 3 } })

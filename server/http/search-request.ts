@@ -1,7 +1,7 @@
 import type { H3Event } from 'h3'
 import { z } from 'zod'
 import type { SearchPage } from '../../shared/types/api'
-import { queryImageProblem } from '../../workers/stages/image-format'
+import { queryImageProblem } from '../../media/image-format'
 import { useApp } from '../app-context'
 import { MAX_LIMIT, searchImages } from '../search/search-images'
 import { badRequestOrThrow, errorResponse, type ErrorBody } from './error-response'

@@ -2,8 +2,8 @@ import type { FileHandle } from 'node:fs/promises'
 import { pipeline } from 'node:stream/promises'
 import { getRequestHeader, setResponseHeaders, setResponseStatus, type H3Event } from 'h3'
 import { ACCEL_PREFIX } from '../../config/nginx-conf'
-import type { ContainedFile } from '../../workers/contained-file'
-import { SNIFF_BYTES, sniffImageFormat } from '../../workers/stages/image-format'
+import type { ContainedFile } from '../../media/contained-file'
+import { SNIFF_BYTES, sniffImageFormat } from '../../media/image-format'
 
 const CONTENT_TYPES: Record<string, string> = {
   png: 'image/png', jpg: 'image/jpeg', jpeg: 'image/jpeg', gif: 'image/gif',

@@ -1,6 +1,6 @@
 import type { SagasuConfig } from '../../config/schema'
-import { checkModelCapabilities } from '../../workers/models/model-capabilities'
-import { sharedModelRegistry } from '../../workers/models/shared-registry'
+import { checkModelCapabilities } from '../../models/model-capabilities'
+import { sharedModelRegistry } from '../../models/shared-registry'
 
 /**
  * The model part of `GET /api/health` capabilities: `clip` and `tagger` are true when the model

@@ -3,26 +3,31 @@ import { rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { SagasuConfig } from '../../config/schema'
-import { ClipStage } from '../../workers/models/clip.stage'
-import { queryImageProblem, RASTER_FORMAT_LIST } from '../../workers/stages/image-format'
+import { firstLine } from '../../models/model-load-error'
+import { loadModelImage, ModelImageError } from '../../models/model-image'
+import { clipSource } from '../../models/model-sources'
+import { sharedModelRegistry } from '../../models/shared-registry'
+import { queryImageProblem, RASTER_FORMAT_LIST } from '../../media/image-format'
 import { QueryError } from './query-error'
 import type { ClipEncoder } from './similarity-search'
 
 /**
  * The CLIP model of the configuration as a search-side encoder: the same loaded model as the
- * `embed` stage (one registry per process), so query vectors and image vectors share a space. A
+ * `embed` stage (one registry per process), and the same image preparation, so query vectors and
+ * image vectors share a space. A
  * model that cannot load, or an image it cannot read, is the user's problem to fix: a QueryError.
  */
 export function clipEncoder(config: SagasuConfig): ClipEncoder {
-  const stage = new ClipStage(config)
+  const source = clipSource(config)
+  const registry = sharedModelRegistry(config)
   const asQueryError = (what: string) => (error: unknown): never => {
     if (error instanceof QueryError) throw error
     throw new QueryError({ message: `${what}: ${error instanceof Error ? error.message : String(error)}`, position: 0 })
   }
   return {
-    model: stage.version(),
+    model: source.key,
     async embedText(text) {
-      const [vector] = await stage.embedText([text]).catch(asQueryError('CLIP search is not available'))
+      const [vector] = await registry.use(source.key, source.load, (clip) => clip.embedText([text])).catch(asQueryError('CLIP search is not available'))
       return vector!
     },
     async embedImage(bytes) {
@@ -34,9 +39,16 @@ export function clipEncoder(config: SagasuConfig): ClipEncoder {
       try {
         // Inside the try: a write that fails half-way (disk full) must not leave its part behind.
         await writeFile(path, bytes, { mode: 0o600 })
-        const [outcome] = await stage.run([{ imageId: 0, hash: '', absPath: path }]).catch(asQueryError('CLIP search is not available'))
-        if (outcome?.status !== 'done') throw new QueryError({ message: `image: ${outcome?.status === 'failed' ? outcome.reason : 'cannot be read'}`, position: 0, hint: `send ${RASTER_FORMAT_LIST}` })
-        return outcome.output
+        const [vector] = await registry
+          .use(source.key, source.load, async (clip) => {
+            const image = await loadModelImage(path, clip.imageSize, 'cover').catch((error: unknown) => {
+              const reason = error instanceof ModelImageError ? error.message : `cannot prepare the image: ${firstLine(error)}`
+              throw new QueryError({ message: `image: ${reason}`, position: 0, hint: `send ${RASTER_FORMAT_LIST}` })
+            })
+            return clip.embedImages([image])
+          })
+          .catch(asQueryError('CLIP search is not available'))
+        return vector!
       } finally {
         await rm(path, { force: true })
       }

@@ -1,6 +1,6 @@
 import type { SagasuConfig } from '../../config/schema'
-import { checkModel } from '../../workers/models/model-capabilities'
-import { sharedModelRegistry } from '../../workers/models/shared-registry'
+import { checkModel } from '../../models/model-capabilities'
+import { sharedModelRegistry } from '../../models/shared-registry'
 import { clipEncoder } from './clip-encoder'
 import { QueryError } from './query-error'
 import type { SearchContext } from './search-images'

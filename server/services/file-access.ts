@@ -1,8 +1,8 @@
 import { isAbsolute } from 'node:path'
 import type { FolderConfig } from '../../config/schema'
-import { openContained, type ContainedFile, type DescriptorCheck } from '../../workers/contained-file'
-import { describeFsError } from '../../workers/scan'
-import { isImageFilename } from '../../workers/stage'
+import { openContained, type ContainedFile, type DescriptorCheck } from '../../media/contained-file'
+import { describeFsError } from '../../media/fs-error'
+import { isImageFilename } from '../../media/image-filename'
 
 /** An open, checked file (the caller sends it and closes it), or why there is none. */
 export type FileAccess =
@@ -27,7 +27,7 @@ export function splitFilesUrl(rawUrl: string): { folder: string; path: string } 
  * `..` segments, absolute paths, backslashes, NUL bytes, malformed or double percent-encoding
  * (decoded exactly once, so `%252e%252e` stays a literal name), and symbolic links whose target
  * lies outside the folder. Only image files are served. What is checked is the opened descriptor
- * (workers/contained-file.ts), which the caller then reads from: swapping the file for a link after
+ * (media/contained-file.ts), which the caller then reads from: swapping the file for a link after
  * the check changes nothing that is sent.
  */
 export async function resolveFolderFile(folders: FolderConfig[], folderName: string, rawPath: string, check?: DescriptorCheck): Promise<FileAccess> {

@@ -1,7 +1,7 @@
 import type { SagasuConfig } from '../../config/schema'
-import { firstLine } from '../../workers/models/model-load-error'
-import { clipSource, taggerSource } from '../../workers/models/model-sources'
-import { sharedModelRegistry } from '../../workers/models/shared-registry'
+import { firstLine } from '../../models/model-load-error'
+import { clipSource, taggerSource } from '../../models/model-sources'
+import { sharedModelRegistry } from '../../models/shared-registry'
 import type { DownloadableModel, ModelStatus } from '../../shared/types/settings'
 
 export type DownloadState = NonNullable<ModelStatus['download']>

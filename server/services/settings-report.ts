@@ -1,6 +1,6 @@
 import type { DownloadableModel, SettingsReport } from '../../shared/types/settings'
-import { checkModelCapabilities } from '../../workers/models/model-capabilities'
-import { sharedModelRegistry } from '../../workers/models/shared-registry'
+import { checkModelCapabilities } from '../../models/model-capabilities'
+import { sharedModelRegistry } from '../../models/shared-registry'
 import type { SagasuApp } from '../app-context'
 import { readEditableSettings } from './settings-file'
 

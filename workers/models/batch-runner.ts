@@ -1,6 +1,6 @@
 import type { BatchItem, BatchOutcome } from '../stage'
-import { ModelImageError } from './model-image'
-import { firstLine } from './model-load-error'
+import { ModelImageError } from '../../models/model-image'
+import { firstLine } from '../../models/model-load-error'
 
 export interface ChunkedRunOptions<Prepared, Output> {
   /** Images per inference call; bounds memory to two chunks of prepared inputs. */

@@ -9,9 +9,9 @@ import type { SagasuConfig } from '../../config/schema'
 import { COLOURS, hugePng, solidImage, undecodableImage } from '../../test/helpers/model-images'
 import type { BatchItem, BatchOutcome } from '../stage'
 import { ClipStage } from './clip.stage'
-import { loadClipModel } from './clip-model'
-import { ModelLoadError } from './model-load-error'
-import { ModelRegistry } from './model-registry'
+import { loadClipModel } from '../../models/clip-model'
+import { ModelLoadError } from '../../models/model-load-error'
+import { ModelRegistry } from '../../models/model-registry'
 
 const FIXTURES = resolve('test/fixtures/models')
 const COLOUR_NAMES = ['red', 'green', 'blue', 'yellow', 'white', 'black'] as const

@@ -1,12 +1,12 @@
 import type { SagasuConfig } from '../../config/schema'
 import type { BatchItem, BatchOutcome, BatchStage } from '../stage'
 import { runInChunks } from './batch-runner'
-import type { ClipModel } from './clip-model'
-import { loadModelImage } from './model-image'
-import type { ModelRegistry } from './model-registry'
-import type { ModelSource } from './model-sources'
-import { clipSource } from './model-sources'
-import { sharedModelRegistry } from './shared-registry'
+import type { ClipModel } from '../../models/clip-model'
+import { loadModelImage } from '../../models/model-image'
+import type { ModelRegistry } from '../../models/model-registry'
+import type { ModelSource } from '../../models/model-sources'
+import { clipSource } from '../../models/model-sources'
+import { sharedModelRegistry } from '../../models/shared-registry'
 
 /**
  * The `embed` stage: an L2-normalised CLIP image embedding per image. Also the text side for

@@ -7,7 +7,7 @@ import type { SagasuConfig } from '../../config/schema'
 import type { TagScore } from '../../shared/types/image'
 import { COLOURS, hugePng, solidImage, splitImage, undecodableImage } from '../../test/helpers/model-images'
 import type { BatchItem, BatchOutcome } from '../stage'
-import { ModelRegistry } from './model-registry'
+import { ModelRegistry } from '../../models/model-registry'
 import { TaggerStage } from './tagger.stage'
 
 const FIXTURES = resolve('test/fixtures/models')

@@ -1,10 +1,10 @@
 import type { SagasuConfig } from '../../config/schema'
-import { paddleModelIdentity, resolvePaddleModelFiles } from './paddle-model-files'
+import { paddleModelIdentity, resolvePaddleModelFiles } from '../../models/ocr/paddle-model-files'
 import { createOcrStage, type OcrStage, type PaddleStageModel } from './ocr.stage'
 
 export { createOcrStage, type OcrStage, type OcrStageOptions } from './ocr.stage'
-export { tidyOcrText } from './ocr-text'
-export { characterErrorRate } from './character-error-rate'
+export { tidyOcrText } from '../../models/ocr/ocr-text'
+export { characterErrorRate } from '../../models/ocr/character-error-rate'
 
 /** The OCR stage as the configuration sets it up, or null when `models.ocr.enabled` is false. */
 export function ocrStageFromConfig(config: SagasuConfig): OcrStage | null {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import type { BatchItem } from '../stage'
-import { characterErrorRate } from './character-error-rate'
+import { characterErrorRate } from '../../models/ocr/character-error-rate'
 import { createOcrStage, type OcrStage } from './ocr.stage'
 
 // Real tesseract.js with the language data from node_modules; no network is used (langPath is a

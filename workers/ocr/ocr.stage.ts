@@ -1,13 +1,13 @@
 import type { BatchItem, BatchOutcome, BatchStage } from '../stage'
-import { decodeForOcr } from './decode-pixels'
-import { IdlePool } from './idle-pool'
+import { decodeForOcr } from '../../models/ocr/decode-pixels'
+import { IdlePool } from '../../models/ocr/idle-pool'
 import { paddleStageVersion, tesseractStageVersion } from './ocr-stage-version'
-import { prepareLanguageFolder, type OcrDataVariant, type OcrLanguage } from './language-folder'
-import type { OcrEngine, OcrEngineImage, OcrResult } from './ocr-engine'
-import { tidyOcrText } from './ocr-text'
-import { DEFAULT_PADDLE_SETTINGS, PaddleEngine, type PaddleModelFiles } from './paddle/paddle-engine'
-import { DEFAULT_PREPROCESS_LIMITS, OcrImageError, type PreprocessLimits } from './preprocess'
-import { describe, TesseractEngine } from './tesseract-engine'
+import { prepareLanguageFolder, type OcrDataVariant, type OcrLanguage } from '../../models/ocr/language-folder'
+import type { OcrEngine, OcrEngineImage, OcrResult } from '../../models/ocr/ocr-engine'
+import { tidyOcrText } from '../../models/ocr/ocr-text'
+import { DEFAULT_PADDLE_SETTINGS, PaddleEngine, type PaddleModelFiles } from '../../models/ocr/paddle/paddle-engine'
+import { DEFAULT_PREPROCESS_LIMITS, OcrImageError, type PreprocessLimits } from '../../models/ocr/preprocess'
+import { describe, TesseractEngine } from '../../models/ocr/tesseract-engine'
 
 /** The `paddle` engine's model: a name for the engine id and where its files are (fetched on first load). */
 export interface PaddleStageModel {

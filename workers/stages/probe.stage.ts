@@ -1,8 +1,9 @@
 import type sharp from 'sharp'
 import { StageError } from '../stage'
-import { decodeBmp } from './bmp-decoder'
-import { openImage } from './image-decoder'
-import { sniffImageFormat } from './image-format'
+import { BmpDecodeError, decodeBmp } from '../../media/bmp-decoder'
+import { openImage } from '../../media/image-decoder'
+import { describeSharpError } from '../../media/sharp-error'
+import { sniffImageFormat } from '../../media/image-format'
 
 export interface ProbeResult {
   width: number
@@ -27,7 +28,7 @@ export async function probeImage(buffer: Buffer): Promise<ProbeResult> {
   const sniffed = sniffImageFormat(buffer)
   if (!sniffed.raster) throw new StageError('probe', unsupportedReason(sniffed.description))
   if (sniffed.format === 'bmp') {
-    const bmp = decodeBmp(buffer, { headerOnly: true })
+    const bmp = asProbeError(() => decodeBmp(buffer, { headerOnly: true }))
     return { width: bmp.width, height: bmp.height, format: 'bmp', animated: false, frames: 1 }
   }
   let meta: sharp.Metadata
@@ -60,7 +61,11 @@ function normaliseFormat(meta: sharp.Metadata): string | undefined {
   return ['png', 'jpeg', 'gif', 'webp'].includes(meta.format ?? '') ? meta.format : undefined
 }
 
-export function describeSharpError(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error)
-  return message.split('\n')[0]!.replace(/^Input (buffer|file) /, '').slice(0, 300)
+function asProbeError<T>(read: () => T): T {
+  try {
+    return read()
+  } catch (error) {
+    if (error instanceof BmpDecodeError) throw new StageError('probe', error.message)
+    throw error
+  }
 }

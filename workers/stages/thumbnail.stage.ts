@@ -3,8 +3,10 @@ import { randomUUID } from 'node:crypto'
 import { dirname, join } from 'node:path'
 import type sharp from 'sharp'
 import { StageError } from '../stage'
-import { openImage, UnsupportedImageFormatError } from './image-decoder'
-import { describeSharpError, unsupportedReason } from './probe.stage'
+import { BmpDecodeError } from '../../media/bmp-decoder'
+import { openImage, UnsupportedImageFormatError } from '../../media/image-decoder'
+import { describeSharpError } from '../../media/sharp-error'
+import { unsupportedReason } from './probe.stage'
 
 export interface ThumbnailOptions {
   dataDir: string
@@ -51,6 +53,7 @@ export async function makeThumbnail(buffer: Buffer, hash: string, options: Thumb
       .toBuffer()
   } catch (error) {
     if (error instanceof StageError) throw error
+    if (error instanceof BmpDecodeError) throw new StageError('thumbnail', error.message)
     throw new StageError('thumbnail', `cannot decode the image: ${describeSharpError(error)}`)
   }
   await writeThumbnail(target, webp)

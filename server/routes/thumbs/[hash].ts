@@ -1,7 +1,6 @@
 import { join } from 'node:path'
 import { defineEventHandler, getRouterParam } from 'h3'
-import { openContained, type ContainedOpen } from '../../../workers/contained-file'
-import { recreateThumbnail } from '../../../workers/recreate-thumbnail'
+import { openContained, type ContainedOpen } from '../../../media/contained-file'
 import { useApp } from '../../app-context'
 import { StoreUnavailableError } from '../../store/store-unavailable-error'
 import { errorResponse } from '../../http/error-response'
@@ -25,7 +24,7 @@ export default defineEventHandler(async (event) => {
   if (!opened.ok && opened.reason === 'missing') {
     let remade: boolean
     try {
-      remade = await recreateThumbnail(app, hash)
+      remade = await app.recreateThumbnail(hash)
     } catch (error) {
       if (error instanceof StoreUnavailableError) return errorResponse(event, 503, error.message)
       return errorResponse(event, 404, `no thumbnail for this hash, and making it again failed: ${error instanceof Error ? error.message : String(error)}`)

@@ -1,8 +1,7 @@
 import sharp from 'sharp'
 import { describe, expect, it } from 'vitest'
-import { StageError } from '../stage'
-import { decodeBmp, isBmp } from './bmp-decoder'
-import { probeImage } from './probe.stage'
+import { decodeBmp, isBmp, BmpDecodeError } from './bmp-decoder'
+import { probeImage } from '../workers/stages/probe.stage'
 
 /** A minimal BMP writer for tests: 24-bit or 8-bit palette, bottom-up unless topDown. */
 function encodeBmp(width: number, height: number, pixel: (x: number, y: number) => [number, number, number], options: { bpp?: 8 | 24; topDown?: boolean } = {}): Buffer {
@@ -74,7 +73,7 @@ describe('decodeBmp', () => {
     const huge = Buffer.from(file)
     huge.writeInt32LE(100_000, 18)
     huge.writeInt32LE(100_000, 22)
-    expect(() => decodeBmp(huge, { headerOnly: true })).toThrow(StageError)
+    expect(() => decodeBmp(huge, { headerOnly: true })).toThrow(BmpDecodeError)
     expect(() => decodeBmp(Buffer.from('BM'))).toThrow(/too short/)
   })
 })

@@ -1,4 +1,4 @@
-import type { TagScore } from '../../shared/types/image'
+import type { TagScore } from '../shared/types/image'
 import type { TaggerTag } from './tagger-layout'
 
 export interface TagThresholds {

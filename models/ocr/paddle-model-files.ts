@@ -5,9 +5,9 @@ import { join } from 'node:path'
 import { parse as parseYaml } from 'yaml'
 import type { SagasuConfig } from '../../config/schema'
 import { DEFAULT_PADDLE_OCR_MODEL } from '../../config/schema'
-import { downloadModelFiles, isModelId, localModelFolder, missingFiles, probeHub, type HubOptions } from '../models/model-hub'
-import { ModelLoadError, firstLine } from '../models/model-load-error'
-import { OnnxFormatError, readOnnxGraphInfo, type OnnxGraphInfo } from '../models/onnx-graph-info'
+import { downloadModelFiles, isModelId, localModelFolder, missingFiles, probeHub, type HubOptions } from '../model-hub'
+import { ModelLoadError, firstLine } from '../model-load-error'
+import { OnnxFormatError, readOnnxGraphInfo, type OnnxGraphInfo } from '../onnx-graph-info'
 
 /** The files the paddle engine reads, as absolute paths. */
 export interface PaddleModelFiles {

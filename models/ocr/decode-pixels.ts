@@ -1,7 +1,7 @@
 import sharp from 'sharp'
-import { readFileInside } from '../contained-file'
-import { openImage, UnsupportedImageFormatError } from '../stages/image-decoder'
-import { describeSharpError } from '../stages/probe.stage'
+import { readFileInside } from '../../media/contained-file'
+import { openImage, UnsupportedImageFormatError } from '../../media/image-decoder'
+import { describeSharpError } from '../../media/sharp-error'
 import type { OcrEngineImage } from './ocr-engine'
 import { contrastingBackground, OcrImageError, type PreprocessLimits } from './preprocess'
 

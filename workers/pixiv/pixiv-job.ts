@@ -1,6 +1,6 @@
 import type { PixivJobStatus, PixivLibraryCounts, PixivRunSummary } from '../../shared/types/api'
-import { fetchPixivMetadata } from '../../workers/pixiv/fetch-pixiv-metadata'
-import type { PipelineContext } from '../../workers/pipeline-context'
+import { fetchPixivMetadata } from './fetch-pixiv-metadata'
+import type { PipelineContext } from '../pipeline-context'
 
 export interface PixivJobOptions {
   limit?: number

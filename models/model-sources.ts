@@ -1,5 +1,5 @@
 import { join } from 'node:path'
-import type { SagasuConfig } from '../../config/schema'
+import type { SagasuConfig } from '../config/schema'
 import type { ClipModel } from './clip-model'
 import type { HubOptions } from './model-hub'
 import { downloadModelFiles, isModelId, localModelFolder, missingFiles, probeHub } from './model-hub'

@@ -6,10 +6,10 @@
 import { mkdirSync, symlinkSync } from 'node:fs'
 import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { tempDir } from '../../test/helpers/library'
-import { COLOURS, solidImage } from '../../test/helpers/model-images'
-import { decodeForOcr } from '../ocr/decode-pixels'
-import { DEFAULT_PREPROCESS_LIMITS } from '../ocr/preprocess'
+import { tempDir } from '../test/helpers/library'
+import { COLOURS, solidImage } from '../test/helpers/model-images'
+import { decodeForOcr } from './ocr/decode-pixels'
+import { DEFAULT_PREPROCESS_LIMITS } from './ocr/preprocess'
 import { loadModelImage } from './model-image'
 
 describe('model stages read originals inside their folder only', () => {

@@ -55,7 +55,7 @@ export type DecodeOptions = Pick<sharp.SharpOptions, 'failOn' | 'limitInputPixel
 /**
  * A sharp pipeline over untrusted bytes, after their magic said PNG, JPEG, GIF, WebP, AVIF or BMP
  * (BMP decoded here, as raw pixels). Throws UnsupportedImageFormatError for anything else, and
- * StageError from the BMP decoder for a broken BMP.
+ * BmpDecodeError for a broken BMP.
  *
  * @example
  * const { format, pipeline } = openImage(await readFile(path), { failOn: 'truncated' })

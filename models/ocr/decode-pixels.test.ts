@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import sharp from 'sharp'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { characterErrorRate } from './character-error-rate'
-import { createOcrStage } from './ocr.stage'
+import { createOcrStage } from '../../workers/ocr/ocr.stage'
 import { decodeForOcr } from './decode-pixels'
 import { DEFAULT_PREPROCESS_LIMITS, OcrImageError, scaleFor } from './preprocess'
 

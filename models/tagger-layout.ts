@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import type { TagCategory } from '../../shared/types/image'
+import type { TagCategory } from '../shared/types/image'
 import type { ModelImageFit } from './model-image'
 import { ModelLoadError, firstLine } from './model-load-error'
 

@@ -1,6 +1,6 @@
 import * as ort from 'onnxruntime-node'
 import { existsSync } from 'node:fs'
-import { ModelLoadError, firstLine } from '../../models/model-load-error'
+import { ModelLoadError, firstLine } from '../../model-load-error'
 
 export interface SessionSettings {
   /** onnxruntime's intra-op threads; 0 lets it choose. */

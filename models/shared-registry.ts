@@ -1,4 +1,4 @@
-import type { SagasuConfig } from '../../config/schema'
+import type { SagasuConfig } from '../config/schema'
 import { ModelRegistry } from './model-registry'
 
 let shared: ModelRegistry | undefined

@@ -8,13 +8,13 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import sharp from 'sharp'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { makeFifo, neverOpens, svgNaming } from '../../test/helpers/fifo'
+import { makeFifo, neverOpens, svgNaming } from '../test/helpers/fifo'
 import { loadModelImage } from '../models/model-image'
-import { decodeForOcr } from '../ocr/decode-pixels'
-import { DEFAULT_PREPROCESS_LIMITS } from '../ocr/preprocess'
+import { decodeForOcr } from '../models/ocr/decode-pixels'
+import { DEFAULT_PREPROCESS_LIMITS } from '../models/ocr/preprocess'
 import { openImage, UnsupportedImageFormatError, withTrustedSvg } from './image-decoder'
-import { probeImage } from './probe.stage'
-import { makeThumbnail } from './thumbnail.stage'
+import { probeImage } from '../workers/stages/probe.stage'
+import { makeThumbnail } from '../workers/stages/thumbnail.stage'
 
 let dir: string
 let fifo: string

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
-import type { SagasuConfig } from '../../config/schema'
+import type { SagasuConfig } from '../config/schema'
 import { CLIP_FILES } from './clip-files'
 import { isModelId, localModelFolder, missingFiles, probeHub } from './model-hub'
 import { firstLine } from './model-load-error'

@@ -1,4 +1,7 @@
-import { StageError } from '../stage'
+/** A BMP this decoder cannot read; the stage that asked turns it into its error record. */
+export class BmpDecodeError extends Error {
+  override name = 'BmpDecodeError'
+}
 
 /** sharp's bundled libvips has no BMP loader, so Sagasu reads the common BMP variants itself. */
 export interface DecodedBmp {
@@ -20,7 +23,7 @@ export function isBmp(buffer: Buffer): boolean {
  */
 export function decodeBmp(buffer: Buffer, options: { headerOnly?: boolean } = {}): DecodedBmp {
   const fail = (reason: string): never => {
-    throw new StageError(options.headerOnly ? 'probe' : 'thumbnail', `not a readable BMP: ${reason}`)
+    throw new BmpDecodeError(`not a readable BMP: ${reason}`)
   }
   if (buffer.length < 26) fail('file too short')
   const dataOffset = buffer.readUInt32LE(10)

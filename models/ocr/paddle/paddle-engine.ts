@@ -13,7 +13,7 @@ import { checkRaster } from './raster'
 import { orderLines, type PlacedText } from './reading-order'
 import { Recognizer } from './recognizer'
 import { stackColumn } from './stacked-column'
-import { ModelLoadError } from '../../models/model-load-error'
+import { ModelLoadError } from '../../model-load-error'
 
 /** The files of a PP-OCR model folder (see docs/models.md). */
 export interface PaddleModelFiles {

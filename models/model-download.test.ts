@@ -5,11 +5,11 @@ import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { configSchema, type SagasuConfig } from '../../config/schema'
-import { COLOURS, solidImage } from '../../test/helpers/model-images'
-import { ClipStage } from './clip.stage'
+import { configSchema, type SagasuConfig } from '../config/schema'
+import { COLOURS, solidImage } from '../test/helpers/model-images'
+import { ClipStage } from '../workers/models/clip.stage'
 import { ModelRegistry } from './model-registry'
-import { TaggerStage } from './tagger.stage'
+import { TaggerStage } from '../workers/models/tagger.stage'
 
 const FIXTURES = resolve('test/fixtures/models')
 let dir: string

@@ -3,8 +3,8 @@ import { configSchema } from '../../config/schema'
 import { tempDir } from '../../test/helpers/library'
 import { deletedReply, okReply, startPixivServer, type PixivServer } from '../../test/helpers/pixiv-server'
 import { eventually } from '../../test/helpers/server'
-import { openSqliteStore } from '../store/embedded/sqlite-store'
-import type { Store } from '../store/store'
+import { openSqliteStore } from '../../server/store/embedded/sqlite-store'
+import type { Store } from '../../server/store/store'
 import { createPixivJob } from './pixiv-job'
 
 describe('the background pixiv job', () => {

@@ -71,7 +71,7 @@ describe('sniffImageFormat', () => {
  * names, manga and scene images): every one must pass the gate as its own format.
  */
 describe('sniffImageFormat on ../shared/realworld', () => {
-  const realworld = join(import.meta.dirname, '../../../shared/realworld')
+  const realworld = join(import.meta.dirname, '../../shared/realworld')
 
   it('accepts every real generator output as the container expected.json names', () => {
     const expected = JSON.parse(readFileSync(join(realworld, 'aimeta/expected.json'), 'utf8')) as { files: Record<string, { container: string }> }

@@ -1,7 +1,7 @@
-import { readFileInside } from '../contained-file'
+import { readFileInside } from '../media/contained-file'
 import type sharp from 'sharp'
-import { MAX_IMAGE_PIXELS, openImage, rawImage, UnsupportedImageFormatError } from '../stages/image-decoder'
-import { describeSharpError } from '../stages/probe.stage'
+import { MAX_IMAGE_PIXELS, openImage, rawImage, UnsupportedImageFormatError } from '../media/image-decoder'
+import { describeSharpError } from '../media/sharp-error'
 
 /**
  * Decoding and resizing an image for a model: EXIF orientation applied, alpha flattened onto
