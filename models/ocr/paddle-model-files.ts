@@ -19,11 +19,6 @@ export interface PaddleModelFiles {
   cls?: string
   /** The recogniser's dictionary: one entry a line; class 0 is the CTC blank, the last class a space. */
   dict: string
-  /**
-   * Names the model by its content (`<name or path>#<sha256 prefix of the files>`): part of the OCR
-   * stage's version, so replacing the files, even under the same path, reads the images again.
-   */
-  identity: string
 }
 
 /** The file names of a model folder (docs/models.md, "OCR"). */
@@ -47,17 +42,17 @@ export const OFFICIAL_PPOCRV5_MOBILE = {
  *
  * @example
  * const files = await resolvePaddleModelFiles(config)
- * // { det: '/data/models/…/det.onnx', rec: '…', dict: '…', identity: 'PP-OCRv5_mobile' }
+ * // { det: '/data/models/…/det.onnx', rec: '…', dict: '…' }
  */
 export async function resolvePaddleModelFiles(config: SagasuConfig, dataDir: string = config.dataDir): Promise<PaddleModelFiles> {
   const { name, path } = config.models.ocr.model
   const hub: HubOptions = { hubUrl: config.models.hubUrl, modelsDir: join(dataDir, 'models'), timeoutMs: config.models.hubTimeoutSeconds * 1000 }
-  let files: Omit<PaddleModelFiles, 'identity'>
+  let files: PaddleModelFiles
   if (path) files = folderFiles(path, 'models.ocr.model.path')
   else if (name === DEFAULT_PADDLE_OCR_MODEL) files = await officialFiles(hub)
   else files = await hubFolderFiles(name, hub)
   checkModelFiles(files)
-  return { ...files, identity: paddleModelIdentity(config) }
+  return files
 }
 
 /**
@@ -94,7 +89,7 @@ function folderDigest(folder: string): string {
   return digest
 }
 
-function folderFiles(folder: string, setting: string): Omit<PaddleModelFiles, 'identity'> {
+function folderFiles(folder: string, setting: string): PaddleModelFiles {
   if (!existsSync(folder)) throw new ModelLoadError('ocr', `the model folder ${folder} (${setting}) does not exist`)
   const missing = missingFiles(folder, REQUIRED)
   if (missing.length > 0) throw new ModelLoadError('ocr', `${join(folder, missing[0]!)} is missing (an OCR model folder needs ${REQUIRED.join(', ')}; ${PADDLE_MODEL_LAYOUT.cls} is optional)`)
@@ -108,7 +103,7 @@ function folderFiles(folder: string, setting: string): Omit<PaddleModelFiles, 'i
 }
 
 /** A hub repository holding the folder layout at its root. */
-async function hubFolderFiles(name: string, hub: HubOptions): Promise<Omit<PaddleModelFiles, 'identity'>> {
+async function hubFolderFiles(name: string, hub: HubOptions): Promise<PaddleModelFiles> {
   if (!isModelId(name)) throw new ModelLoadError('ocr', `models.ocr.model.name "${name}" is neither ${DEFAULT_PADDLE_OCR_MODEL} nor a model id such as owner/name`)
   const folder = localModelFolder(hub.modelsDir, name)
   if (missingFiles(folder, REQUIRED).length > 0) {
@@ -120,7 +115,7 @@ async function hubFolderFiles(name: string, hub: HubOptions): Promise<Omit<Paddl
   return folderFiles(folder, `downloaded for models.ocr.model.name ${name}`)
 }
 
-async function officialFiles(hub: HubOptions): Promise<Omit<PaddleModelFiles, 'identity'>> {
+async function officialFiles(hub: HubOptions): Promise<PaddleModelFiles> {
   const detFolder = localModelFolder(hub.modelsDir, OFFICIAL_PPOCRV5_MOBILE.det)
   const recFolder = localModelFolder(hub.modelsDir, OFFICIAL_PPOCRV5_MOBILE.rec)
   const dict = join(recFolder, PADDLE_MODEL_LAYOUT.dict)
@@ -173,7 +168,7 @@ async function download(name: string, files: readonly string[], hub: HubOptions)
  * file of another kind or a dictionary that does not fit the recogniser is named here, at load,
  * and not as a shape error on the first image. Returns the files to digest.
  */
-function checkModelFiles(files: Omit<PaddleModelFiles, 'identity'>): string[] {
+function checkModelFiles(files: PaddleModelFiles): string[] {
   const det = onnxInfo(files.det)
   expectImageInput(files.det, det, 'the detector')
   const rec = onnxInfo(files.rec)
