@@ -1,48 +1,22 @@
 import { existsSync } from 'node:fs'
 import { cp, mkdtemp, readFile, rm, truncate, unlink, writeFile } from 'node:fs/promises'
-import { createServer, type Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { stringify } from 'yaml'
 import { configSchema, type SagasuConfig } from '../../config/schema'
 import { ocrModelFolder, ocrModelsSkipReason } from '../../test/helpers/ocr-models'
+import { startStandInHub, type StandInHub } from '../../test/helpers/stand-in-hub'
 import { OFFICIAL_PPOCRV5_MOBILE, paddleModelIdentity, resolvePaddleModelFiles } from './paddle-model-files'
 
 const skip = ocrModelsSkipReason()
 
 let dir: string
 let models: string
-let hub: Server
+let hub: StandInHub | undefined
 let hubUrl = ''
-let hubUp = true
-const requests: string[] = []
 /** `<owner>/<name>` → file → absolute path it is served from. */
 const repositories = new Map<string, Map<string, string>>()
-
-/**
- * A stand-in for the Hugging Face hub (the tests cannot reach it): `GET|HEAD
- * /<owner>/<name>/resolve/main/<file>` → 200 with the file, 404 otherwise; 503 for all while
- * `hubUp` is false.
- */
-function startHub(): Promise<void> {
-  hub = createServer((request, response) => {
-    requests.push(`${request.method} ${request.url}`)
-    const match = /^\/([\w.-]+\/[\w.-]+)\/resolve\/main\/([\w.-]+)$/.exec(request.url ?? '')
-    const file = match ? repositories.get(match[1]!)?.get(match[2]!) : undefined
-    if (!hubUp) return void response.writeHead(503).end('down')
-    if (!file) return void response.writeHead(404, { 'content-type': 'text/plain' }).end('Entry not found')
-    void readFile(file).then((body) => {
-      response.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': body.length })
-      response.end(request.method === 'HEAD' ? undefined : body)
-    })
-  })
-  return new Promise((done) => hub.listen(0, '127.0.0.1', () => {
-    hubUrl = `http://127.0.0.1:${(hub.address() as AddressInfo).port}`
-    done()
-  }))
-}
 
 function configWith(model: Record<string, unknown>, dataDir = join(dir, 'data')): SagasuConfig {
   return configSchema.parse({ dataDir, models: { hubUrl, hubTimeoutSeconds: 5, ocr: { model } } })
@@ -68,11 +42,12 @@ if (skip) {
     repositories.set(OFFICIAL_PPOCRV5_MOBILE.det, new Map([['inference.onnx', join(models, 'det.onnx')], ['inference.yml', yml]]))
     repositories.set(OFFICIAL_PPOCRV5_MOBILE.rec, new Map([['inference.onnx', join(models, 'rec.onnx')], ['inference.yml', yml]]))
     repositories.set('someone/ppocr-folder', new Map(['det.onnx', 'rec.onnx', 'cls.onnx', 'dict.txt'].map((file) => [file, join(models, file)])))
-    await startHub()
+    hub = await startStandInHub((repository, file) => repositories.get(repository)?.get(file))
+    hubUrl = hub.url
   })
 
   afterAll(async () => {
-    await new Promise((done) => hub?.close(done))
+    await hub?.close()
     if (dir) await rm(dir, { recursive: true, force: true })
   })
 
@@ -141,9 +116,9 @@ if (skip) {
       expect((await readFile(det)).equals(await readFile(join(models, 'det.onnx')))).toBe(true)
 
       // Downloaded once: a second resolve reads the data directory without asking the hub.
-      const before = requests.length
+      const before = hub!.requests.length
       expect(await resolvePaddleModelFiles(configWith({}, dataDir))).toEqual(files)
-      expect(requests.length).toBe(before)
+      expect(hub!.requests.length).toBe(before)
     })
 
     it('downloads a repository holding the folder layout, the classifier included', async () => {
@@ -154,13 +129,13 @@ if (skip) {
     })
 
     it('says how to install offline when the hub cannot be reached, and refuses a name that is no id', async () => {
-      hubUp = false
+      hub!.setUp(false)
       try {
         const dataDir = join(dir, 'offline')
         await expect(resolvePaddleModelFiles(configWith({}, dataDir))).rejects.toThrow(/^OCR disabled: PaddlePaddle\/PP-OCRv5_mobile_det_onnx is not in .* and cannot be downloaded \(.*HTTP 503\); set models\.ocr\.model\.path/)
         expect(existsSync(join(dataDir, 'models', 'PaddlePaddle', 'PP-OCRv5_mobile_det_onnx', 'inference.onnx'))).toBe(false)
       } finally {
-        hubUp = true
+        hub!.setUp(true)
       }
       await expect(resolvePaddleModelFiles(configWith({ name: '../escape' }))).rejects.toThrow('OCR disabled: models.ocr.model.name "../escape" is neither PP-OCRv5_mobile nor a model id')
     })

@@ -1,46 +1,19 @@
 import { existsSync } from 'node:fs'
 import { mkdtemp, readFile, rm } from 'node:fs/promises'
-import { createServer, type Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
+import { join, resolve, sep } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { configSchema, type SagasuConfig } from '../config/schema'
-import { COLOURS, solidImage } from '../test/helpers/model-images'
-import { ClipStage } from '../workers/models/clip.stage'
-import { ModelRegistry } from './model-registry'
-import { TaggerStage } from '../workers/models/tagger.stage'
+import { configSchema, type SagasuConfig } from '../../config/schema'
+import { ModelRegistry } from '../../models/model-registry'
+import { COLOURS, solidImage } from '../../test/helpers/model-images'
+import { startStandInHub, type StandInHub } from '../../test/helpers/stand-in-hub'
+import { ClipStage } from './clip.stage'
+import { TaggerStage } from './tagger.stage'
 
 const FIXTURES = resolve('test/fixtures/models')
 let dir: string
-let hub: Server
+let hub: StandInHub
 let hubUrl: string
-const requests: string[] = []
-
-/**
- * A stand-in for the Hugging Face hub (the tests cannot reach it), answering as it does:
- * `GET|HEAD /<owner>/<name>/resolve/main/<file>` → 200 with the file, 404 otherwise. It serves
- * the fixture folders as `sagasu/<folder>`.
- */
-function startHub(): Promise<void> {
-  hub = createServer((request, response) => {
-    requests.push(`${request.method} ${request.url}`)
-    const match = /^\/sagasu\/([\w-]+)\/resolve\/main\/(.+)$/.exec(request.url ?? '')
-    const file = match ? join(FIXTURES, match[1]!, match[2]!) : undefined
-    if (!file || !file.startsWith(FIXTURES) || !existsSync(file)) {
-      response.writeHead(404, { 'content-type': 'text/plain' }).end('Entry not found')
-      return
-    }
-    void readFile(file).then((body) => {
-      response.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': body.length })
-      response.end(request.method === 'HEAD' ? undefined : body)
-    })
-  })
-  return new Promise((done) => hub.listen(0, '127.0.0.1', () => {
-    hubUrl = `http://127.0.0.1:${(hub.address() as AddressInfo).port}`
-    done()
-  }))
-}
 
 function configWith(models: Record<string, unknown>): SagasuConfig {
   return configSchema.parse({ dataDir: join(dir, 'data'), models: { hubUrl, hubTimeoutSeconds: 5, ...models } })
@@ -48,11 +21,17 @@ function configWith(models: Record<string, unknown>): SagasuConfig {
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'sagasu-download-'))
-  await startHub()
+  // The fixture folders, served as `sagasu/<folder>`.
+  hub = await startStandInHub((repository, file) => {
+    const [owner, folder] = repository.split('/')
+    const path = resolve(FIXTURES, folder!, file)
+    return owner === 'sagasu' && path.startsWith(FIXTURES + sep) && existsSync(path) ? path : undefined
+  })
+  hubUrl = hub.url
 })
 
 afterAll(async () => {
-  await new Promise((done) => hub.close(done))
+  await hub.close()
   await rm(dir, { recursive: true, force: true })
 })
 
@@ -67,11 +46,11 @@ describe('models named by id', () => {
     const folder = join(dir, 'data/models/sagasu/tiny-wd14')
     expect((await readFile(join(folder, 'model.onnx'))).equals(await readFile(join(FIXTURES, 'tiny-wd14/model.onnx')))).toBe(true)
     // A second process (a fresh registry) reads the downloaded files without asking the hub.
-    const before = requests.length
+    const before = hub.requests.length
     const again = new TaggerStage(config, new ModelRegistry(0))
     await again.load()
     await again.unload()
-    expect(requests.length).toBe(before)
+    expect(hub.requests.length).toBe(before)
   })
 
   it('lets transformers.js download a CLIP into dataDir/models', async () => {
