@@ -156,5 +156,6 @@ function bindingFolder(): string | undefined {
  */
 export function onnxReason(error: unknown): string {
   const inner = error instanceof ModelLoadError && error.cause !== undefined ? error.cause : error
-  return firstLine(inner).replace(/^.*?\[ONNXRuntimeError\] : \d+ : \w+ : /, '')
+  const message = inner instanceof Error ? inner.message : String(inner)
+  return firstLine(message.replace(/^[^\n]*?\[ONNXRuntimeError\] : \d+ : \w+ : /, ''))
 }
