@@ -41,7 +41,7 @@ describe('execution devices', () => {
     const tagger = await loadTaggerModel(TINY_WD14, 'wd14', { device: 'cpu' })
     try {
       expect(tagger.device).toBe('cpu')
-      const [scores] = await tagger.predict([{ width: 448, height: 448, data: new Uint8Array(448 * 448 * 3) }])
+      const [scores] = await tagger.predict([{ width: 448, height: 448, data: Buffer.alloc(448 * 448 * 3) }])
       expect(scores).toHaveLength(tagger.layout.tags.length)
       expect(deviceReport('tagger')).toEqual({ device: 'cpu', requested: 'cpu' })
     } finally {
