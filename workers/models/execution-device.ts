@@ -34,7 +34,8 @@ export function autoGpu(platform: NodeJS.Platform = process.platform, arch: stri
 
 /**
  * onnxruntime-node session options for a device: the GPU provider first, the CPU after it for the
- * operators the GPU provider lacks. DirectML refuses memory patterns and parallel execution.
+ * operators the GPU provider lacks. DirectML cannot use memory patterns or parallel execution;
+ * onnxruntime turns them off itself with a warning (inference_session.cc), asking first avoids it.
  */
 export function sessionOptionsFor(device: DeviceInUse): { executionProviders: string[]; enableMemPattern?: boolean; executionMode?: 'sequential' } {
   if (device === 'cpu') return { executionProviders: ['cpu'] }
