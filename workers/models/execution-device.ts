@@ -23,8 +23,9 @@ export interface DeviceReport {
 /**
  * The GPU `auto` tries: the one provider onnxruntime-node 1.21.0 ships for the platform and
  * transformers.js 3.8.1 also picks for its own `device: 'auto'` in Node (src/backends/onnx.js):
- * CUDA on Linux x64, DirectML on Windows. CoreML (macOS) is used only when named: it runs the
- * parts of a graph it can convert, in fp16 on the Neural Engine, which nobody has measured here.
+ * CUDA on Linux x64, DirectML on Windows. CoreML (macOS) is used only when named: the binding
+ * passes it a flags number only (not the ML Program options Immich gives it), it may compute in
+ * fp16 on the Neural Engine, and nobody has measured it with these models.
  */
 export function autoGpu(platform: NodeJS.Platform = process.platform, arch: string = process.arch): GpuDevice | undefined {
   if (platform === 'linux' && arch === 'x64') return 'cuda'
@@ -61,8 +62,6 @@ export function deviceReport(model: DeviceModel): DeviceReport | undefined {
   return reports.get(model)
 }
 
-const MODEL_NAMES: Record<DeviceModel, string> = { clip: 'clip', tagger: 'tagger', ocr: 'ocr' }
-
 /**
  * Opens a model's sessions on `models.device`: on the GPU when asked for (or, with `auto`, when
  * the platform has one) and onnxruntime-node can create the sessions there, else on the CPU. A GPU
@@ -83,7 +82,6 @@ export async function openOnDevice<T>(
   open: (device: DeviceInUse) => Promise<T>,
   log: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
 ): Promise<{ value: T; device: DeviceInUse }> {
-  const name = MODEL_NAMES[model]
   const gpu = requested === 'auto' ? autoGpu() : requested === 'cpu' ? undefined : requested
   if (!gpu) {
     const value = await open('cpu')
@@ -92,14 +90,14 @@ export async function openOnDevice<T>(
       return { value, device: 'cpu' }
     }
     const fallback = `onnxruntime-node has no GPU provider that auto picks on ${process.platform}/${process.arch}`
-    report(model, { device: 'cpu', requested, fallback }, `${name}: models.device auto: ${fallback} — running on the CPU`, log)
+    report(model, { device: 'cpu', requested, fallback }, `${model}: models.device auto: ${fallback} — running on the CPU`, log)
     return { value, device: 'cpu' }
   }
   let reason = await providerMissing(gpu)
   if (!reason) {
     try {
       const value = await open(gpu)
-      report(model, { device: gpu, requested }, `${name}: running on ${gpu} (models.device: ${requested})`, log)
+      report(model, { device: gpu, requested }, `${model}: running on ${gpu} (models.device: ${requested})`, log)
       return { value, device: gpu }
     } catch (error) {
       reason = onnxReason(error)
@@ -107,7 +105,7 @@ export async function openOnDevice<T>(
   }
   // A failure here is the model's own (a corrupt file, too little memory): it rejects as it would on a CPU-only machine.
   const value = await open('cpu')
-  report(model, { device: 'cpu', requested, fallback: `${gpu} unavailable: ${reason}` }, `${name}: device ${gpu} unavailable (${reason}) — running on the CPU`, log)
+  report(model, { device: 'cpu', requested, fallback: `${gpu} unavailable: ${reason}` }, `${model}: device ${gpu} unavailable (${reason}) — running on the CPU`, log)
   return { value, device: 'cpu' }
 }
 
