@@ -25,6 +25,7 @@ const { values } = parseArgs({
     'min-side': { type: 'string', default: '600' },
     'max-side': { type: 'string', default: '1600' },
     work: { type: 'string', default: join(import.meta.dirname, '.work') },
+    device: { type: 'string', default: 'cpu' }, // models.device: auto, cpu, cuda, dml, coreml (docs/models.md#gpu)
   },
 })
 const count = Number(values.count)
@@ -95,6 +96,7 @@ function config(models: { tagger?: string; clip?: string }) {
     dataDir: join(resolve(values.work), 'pipeline-data'),
     models: {
       batchSize,
+      device: values.device,
       tagger: models.tagger ? { path: models.tagger } : {},
       clip: models.clip ? { path: models.clip } : {},
     },

@@ -45,6 +45,14 @@ const taggerSchema = z
   })
   .prefault({})
 
+/**
+ * Where the tagger, CLIP and the paddle OCR engine run (docs/models.md, "GPU"): `auto` takes the
+ * platform's GPU when onnxruntime-node can use it, else the CPU; a named GPU that cannot be used
+ * also falls back to the CPU, with one line saying why.
+ */
+export const MODEL_DEVICES = ['auto', 'cpu', 'cuda', 'dml', 'coreml'] as const
+export type ModelDevice = (typeof MODEL_DEVICES)[number]
+
 /** The paddle OCR engine's default model: PaddlePaddle's own ONNX release of PP-OCRv5 mobile. */
 export const DEFAULT_PADDLE_OCR_MODEL = 'PP-OCRv5_mobile'
 
@@ -210,6 +218,7 @@ export const configSchema = z.strictObject({
           data: z.enum(['4.0.0', '4.0.0_best_int']).default('4.0.0'),
         })
         .prefault({}),
+      device: z.enum(MODEL_DEVICES).default('auto'),
       /** Unload a model after this many idle seconds (0: keep it loaded). */
       idleUnloadSeconds: z.number().int().min(0).default(300),
       /** Images per inference call of the tagger and CLIP stages; memory grows with it. */

@@ -14,16 +14,20 @@ import {
 } from '@huggingface/transformers'
 import { CLIP_FILES } from './clip-files'
 import type { ModelImage } from './model-image'
-import { ModelLoadError, firstLine } from './model-load-error'
+import type { ModelDevice } from '../config/schema'
+import { type DeviceInUse, openOnDevice, transformersOptionsFor } from './execution-device'
+import { ModelLoadError, cannotLoad } from './model-load-error'
 import type { HubOptions } from './model-hub'
 import { isModelId, localModelFolder, missingFiles, probeHub } from './model-hub'
 
-/** A CLIP model's two towers, loaded through transformers.js (ONNX, fp32, CPU). */
+/** A CLIP model's two towers, loaded through transformers.js (ONNX, fp32) on `models.device`. */
 export interface ClipModel {
   /** Where the files were read from. */
   readonly folder: string
   /** The shorter image side the processor works at (224 for ViT-B/32); images are pre-shrunk to it. */
   readonly imageSize: number
+  /** Where both towers run (`models.device`, or the CPU it fell back to). */
+  readonly device: DeviceInUse
   /** L2-normalised text embeddings, one per text. */
   embedText(texts: string[]): Promise<Float32Array[]>
   /** L2-normalised image embeddings, one per image (RGB, shorter side `imageSize`). */
@@ -42,24 +46,28 @@ export type ClipSource = { folder: string } | ({ name: string } & HubOptions)
  * const clip = await loadClipModel({ folder: 'test/fixtures/models/tiny-clip' })
  * const [red] = await clip.embedText(['red'])
  */
-export async function loadClipModel(source: ClipSource): Promise<ClipModel> {
+export async function loadClipModel(source: ClipSource, options: { device?: ModelDevice } = {}): Promise<ClipModel> {
   const { id, folder } = await prepareSource(source)
   const attempt = async <T>(file: string, load: () => Promise<T>): Promise<T> => {
     try {
       return await load()
     } catch (error) {
       // transformers.js says "protobuf parsing failed" without naming the file.
-      throw new ModelLoadError('clip', `cannot load ${join(folder, file)}: ${firstLine(error)}`, { cause: error })
+      throw new ModelLoadError('clip', cannotLoad(join(folder, file), error), { cause: error })
     }
   }
   const tokenizer = await attempt('tokenizer.json', () => AutoTokenizer.from_pretrained(id))
   const processor = await attempt('preprocessor_config.json', () => AutoProcessor.from_pretrained(id))
-  const textModel = await attempt('onnx/text_model.onnx', () => CLIPTextModelWithProjection.from_pretrained(id, { dtype: 'fp32', device: 'cpu' }))
-  const visionModel = await attempt('onnx/vision_model.onnx', () => CLIPVisionModelWithProjection.from_pretrained(id, { dtype: 'fp32', device: 'cpu' })).catch(async (error: unknown) => {
-    await textModel.dispose().catch(() => undefined)
-    throw error
+  const { value: [textModel, visionModel], device } = await openOnDevice('clip', options.device ?? 'cpu', async (device) => {
+    const onDevice = { dtype: 'fp32', ...transformersOptionsFor(device) } as const
+    const text = await attempt('onnx/text_model.onnx', () => CLIPTextModelWithProjection.from_pretrained(id, onDevice))
+    const vision = await attempt('onnx/vision_model.onnx', () => CLIPVisionModelWithProjection.from_pretrained(id, onDevice)).catch(async (error: unknown) => {
+      await text.dispose().catch(() => undefined)
+      throw error
+    })
+    return [text, vision] as const
   })
-  return new TransformersClip(folder, imageSizeOf(folder), tokenizer, processor, textModel, visionModel)
+  return new TransformersClip(folder, imageSizeOf(folder), tokenizer, processor, textModel, visionModel, device)
 }
 
 async function prepareSource(source: ClipSource): Promise<{ id: string; folder: string }> {
@@ -112,6 +120,7 @@ class TransformersClip implements ClipModel {
     private readonly processor: Processor,
     private readonly textModel: PreTrainedModel,
     private readonly visionModel: PreTrainedModel,
+    readonly device: DeviceInUse,
   ) {}
 
   async embedText(texts: string[]): Promise<Float32Array[]> {

@@ -1,3 +1,5 @@
+import { statSync } from 'node:fs'
+
 /**
  * A model that cannot be loaded: a missing or corrupt file, a layout the runtime does not know,
  * an input shape that does not match the layout, a download that failed. The message names the
@@ -13,6 +15,25 @@ export class ModelLoadError extends Error {
     super(`${MODEL_NAMES[model]} disabled: ${message}`, options)
   }
 }
+
+/**
+ * "cannot load <file>: <why>" for a runtime's load failure. onnxruntime's own prefix ("Load model
+ * from … failed:") is dropped, since the file is named already; running out of memory (std::bad_alloc,
+ * a failed ArrayBuffer) says so and gives the file's size, since the bare text names nothing.
+ */
+export function cannotLoad(file: string, error: unknown): string {
+  const reason = firstLine(error).replace(/^Load model from .*? failed:/, '')
+  if (!OUT_OF_MEMORY.test(reason)) return `cannot load ${file}: ${reason}`
+  let size = ''
+  try {
+    size = `, ${Math.round(statSync(file).size / 1024 / 1024)} MB`
+  } catch {
+    // The size only helps; the file is named either way.
+  }
+  return `cannot load ${file}${size}: not enough memory for this model (${reason})`
+}
+
+const OUT_OF_MEMORY = /bad_alloc|out of memory|allocation failed|cannot allocate memory|ENOMEM/i
 
 const MODEL_NAMES = { clip: 'CLIP', tagger: 'Tagger', ocr: 'OCR' } as const
 

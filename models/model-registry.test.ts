@@ -15,6 +15,7 @@ function countingLoader() {
     return {
       layout: model.layout,
       size: model.size,
+      device: model.device,
       predict: (images) => model.predict(images),
       release: async () => {
         counts.releases++

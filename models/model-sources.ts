@@ -8,7 +8,7 @@ import type { TaggerModel } from './tagger-model'
 
 // The runtimes (onnxruntime, transformers.js) are imported on first load only: a health check or
 // a CLI command that never runs a model does not pay for loading them.
-const loadClipModel: typeof import('./clip-model').loadClipModel = async (source) => (await import('./clip-model')).loadClipModel(source)
+const loadClipModel: typeof import('./clip-model').loadClipModel = async (...args) => (await import('./clip-model')).loadClipModel(...args)
 const loadTaggerModel: typeof import('./tagger-model').loadTaggerModel = async (...args) => (await import('./tagger-model')).loadTaggerModel(...args)
 
 /** How to load one configured model, and the registry key that identifies it. */
@@ -33,19 +33,21 @@ export function hubOptions(config: SagasuConfig): HubOptions {
  */
 export function clipSource(config: SagasuConfig): ModelSource<ClipModel> {
   const { path, name } = config.models.clip
-  if (path) return { key: `clip:${path}`, describe: path, load: () => loadClipModel({ folder: path }) }
+  const device = config.models.device
+  if (path) return { key: `clip:${path}`, describe: path, load: () => loadClipModel({ folder: path }, { device }) }
   const hub = hubOptions(config)
-  return { key: `clip:${name}`, describe: `${name} (${hub.modelsDir})`, load: () => loadClipModel({ name, ...hub }) }
+  return { key: `clip:${name}`, describe: `${name} (${hub.modelsDir})`, load: () => loadClipModel({ name, ...hub }, { device }) }
 }
 
 export function taggerSource(config: SagasuConfig): ModelSource<TaggerModel> {
   const { path, name, layout } = config.models.tagger
-  if (path) return { key: `tagger:${layout}:${path}`, describe: path, load: () => loadTaggerModel(path, layout) }
+  const device = config.models.device
+  if (path) return { key: `tagger:${layout}:${path}`, describe: path, load: () => loadTaggerModel(path, layout, { device }) }
   const hub = hubOptions(config)
   return {
     key: `tagger:${layout}:${name}`,
     describe: `${name} (${hub.modelsDir})`,
-    load: async () => loadTaggerModel(await fetchWd14(name, layout, hub), 'wd14'),
+    load: async () => loadTaggerModel(await fetchWd14(name, layout, hub), 'wd14', { device }),
   }
 }
 

@@ -1,6 +1,8 @@
 import * as ort from 'onnxruntime-node'
 import type { ModelImage } from './model-image'
-import { ModelLoadError, firstLine } from './model-load-error'
+import type { ModelDevice } from '../config/schema'
+import { type DeviceInUse, openOnDevice, sessionOptionsFor } from './execution-device'
+import { ModelLoadError, cannotLoad } from './model-load-error'
 import { OnnxFormatError, readOnnxGraphInfo } from './onnx-graph-info'
 import type { TaggerLayout, TaggerLayoutKind } from './tagger-layout'
 import { readTaggerLayout } from './tagger-layout'
@@ -13,6 +15,8 @@ export interface TaggerModel {
   readonly layout: TaggerLayout
   /** The input side images must be resized to. */
   readonly size: number
+  /** Where the session runs (`models.device`, or the CPU it fell back to). */
+  readonly device: DeviceInUse
   /** Scores per image, in the layout's tag order. */
   predict(images: ModelImage[]): Promise<Float32Array[]>
   release(): Promise<void>
@@ -28,23 +32,23 @@ const LAYOUT_NAMES: Record<TaggerLayoutKind, string> = { wd14: 'the WD14 v3 layo
  * @example
  * const tagger = await loadTaggerModel('test/fixtures/models/tiny-wd14', 'auto')
  */
-export async function loadTaggerModel(folder: string, layoutKind: TaggerLayoutKind | 'auto', options: { threads?: number } = {}): Promise<TaggerModel> {
+export async function loadTaggerModel(folder: string, layoutKind: TaggerLayoutKind | 'auto', options: { threads?: number; device?: ModelDevice } = {}): Promise<TaggerModel> {
   const layout = readTaggerLayout(folder, layoutKind)
   const file = layout.modelFile
-  let session: ort.InferenceSession
+  let opened: { value: ort.InferenceSession; device: DeviceInUse }
   try {
-    session = await ort.InferenceSession.create(file, {
-      executionProviders: ['cpu'],
+    opened = await openOnDevice('tagger', options.device ?? 'cpu', (device) => ort.InferenceSession.create(file, {
+      ...sessionOptionsFor(device),
       graphOptimizationLevel: 'all',
       ...(options.threads ? { intraOpNumThreads: options.threads } : {}),
-    })
+    }))
   } catch (error) {
-    // onnxruntime's own text ("Load model from … failed:Protobuf parsing failed.") names the path already; keep its gist.
-    throw new ModelLoadError('tagger', `cannot load ${file}: ${firstLine(error).replace(/^Load model from .*? failed:/, '')}`, { cause: error })
+    throw new ModelLoadError('tagger', cannotLoad(file, error), { cause: error })
   }
+  const { value: session, device } = opened
   try {
     const shape = checkGraph(layout, session)
-    return new OnnxTagger(layout, session, shape.size, shape.applySigmoid)
+    return new OnnxTagger(layout, session, shape.size, shape.applySigmoid, device)
   } catch (error) {
     await session.release().catch(() => undefined)
     throw error
@@ -92,6 +96,7 @@ class OnnxTagger implements TaggerModel {
     private readonly session: ort.InferenceSession,
     readonly size: number,
     private readonly applySigmoid: boolean,
+    readonly device: DeviceInUse,
   ) {}
 
   async predict(images: ModelImage[]): Promise<Float32Array[]> {

@@ -288,6 +288,7 @@ const modelStatus = object<ModelStatus>('One model on this machine.', {
   state: str('`ready`: the files are there or it is loaded; `download`: fetched on first use or with POST /api/models/download; `disabled`: see `reason`', { enum: ['ready', 'download', 'disabled'] }),
   reason: { type: ['string', 'null'], description: 'one line: why it is disabled, or where it will be downloaded from' },
   source: str('the folder or model id the setting points at'),
+  device: { type: ['string', 'null'], description: 'where the model ran when it last loaded in this server: `cpu`, `cuda`, `dml` or `coreml` (`models.device`, or the CPU it fell back to); null before its first load' },
   download: {
     oneOf: [
       { type: 'null' },
@@ -361,7 +362,7 @@ const healthReport: JsonSchema = {
     profile: str('store profile', { enum: ['embedded', 'servers'] }),
     capabilities: {
       type: 'object',
-      description: '`watch`: the live library is on; `demoLibrary`: no folders are configured and the generated demo is served; `clip`, `tagger`: the model is there or is downloaded on first use, with `clipReason` / `taggerReason` (strings) saying in one line why one is disabled or that it is not downloaded yet; `ocr` likewise with `ocrReason`; `fullTextIndex` (string): what answers the full-text clauses (`sqlite`, `meilisearch`, or `mongodb regex` with `fullTextReason`), `vectorIndex` (string, servers profile): `milvus`. More keys may follow.',
+      description: '`watch`: the live library is on; `demoLibrary`: no folders are configured and the generated demo is served; `clip`, `tagger`: the model is there or is downloaded on first use, with `clipReason` / `taggerReason` (strings) saying in one line why one is disabled or that it is not downloaded yet; `ocr` likewise with `ocrReason`; `clipDevice`, `taggerDevice`, `ocrDevice` (strings, once the model has loaded in this server): where it runs, `cpu`, `cuda`, `dml` or `coreml`, with `clipDeviceReason` etc. saying why a model is on the CPU although `models.device` asked for a GPU or `auto` looked for one; `fullTextIndex` (string): what answers the full-text clauses (`sqlite`, `meilisearch`, or `mongodb regex` with `fullTextReason`), `vectorIndex` (string, servers profile): `milvus`. More keys may follow.',
       properties: Object.fromEntries(CAPABILITIES.map((name) => [name, { type: 'boolean' }])),
       required: CAPABILITIES,
       additionalProperties: { type: ['boolean', 'string'] },

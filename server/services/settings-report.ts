@@ -1,5 +1,6 @@
 import type { DownloadableModel, SettingsReport } from '../../shared/types/settings'
 import { checkModelCapabilities } from '../../models/model-capabilities'
+import { deviceReport } from '../../models/execution-device'
 import { sharedModelRegistry } from '../../models/shared-registry'
 import type { SagasuApp } from '../app-context'
 import { readEditableSettings } from './settings-file'
@@ -11,6 +12,7 @@ export async function settingsReport(app: SagasuApp): Promise<SettingsReport> {
     state: capabilities[kind].state,
     reason: capabilities[kind].reason ?? null,
     source: capabilities[kind].source,
+    device: deviceReport(kind)?.device ?? null,
     download: app.downloads.state(kind),
   })
   return {

@@ -18,6 +18,8 @@ export interface ModelStatus {
   reason: string | null
   /** The folder or model id the setting points at. */
   source: string
+  /** Where the model ran when it last loaded in this server (`cpu`, `cuda`, `dml`, `coreml`); null before its first load. */
+  device: string | null
   /** A download started from the settings page: running, finished or failed (with why). */
   download: { state: 'running' | 'done' | 'failed'; error: string | null } | null
 }

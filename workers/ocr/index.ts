@@ -29,6 +29,7 @@ function paddleModel(config: SagasuConfig): PaddleStageModel {
     name: path ?? name,
     identity: () => paddleModelIdentity(config),
     threads: 0,
+    device: config.models.device,
     files: () => resolvePaddleModelFiles(config),
   }
 }

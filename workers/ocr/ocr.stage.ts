@@ -1,3 +1,4 @@
+import type { ModelDevice } from '../../config/schema'
 import type { BatchItem, BatchOutcome, BatchStage } from '../stage'
 import { decodeForOcr } from '../../models/ocr/decode-pixels'
 import { IdlePool } from '../../models/ocr/idle-pool'
@@ -18,6 +19,8 @@ export interface PaddleStageModel {
   files: () => Promise<PaddleModelFiles>
   /** onnxruntime intra-op threads per session; 0 lets onnxruntime choose. */
   threads: number
+  /** `models.device`; the CPU when left out. */
+  device?: ModelDevice
 }
 
 export interface OcrStageOptions {
@@ -69,7 +72,7 @@ export function createOcrStage(options: OcrStageOptions): OcrStage {
   }
   const createEngine = async (): Promise<OcrEngine> => {
     if (kind === 'paddle') {
-      return PaddleEngine.create({ ...DEFAULT_PADDLE_SETTINGS, modelName: paddle!.name, files: await paddle!.files(), threads: paddle!.threads })
+      return PaddleEngine.create({ ...DEFAULT_PADDLE_SETTINGS, modelName: paddle!.name, files: await paddle!.files(), threads: paddle!.threads, ...(paddle!.device ? { device: paddle!.device } : {}) })
     }
     return TesseractEngine.create({ langPath: await folder(), languages: options.languages, timeoutMs: options.timeoutMs ?? 120_000, limits, dataVariant: options.dataVariant })
   }

@@ -1,27 +1,32 @@
 import * as ort from 'onnxruntime-node'
 import { existsSync } from 'node:fs'
-import { ModelLoadError, firstLine } from '../../model-load-error'
+import type { ModelDevice } from '../../../config/schema'
+import { openOnDevice, sessionOptionsFor } from '../../execution-device'
+import { ModelLoadError, cannotLoad } from '../../model-load-error'
 
 export interface SessionSettings {
   /** onnxruntime's intra-op threads; 0 lets it choose. */
   threads: number
+  /** `models.device`; the CPU when left out. */
+  device?: ModelDevice
 }
 
 /** One ONNX session, created once per engine; a missing or unreadable file disables OCR with one line naming it. */
 export async function openSession(file: string, settings: SessionSettings): Promise<ort.InferenceSession> {
   if (!existsSync(file)) throw new ModelLoadError('ocr', `${file} does not exist`)
   try {
-    return await ort.InferenceSession.create(file, {
-      executionProviders: ['cpu'],
+    const { value } = await openOnDevice('ocr', settings.device ?? 'cpu', (device) => ort.InferenceSession.create(file, {
+      ...sessionOptionsFor(device),
       graphOptimizationLevel: 'all',
       // Every image has its own input shape: the arena and memory patterns keep the largest
       // shape's buffers for good (RSS 650 MB on a manga page, 380 MB without, no slower).
       enableCpuMemArena: false,
       enableMemPattern: false,
       ...(settings.threads > 0 ? { intraOpNumThreads: settings.threads } : {}),
-    })
+    }))
+    return value
   } catch (error) {
-    throw new ModelLoadError('ocr', `cannot load ${file}: ${firstLine(error).replace(/^Load model from .*? failed:/, '')}`, { cause: error })
+    throw new ModelLoadError('ocr', cannotLoad(file, error), { cause: error })
   }
 }
 

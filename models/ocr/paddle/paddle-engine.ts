@@ -14,6 +14,7 @@ import { orderLines, type PlacedText } from './reading-order'
 import { Recognizer } from './recognizer'
 import { stackColumn } from './stacked-column'
 import { ModelLoadError } from '../../model-load-error'
+import type { ModelDevice } from '../../../config/schema'
 
 /** The files of a PP-OCR model folder (see docs/models.md). */
 export interface PaddleModelFiles {
@@ -30,6 +31,8 @@ export interface PaddleEngineSettings {
   files: PaddleModelFiles
   /** onnxruntime intra-op threads per session; 0 lets onnxruntime choose. */
   threads: number
+  /** `models.device` for the sessions; the CPU when left out. */
+  device?: ModelDevice
   /** The detector sees the image with its longest side brought into this range (memory and time are bounded by the maximum). */
   detectionLongSide: { minLongSide: number; maxLongSide: number }
   db: DbSettings
@@ -91,7 +94,7 @@ export class PaddleEngine implements OcrEngine {
     }
     const sessions: ort.InferenceSession[] = []
     const open = async (file: string): Promise<ort.InferenceSession> => {
-      const session = await openSession(file, { threads: settings.threads })
+      const session = await openSession(file, { threads: settings.threads, ...(settings.device ? { device: settings.device } : {}) })
       sessions.push(session)
       return session
     }
