@@ -2,7 +2,9 @@ import type { SagasuConfig } from '../../config/schema'
 import type { TagScore } from '../../shared/types/image'
 import type { BatchItem, BatchOutcome, BatchStage } from '../stage'
 import { runInChunks } from './batch-runner'
-import { loadModelImage } from './model-image'
+import type { DecodeNeed } from './decoded-image'
+import { decodeImageFile } from './decoded-image'
+import { modelDecodeNeed, modelImageFrom } from './model-image'
 import type { ModelRegistry } from './model-registry'
 import { sharedModelRegistry } from './shared-registry'
 import type { ModelSource } from './model-sources'
@@ -39,12 +41,19 @@ export class TaggerStage implements BatchStage<TagScore[]> {
     await this.registry.preload(this.source.key, this.source.load)
   }
 
+  async decodeNeed(): Promise<DecodeNeed> {
+    return this.registry.use(this.source.key, this.source.load, async (tagger) => modelDecodeNeed(tagger.size, tagger.layout.fit))
+  }
+
   /** Rejects only when the model cannot be loaded (a ModelLoadError); bad images fail one by one. */
   async run(batch: BatchItem[]): Promise<Array<BatchOutcome<TagScore[]>>> {
     return this.registry.use(this.source.key, this.source.load, (tagger) =>
       runInChunks(batch, {
         chunkSize: this.config.models.batchSize,
-        prepare: (item) => loadModelImage(item.absPath, tagger.size, tagger.layout.fit, item.root),
+        prepare: async (item) => {
+          const { size, layout: { fit } } = tagger
+          return modelImageFrom(item.decoded ?? (await decodeImageFile(item.absPath, item.root, [modelDecodeNeed(size, fit)])), size, fit)
+        },
         infer: async (images) => (await tagger.predict(images)).map((scores) => selectTags(scores, tagger.layout.tags, this.config.thresholds)),
       }),
     )
