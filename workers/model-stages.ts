@@ -6,7 +6,7 @@ import type { StageWork, Store } from '../server/store/store'
 import { ClipStage } from './models/clip.stage'
 import { readFileInside } from './contained-file'
 import { readableFolders } from './kept-folders'
-import { decodeImageFile, type DecodeNeed, type ReadImageFile } from './models/decoded-image'
+import { decodeImageFile, type ReadImageFile } from './models/decoded-image'
 import { firstLine } from './models/model-load-error'
 import { TaggerStage } from './models/tagger.stage'
 import { ocrStageFromConfig } from './ocr'
@@ -59,13 +59,14 @@ export interface RunModelStagesOptions {
   readFile?: ReadImageFile
 }
 
-/** Images taken at once: each is decoded once and handed to every stage it is pending for. */
-const WORK_CHUNK = 32
 /**
- * The same when OCR runs: its decode keeps up to 12 MP per image (48 MB as RGBA, 6 MB for a
- * 2 MP RGB one) and two chunks are in memory at once (one inferred, the next decoding).
+ * Images taken at once: at least 8, or `models.batchSize` (one inference call per stage and chunk)
+ * up to 64. Each image is decoded at up to 12 MP (6 MB for a 2 MP RGB image, 48 MB at worst for a
+ * 12 MP RGBA one) and two chunks are in memory at once: one being inferred, the next decoding.
  */
-const OCR_WORK_CHUNK = 8
+function chunkSizeFor(config: SagasuConfig): number {
+  return Math.min(64, Math.max(8, config.models.batchSize))
+}
 
 /** One stage in a run: `waiting` until its first image shows up (then it loads), `stopped` once disabled. */
 interface Lane {
@@ -73,8 +74,6 @@ interface Lane {
   version: string
   state: 'waiting' | 'running' | 'stopped'
   progress: StageProgress
-  /** What it needs decoded; known once loaded. */
-  need?: DecodeNeed
   started: number
 }
 
@@ -93,8 +92,7 @@ interface Chunk {
 /**
  * Runs every enabled model stage over the images it has not run on with its current version,
  * until none is left (or `signal` aborts, checked between chunks). Chunk-major: a chunk of images
- * pending for any stage is read and decoded once (each image at the largest size the stages it is
- * pending for need), then each stage runs on its images of the chunk; meanwhile the next chunk is
+ * pending for any stage is read and decoded once, then each stage runs on its images of the chunk; meanwhile the next chunk is
  * decoded on sharp's threads. A stage whose model cannot load is reported disabled and skipped
  * while the others go on; an image a stage fails on (one that cannot be decoded fails every stage
  * it was pending for, each in its own words) gets an error record and is not tried again with
@@ -131,7 +129,6 @@ async function runChunks(ctx: PipelineContext, stages: Array<ModelStage<unknown>
     if (lane.state !== 'waiting') return
     try {
       await lane.entry.stage.load()
-      lane.need = await lane.entry.stage.decodeNeed()
     } catch (error) {
       stop(lane, error, '')
       return
@@ -141,7 +138,7 @@ async function runChunks(ctx: PipelineContext, stages: Array<ModelStage<unknown>
     lane.started = Date.now()
     report(lane)
   }
-  const chunkSize = stages.some(({ stage }) => stage.name === 'ocr') ? OCR_WORK_CHUNK : WORK_CHUNK
+  const chunkSize = chunkSizeFor(ctx.config)
   const read = options.readFile ?? readFileInside
 
   /** The next chunk after `afterId`, each image read and decoded once for the stages that want it. */
@@ -155,7 +152,7 @@ async function runChunks(ctx: PipelineContext, stages: Array<ModelStage<unknown>
       const running = wanting.filter((lane) => lane.state === 'running')
       const item = batchItem(folders, work)
       if (!running.length) return { work, lanes: running, item }
-      return { work, lanes: running, item: { ...item, decoded: await decodeImageFile(item.absPath, item.root, running.map((lane) => lane.need!), read) } }
+      return { work, lanes: running, item: { ...item, decoded: await decodeImageFile(item.absPath, item.root, running.map((lane) => lane.entry.stage.decodeNeed()), read) } }
     }))
     return { images, lastId: pending.at(-1)!.work.id }
   }

@@ -54,8 +54,8 @@ export interface BatchStage<Output> {
   /** Changes when the model or its settings change, so stale outputs are recomputed. */
   version(): string
   load(): Promise<void>
-  /** What this stage needs of a shared decode (after `load`: a tagger's input size comes from its model). */
-  decodeNeed(): Promise<DecodeNeed>
+  /** What this stage needs of the decode the chunk runner shares between the stages. */
+  decodeNeed(): DecodeNeed
   run(batch: BatchItem[]): Promise<Array<BatchOutcome<Output>>>
   unload(): Promise<void>
 }

@@ -4,7 +4,7 @@ import { runInChunks } from './batch-runner'
 import type { ClipModel } from './clip-model'
 import type { DecodeNeed } from './decoded-image'
 import { decodeImageFile } from './decoded-image'
-import { modelDecodeNeed, modelImageFrom } from './model-image'
+import { MODEL_DECODE_NEED, modelImageFrom } from './model-image'
 import type { ModelRegistry } from './model-registry'
 import type { ModelSource } from './model-sources'
 import { clipSource } from './model-sources'
@@ -37,15 +37,15 @@ export class ClipStage implements BatchStage<Float32Array> {
     await this.registry.preload(this.source.key, this.source.load)
   }
 
-  async decodeNeed(): Promise<DecodeNeed> {
-    return this.registry.use(this.source.key, this.source.load, async (clip) => modelDecodeNeed(clip.imageSize, 'cover'))
+  decodeNeed(): DecodeNeed {
+    return MODEL_DECODE_NEED
   }
 
   async run(batch: BatchItem[]): Promise<Array<BatchOutcome<Float32Array>>> {
     return this.registry.use(this.source.key, this.source.load, (clip) =>
       runInChunks(batch, {
         chunkSize: this.config.models.batchSize,
-        prepare: async (item) => modelImageFrom(item.decoded ?? (await decodeImageFile(item.absPath, item.root, [modelDecodeNeed(clip.imageSize, 'cover')])), clip.imageSize, 'cover'),
+        prepare: async (item) => modelImageFrom(item.decoded ?? (await decodeImageFile(item.absPath, item.root, [MODEL_DECODE_NEED])), clip.imageSize, 'cover'),
         infer: (images) => clip.embedImages(images),
       }),
     )

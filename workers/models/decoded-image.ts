@@ -5,7 +5,7 @@ import { openImage, UnsupportedImageFormatError } from '../stages/image-decoder'
 /**
  * The one decode of an image file that every model stage (tagger, CLIP, OCR) starts from: read once
  * inside its folder, EXIF orientation applied, sRGB, 8-bit, alpha kept (each stage flattens it its
- * own way), first frame only, scaled down to the largest size any stage that wants it needs.
+ * own way), first frame only, scaled down to at most DECODE_MAX_PIXELS (12 MP).
  * The model stages' runner decodes each image of a chunk once and hands the result to each stage
  * (`BatchItem.decoded`); a stage given only a path decodes through the same function.
  */
@@ -20,19 +20,19 @@ export interface DecodedImage {
   source: { width: number; height: number; orientation: number }
 }
 
+/**
+ * The pixel cap of the shared decode: larger images are scaled down to it. One value for every
+ * stage (OCR's default budget), so a stage gets the very same pixels whichever other stages the
+ * image is decoded for, and the same as when it decodes the file alone.
+ */
+export const DECODE_MAX_PIXELS = 12_000_000
+
 /** What one stage needs of the decoded image. */
 export interface DecodeNeed {
   /** Images with more pixels than this (from the header) are refused before decoding. */
   maxInputPixels: number
-  /**
-   * Scale down to at most this many pixels (OCR). When a stage asks for it, the decode is exactly
-   * this size whatever the others need, so the OCR engine gets the same pixels alone or in company.
-   */
-  maxPixels?: number
-  /** Scale down no further than a longer side of this many pixels (a tagger's square input). */
-  minLongSide?: number
-  /** Scale down no further than a shorter side of this many pixels (CLIP's shortest edge). */
-  minShortSide?: number
+  /** Scale down to at most this many pixels (never up); the smallest cap of the stages wins. */
+  maxPixels: number
 }
 
 /** Why an image could not be decoded; each stage words it as it always has (tagger/CLIP vs OCR). */
@@ -69,7 +69,7 @@ export function uprightSize(source: DecodedImage['source']): { width: number; he
  * so a chunk's bad image fails alone and each stage records it in its own words.
  *
  * @example
- * const decoded = await decodeImageFile('/pics/a.png', '/pics', [{ maxInputPixels: MAX_IMAGE_PIXELS, minLongSide: 448 }])
+ * const decoded = await decodeImageFile('/pics/a.png', '/pics', [{ maxInputPixels: MAX_IMAGE_PIXELS, maxPixels: DECODE_MAX_PIXELS }])
  */
 export async function decodeImageFile(absPath: string, root: string | undefined, needs: readonly DecodeNeed[], read: ReadImageFile = readFileInside): Promise<Decoded> {
   let bytes: Buffer
@@ -117,19 +117,7 @@ export async function decodeImage(bytes: Buffer, needs: readonly DecodeNeed[]): 
   }
 }
 
-/**
- * The one scale for every stage: OCR's pixel cap when a stage has one (its pixels must not depend
- * on the company it runs in), else the smallest size that still covers every model input.
- */
+/** The one scale for every stage: down to the smallest pixel cap, never up. */
 export function scaleFor(width: number, height: number, needs: readonly DecodeNeed[]): number {
-  const caps = needs.flatMap((need) => (need.maxPixels === undefined ? [] : [need.maxPixels]))
-  if (caps.length > 0) return Math.min(1, Math.sqrt(Math.min(...caps) / (width * height)))
-  const long = Math.max(width, height)
-  const short = Math.min(width, height)
-  let scale = 0
-  for (const need of needs) {
-    if (need.minLongSide !== undefined) scale = Math.max(scale, need.minLongSide / long)
-    if (need.minShortSide !== undefined) scale = Math.max(scale, need.minShortSide / short)
-  }
-  return Math.min(1, scale > 0 ? scale : 1)
+  return Math.min(1, Math.sqrt(Math.min(...needs.map((need) => need.maxPixels)) / (width * height)))
 }

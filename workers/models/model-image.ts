@@ -1,12 +1,12 @@
 import { MAX_IMAGE_PIXELS, rawImage } from '../stages/image-decoder'
 import { describeSharpError } from '../stages/probe.stage'
-import { decodeImageFile, type DecodedImage, type DecodeFailure, type DecodeNeed, type Decoded } from './decoded-image'
+import { DECODE_MAX_PIXELS, decodeImageFile, type DecodedImage, type DecodeFailure, type DecodeNeed, type Decoded } from './decoded-image'
 
 /**
  * Turning an image into a model's input: alpha flattened onto white, 3-channel sRGB out, resized
  * to the model's square or shortest side. The pixels come from the one decode every model stage
- * shares (`decoded-image.ts`: EXIF orientation applied, first frame only, scaled down no further
- * than the model inputs need); images over MAX_MODEL_IMAGE_PIXELS are refused before decoding.
+ * shares (`decoded-image.ts`: EXIF orientation applied, first frame only, at most 12 MP);
+ * images over MAX_MODEL_IMAGE_PIXELS are refused before decoding.
  */
 export type ModelImageFit =
   /** Pad to a square with white, then resize (WD14). */
@@ -32,17 +32,18 @@ export class ModelImageError extends Error {
 
 const WHITE = { r: 255, g: 255, b: 255 }
 
-/** What a model stage needs decoded for an input of `size` with this fit. */
-export function modelDecodeNeed(size: number, fit: ModelImageFit): DecodeNeed {
-  return fit === 'cover' ? { maxInputPixels: MAX_MODEL_IMAGE_PIXELS, minShortSide: size } : { maxInputPixels: MAX_MODEL_IMAGE_PIXELS, minLongSide: size }
-}
+/**
+ * What the tagger and CLIP need decoded. Not a smaller size for their small inputs: a decode
+ * scaled for them would give each model other pixels depending on the stages sharing the decode.
+ */
+export const MODEL_DECODE_NEED: DecodeNeed = { maxInputPixels: MAX_MODEL_IMAGE_PIXELS, maxPixels: DECODE_MAX_PIXELS }
 
 /**
  * @example
  * const { data } = await loadModelImage('/pics/a.png', 448, 'pad-white') // 448×448×3 bytes
  */
 export async function loadModelImage(absPath: string, size: number, fit: ModelImageFit, root?: string): Promise<ModelImage> {
-  return modelImageFrom(await decodeImageFile(absPath, root, [modelDecodeNeed(size, fit)]), size, fit)
+  return modelImageFrom(await decodeImageFile(absPath, root, [MODEL_DECODE_NEED]), size, fit)
 }
 
 /** The model input from a decode (this stage's own, or the one the chunk runner shared); throws ModelImageError. */

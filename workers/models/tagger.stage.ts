@@ -4,7 +4,7 @@ import type { BatchItem, BatchOutcome, BatchStage } from '../stage'
 import { runInChunks } from './batch-runner'
 import type { DecodeNeed } from './decoded-image'
 import { decodeImageFile } from './decoded-image'
-import { modelDecodeNeed, modelImageFrom } from './model-image'
+import { MODEL_DECODE_NEED, modelImageFrom } from './model-image'
 import type { ModelRegistry } from './model-registry'
 import { sharedModelRegistry } from './shared-registry'
 import type { ModelSource } from './model-sources'
@@ -41,8 +41,8 @@ export class TaggerStage implements BatchStage<TagScore[]> {
     await this.registry.preload(this.source.key, this.source.load)
   }
 
-  async decodeNeed(): Promise<DecodeNeed> {
-    return this.registry.use(this.source.key, this.source.load, async (tagger) => modelDecodeNeed(tagger.size, tagger.layout.fit))
+  decodeNeed(): DecodeNeed {
+    return MODEL_DECODE_NEED
   }
 
   /** Rejects only when the model cannot be loaded (a ModelLoadError); bad images fail one by one. */
@@ -52,7 +52,7 @@ export class TaggerStage implements BatchStage<TagScore[]> {
         chunkSize: this.config.models.batchSize,
         prepare: async (item) => {
           const { size, layout: { fit } } = tagger
-          return modelImageFrom(item.decoded ?? (await decodeImageFile(item.absPath, item.root, [modelDecodeNeed(size, fit)])), size, fit)
+          return modelImageFrom(item.decoded ?? (await decodeImageFile(item.absPath, item.root, [MODEL_DECODE_NEED])), size, fit)
         },
         infer: async (images) => (await tagger.predict(images)).map((scores) => selectTags(scores, tagger.layout.tags, this.config.thresholds)),
       }),

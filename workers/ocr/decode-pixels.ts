@@ -4,7 +4,7 @@ import { describeSharpError } from '../stages/probe.stage'
 import type { OcrEngineImage } from './ocr-engine'
 import { contrastingBackground, OcrImageError, type PreprocessLimits } from './preprocess'
 
-/** What the OCR stage needs decoded: everything up to `maxPixels` (never scaled up: each engine scales for itself). */
+/** What the OCR stage needs decoded: up to `maxPixels` (never scaled up: each engine scales for itself). */
 export function ocrDecodeNeed(limits: PreprocessLimits): DecodeNeed {
   return { maxInputPixels: limits.maxInputPixels, maxPixels: limits.maxPixels }
 }

@@ -119,9 +119,7 @@ export function createOcrStage(options: OcrStageOptions): OcrStage {
     async load() {
       await pool.warm(1)
     },
-    async decodeNeed() {
-      return ocrDecodeNeed(limits)
-    },
+    decodeNeed: () => ocrDecodeNeed(limits),
     async run(batch) {
       const outcomes: Array<BatchOutcome<string>> = new Array(batch.length)
       const prepared = new Map<number, Promise<OcrEngineImage>>()
