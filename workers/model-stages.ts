@@ -189,6 +189,8 @@ async function runChunks(ctx: PipelineContext, stages: Array<ModelStage<unknown>
       if (!chunk || options.signal?.aborted) break
       // Decode the next chunk (sharp works on libuv's threads) while the models run on this one.
       next = prepare(chunk.lastId)
+      // Awaited on the next turn; a store failure meanwhile must not count as unhandled.
+      next.catch(() => undefined)
       await run(chunk)
     }
   } finally {
