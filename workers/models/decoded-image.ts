@@ -111,7 +111,7 @@ export async function decodeImage(bytes: Buffer, needs: readonly DecodeNeed[]): 
     let decoding: sharp.Sharp = openImage(bytes, { failOn: 'truncated', limitInputPixels: limit, sequentialRead: true }).pipeline.rotate()
     if (scale < 1) decoding = decoding.resize(Math.max(1, Math.round(width * scale)), Math.max(1, Math.round(height * scale)), { fit: 'fill', kernel: 'lanczos3' })
     const { data, info } = await decoding.toColourspace('srgb').raw().toBuffer({ resolveWithObject: true })
-    return { ok: true, image: { data, width: info.width, height: info.height, channels: info.channels, source } }
+    return { ok: true, image: { ...withoutOpaqueAlpha(data, info.channels), width: info.width, height: info.height, source } }
   } catch (error) {
     return fail({ kind: 'undecodable', error })
   }
@@ -120,4 +120,24 @@ export async function decodeImage(bytes: Buffer, needs: readonly DecodeNeed[]): 
 /** The one scale for every stage: down to the smallest pixel cap, never up. */
 export function scaleFor(width: number, height: number, needs: readonly DecodeNeed[]): number {
   return Math.min(1, Math.sqrt(Math.min(...needs.map((need) => need.maxPixels)) / (width * height)))
+}
+
+/**
+ * An alpha channel that is 255 everywhere (common in PNG illustrations) dropped: flattening such
+ * an image onto any background gives its colours unchanged, so every stage gets the same pixels,
+ * without a flatten pass over 4 channels each.
+ */
+function withoutOpaqueAlpha(data: Buffer, channels: number): { data: Buffer; channels: DecodedImage['channels'] } {
+  if (channels !== 2 && channels !== 4) return { data, channels: channels as DecodedImage['channels'] }
+  for (let i = channels - 1; i < data.length; i += channels) if (data[i] !== 255) return { data, channels }
+  const colours = channels - 1
+  const out = Buffer.allocUnsafe((data.length / channels) * colours)
+  for (let from = 0, to = 0; from < data.length; from += channels) {
+    out[to++] = data[from]!
+    if (colours === 3) {
+      out[to++] = data[from + 1]!
+      out[to++] = data[from + 2]!
+    }
+  }
+  return { data: out, channels: colours as 1 | 3 }
 }
