@@ -4,8 +4,8 @@ import { openImage, UnsupportedImageFormatError } from '../stages/image-decoder'
 
 /**
  * The one decode of an image file that every model stage (tagger, CLIP, OCR) starts from: read once
- * inside its folder, EXIF orientation applied, sRGB, 8-bit, alpha kept (each stage flattens it its
- * own way), first frame only, scaled down to at most DECODE_MAX_PIXELS (12 MP).
+ * inside its folder, EXIF orientation applied, sRGB, 8-bit, alpha kept unless opaque everywhere
+ * (each stage flattens it its own way), first frame only, scaled down to at most DECODE_MAX_PIXELS (12 MP).
  * The model stages' runner decodes each image of a chunk once and hands the result to each stage
  * (`BatchItem.decoded`); a stage given only a path decodes through the same function.
  */
@@ -14,7 +14,7 @@ export interface DecodedImage {
   data: Buffer
   width: number
   height: number
-  /** 3 (RGB) or 4 (RGBA); 1 or 2 only for a grey source sharp left grey. */
+  /** 3 (RGB) or 4 (RGBA, some pixel not opaque); 1 or 2 only for a grey source sharp left grey. */
   channels: 1 | 2 | 3 | 4
   /** The file's own size as its header states it, before orientation and scaling. */
   source: { width: number; height: number; orientation: number }
@@ -44,13 +44,6 @@ export type DecodeFailure =
   | { kind: 'no-dimensions' }
   | { kind: 'too-large'; source: DecodedImage['source'] }
   | { kind: 'undecodable'; error: unknown }
-
-export class ImageDecodeError extends Error {
-  override name = 'ImageDecodeError'
-  constructor(readonly failure: DecodeFailure) {
-    super(`cannot decode the image (${failure.kind})`)
-  }
-}
 
 /** A decode's result as handed to the stages: the image, or why there is none. */
 export type Decoded = { ok: true; image: DecodedImage } | { ok: false; failure: DecodeFailure }
