@@ -4,15 +4,14 @@ import type { StageProgress } from '../shared/types/api'
 import type { TagScore } from '../shared/types/image'
 import type { StageWork, Store } from '../server/store/store'
 import { ClipStage } from './models/clip.stage'
+import { readFileInside } from '../media/contained-file'
 import { readableFolders } from './kept-folders'
+import { decodeImageFile, type ReadImageFile } from '../models/decoded-image'
 import { firstLine } from '../models/model-load-error'
 import { TaggerStage } from './models/tagger.stage'
 import { ocrStageFromConfig } from './ocr'
 import type { PipelineContext } from './pipeline-context'
 import type { BatchItem, BatchOutcome, BatchStage } from './stage'
-
-/** Images handed to a stage at once; the stage batches inference within it (`models.batchSize`). */
-const WORK_CHUNK = 32
 
 /** One image's output of a model stage. */
 interface StageOutput<Output> {
@@ -56,79 +55,173 @@ export interface RunModelStagesOptions {
   stages?: AnyModelStage[]
   signal?: AbortSignal
   onProgress?: (progress: StageProgress) => void
+  /** How a file's bytes are read (default `readFileInside`: only inside its folder); a test counts reads through it. */
+  readFile?: ReadImageFile
+}
+
+/**
+ * Images taken at once: at least 8, or `models.batchSize` (one inference call per stage and chunk)
+ * up to 64. Each image is decoded at up to 12 MP (6 MB for a 2 MP RGB image, 48 MB at worst for a
+ * 12 MP RGBA one) and two chunks are in memory at once: one being inferred, the next decoding.
+ */
+function chunkSizeFor(config: SagasuConfig): number {
+  return Math.min(64, Math.max(8, config.models.batchSize))
+}
+
+/** One stage in a run: `waiting` until its first image shows up (then it loads), `stopped` once disabled. */
+interface Lane {
+  entry: ModelStage<unknown>
+  version: string
+  state: 'waiting' | 'running' | 'stopped'
+  progress: StageProgress
+  started: number
+}
+
+/** An image of a chunk: what the store said, the stages it is pending for, what they are handed. */
+interface ChunkImage {
+  work: StageWork
+  lanes: Lane[]
+  item: BatchItem
+}
+
+interface Chunk {
+  images: ChunkImage[]
+  lastId: number
 }
 
 /**
  * Runs every enabled model stage over the images it has not run on with its current version,
- * until none is left (or `signal` aborts). A stage whose model cannot load is reported disabled
- * and skipped; an image a stage fails on gets an error record and is not tried again with that
- * version. The outputs of each chunk are stored in one write as soon as it is done, so an
- * interrupted run loses at most one chunk.
+ * until none is left (or `signal` aborts, checked between chunks). Chunk-major: a chunk of images
+ * pending for any stage is read and decoded once, then each stage runs on its images of the chunk; meanwhile the next chunk is
+ * decoded on sharp's threads. A stage whose model cannot load is reported disabled and skipped
+ * while the others go on; an image a stage fails on (one that cannot be decoded fails every stage
+ * it was pending for, each in its own words) gets an error record and is not tried again with
+ * that version. The outputs of each chunk are stored in one write per stage as soon as it is
+ * done, so an interrupted run loses at most one chunk.
  */
 export async function runModelStages(ctx: PipelineContext, options: RunModelStagesOptions = {}): Promise<StageProgress[]> {
-  const results: StageProgress[] = []
   const stages = options.stages ?? modelStages(ctx.config)
   try {
-    for (const entry of stages) {
-      if (options.signal?.aborted) break
-      results.push(await runStage(ctx, entry as ModelStage<unknown>, options))
-    }
+    return await runChunks(ctx, stages as Array<ModelStage<unknown>>, options)
   } finally {
     // Stages made for this run only (a CLI command) let go of their models, or the process would wait for their idle timers.
     if (!options.stages) for (const { stage } of stages) await stage.unload()
   }
-  return results
 }
 
-async function runStage(ctx: PipelineContext, { stage, save }: ModelStage<unknown>, options: RunModelStagesOptions): Promise<StageProgress> {
-  const { store } = ctx
-  const version = stage.version()
-  const counts = await store.stageCounts(stage.name, version)
-  const progress: StageProgress = { stage: stage.name, state: 'idle', done: counts.done, pending: counts.pending, processed: 0, failed: 0, rate: 0 }
-  const report = () => options.onProgress?.({ ...progress })
-  let afterId = 0
-  let work = await store.pendingForStage(stage.name, version, WORK_CHUNK)
-  if (!work.length) {
-    report()
-    return progress
+async function runChunks(ctx: PipelineContext, stages: Array<ModelStage<unknown>>, options: RunModelStagesOptions): Promise<StageProgress[]> {
+  const lanes: Lane[] = []
+  for (const entry of stages) {
+    const version = entry.stage.version()
+    const counts = await ctx.store.stageCounts(entry.stage.name, version)
+    const progress: StageProgress = { stage: entry.stage.name, state: 'idle', done: counts.done, pending: counts.pending, processed: 0, failed: 0, rate: 0 }
+    lanes.push({ entry, version, state: 'waiting', progress, started: 0 })
   }
-  try {
-    await stage.load()
-  } catch (error) {
-    progress.state = 'disabled'
-    progress.reason = firstLine(error)
-    ctx.log(`${stage.name}: ${progress.reason}`)
-    report()
-    return progress
+  const report = (lane: Lane) => options.onProgress?.({ ...lane.progress })
+  const stop = (lane: Lane, error: unknown, what: string) => {
+    lane.state = 'stopped'
+    lane.progress.state = 'disabled'
+    lane.progress.reason = firstLine(error)
+    ctx.log(`${lane.entry.stage.name}: ${what}${lane.progress.reason}`)
+    report(lane)
   }
-  progress.state = 'running'
-  report()
-  const started = Date.now()
-  try {
-    while (work.length && !options.signal?.aborted) {
-      const folders = readableFolders(ctx.config.folders, ctx.config.dataDir)
-      const outcomes = await stage.run(work.map((item) => batchItem(folders, item)))
-      progress.failed += await saveOutcomes(ctx, stage.name, work, outcomes, save)
-      await store.markStageDone(work.map((item) => item.id), stage.name, version)
+  const start = async (lane: Lane) => {
+    if (lane.state !== 'waiting') return
+    try {
+      await lane.entry.stage.load()
+    } catch (error) {
+      stop(lane, error, '')
+      return
+    }
+    lane.state = 'running'
+    lane.progress.state = 'running'
+    lane.started = Date.now()
+    report(lane)
+  }
+  const chunkSize = chunkSizeFor(ctx.config)
+  const read = options.readFile ?? readFileInside
+
+  /** The next chunk after `afterId`, each image read and decoded once for the stages that want it. */
+  const prepare = async (afterId: number): Promise<Chunk | undefined> => {
+    if (options.signal?.aborted) return undefined
+    const pending = await pendingChunk(ctx.store, lanes.filter((lane) => lane.state !== 'stopped'), afterId, chunkSize)
+    if (!pending.length) return undefined
+    for (const lane of lanes) if (pending.some((image) => image.lanes.includes(lane))) await start(lane)
+    const folders = readableFolders(ctx.config.folders, ctx.config.dataDir)
+    const images = await Promise.all(pending.map(async ({ work, lanes: wanting }): Promise<ChunkImage> => {
+      const running = wanting.filter((lane) => lane.state === 'running')
+      const item = batchItem(folders, work)
+      if (!running.length) return { work, lanes: running, item }
+      return { work, lanes: running, item: { ...item, decoded: await decodeImageFile(item.absPath, item.root, running.map((lane) => lane.entry.stage.decodeNeed()), read) } }
+    }))
+    return { images, lastId: pending.at(-1)!.work.id }
+  }
+
+  /** Each stage over its images of the chunk, in order; outputs stored in one write per stage. */
+  const run = async (chunk: Chunk) => {
+    for (const lane of lanes) {
+      const mine = chunk.images.filter((image) => image.lanes.includes(lane))
+      if (lane.state !== 'running' || !mine.length) continue
+      const { stage, save } = lane.entry
+      const work = mine.map((image) => image.work)
+      try {
+        const outcomes = await stage.run(mine.map((image) => image.item))
+        lane.progress.failed += await saveOutcomes(ctx, stage.name, work, outcomes, save)
+        await ctx.store.markStageDone(work.map((item) => item.id), stage.name, lane.version)
+      } catch (error) {
+        // The model itself broke mid-run (not one image): stop this stage, keep what is stored; the others go on.
+        stop(lane, error, 'stopped: ')
+        continue
+      }
+      const { progress } = lane
       progress.done += work.length
       progress.pending = Math.max(0, progress.pending - work.length)
       progress.processed += work.length
-      progress.rate = progress.processed / Math.max(0.001, (Date.now() - started) / 1000)
-      report()
-      afterId = work.at(-1)!.id
-      work = await store.pendingForStage(stage.name, version, WORK_CHUNK, afterId)
+      progress.rate = progress.processed / Math.max(0.001, (Date.now() - lane.started) / 1000)
+      report(lane)
     }
-  } catch (error) {
-    // The model itself broke mid-run (not one image): stop this stage, keep what is stored.
-    progress.state = 'disabled'
-    progress.reason = firstLine(error)
-    ctx.log(`${stage.name}: stopped: ${progress.reason}`)
-    report()
-    return progress
   }
-  progress.state = 'idle'
-  report()
-  return progress
+
+  let next = prepare(0)
+  try {
+    for (;;) {
+      const chunk = await next
+      if (!chunk || options.signal?.aborted) break
+      // Decode the next chunk (sharp works on libuv's threads) while the models run on this one.
+      next = prepare(chunk.lastId)
+      // Awaited on the next turn; a store failure meanwhile must not count as unhandled.
+      next.catch(() => undefined)
+      await run(chunk)
+    }
+  } finally {
+    // Never leave a decode or a model load running behind the caller's back (it unloads the stages next).
+    await next.catch(() => undefined)
+  }
+  for (const lane of lanes) {
+    if (lane.state === 'stopped') continue
+    lane.progress.state = 'idle'
+    report(lane)
+  }
+  return lanes.map((lane) => lane.progress)
+}
+
+/**
+ * The first `size` images after `afterId` pending for any of `lanes`, each with the lanes it is
+ * pending for (in stage order). Every image of a stage up to the chunk's last id is in that
+ * stage's list: a list cut short at `size` ends at or after the chunk's last id, since the chunk
+ * is the `size` smallest ids of all lists together. So the next chunk starts after this one's.
+ */
+async function pendingChunk(store: Store, lanes: Lane[], afterId: number, size: number): Promise<Array<{ work: StageWork; lanes: Lane[] }>> {
+  const lists = await Promise.all(lanes.map((lane) => store.pendingForStage(lane.entry.stage.name, lane.version, size, afterId)))
+  const byId = new Map<number, { work: StageWork; lanes: Lane[] }>()
+  lists.forEach((list, index) => {
+    for (const work of list) {
+      const image = byId.get(work.id) ?? { work, lanes: [] }
+      image.lanes.push(lanes[index]!)
+      byId.set(work.id, image)
+    }
+  })
+  return [...byId.values()].sort((a, b) => a.work.id - b.work.id).slice(0, size)
 }
 
 /** Stores the outputs in one write, records an error for each failure; returns how many failed. */

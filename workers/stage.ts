@@ -1,3 +1,5 @@
+import type { DecodeNeed, Decoded } from '../models/decoded-image'
+
 /**
  * The contracts of pipeline stages.
  *
@@ -30,9 +32,15 @@ export class StageError extends Error {
 export interface BatchItem {
   imageId: number
   hash: string
+  /** The file (read from here when `decoded` is left out; named in error messages either way). */
   absPath: string
   /** The configured folder the file must lie inside when read (none for a query image). */
   root?: string
+  /**
+   * The image already read and decoded, once for every stage of a chunk (`model-stages.ts`), or
+   * why it could not be. Left out (a query image, a benchmark), the stage decodes `absPath` itself.
+   */
+  decoded?: Decoded
 }
 
 export type BatchOutcome<Output> =
@@ -46,6 +54,8 @@ export interface BatchStage<Output> {
   /** Changes when the model or its settings change, so stale outputs are recomputed. */
   version(): string
   load(): Promise<void>
+  /** What this stage needs of the decode the chunk runner shares between the stages. */
+  decodeNeed(): DecodeNeed
   run(batch: BatchItem[]): Promise<Array<BatchOutcome<Output>>>
   unload(): Promise<void>
 }

@@ -1,9 +1,13 @@
 import sharp from 'sharp'
-import { readFileInside } from '../../media/contained-file'
-import { openImage, UnsupportedImageFormatError } from '../../media/image-decoder'
+import { decodeImageFile, uprightSize, type DecodeFailure, type DecodeNeed, type Decoded } from '../decoded-image'
 import { describeSharpError } from '../../media/sharp-error'
 import type { OcrEngineImage } from './ocr-engine'
 import { contrastingBackground, OcrImageError, type PreprocessLimits } from './preprocess'
+
+/** What the OCR stage needs decoded: up to `maxPixels` (never scaled up: each engine scales for itself). */
+export function ocrDecodeNeed(limits: PreprocessLimits): DecodeNeed {
+  return { maxInputPixels: limits.maxInputPixels, maxPixels: limits.maxPixels }
+}
 
 /**
  * Decodes an image file into the pixels an OCR engine takes: EXIF orientation applied, alpha
@@ -12,36 +16,18 @@ import { contrastingBackground, OcrImageError, type PreprocessLimits } from './p
  * 20000×20000 file costs nothing. The message names the file.
  */
 export async function decodeForOcr(path: string, limits: PreprocessLimits, root?: string): Promise<OcrEngineImage> {
-  let file: Buffer
+  return ocrPixelsFrom(await decodeImageFile(path, root, [ocrDecodeNeed(limits)]), path, limits)
+}
+
+/** The engine's pixels from a decode (the stage's own, or the one the chunk runner shared); throws OcrImageError naming `path`. */
+export async function ocrPixelsFrom(decoded: Decoded, path: string, limits: PreprocessLimits): Promise<OcrEngineImage> {
+  if (!decoded.ok) throw new OcrImageError(describeFailure(decoded.failure, path, limits))
+  const { image } = decoded
+  const { width, height } = uprightSize(image.source)
+  // Another stage of the chunk may have accepted more pixels: this stage's own limit still holds.
+  if (width * height > limits.maxInputPixels) throw new OcrImageError(describeFailure({ kind: 'too-large', source: image.source }, path, limits))
   try {
-    file = await readFileInside(path, root)
-  } catch (error) {
-    throw new OcrImageError(`cannot read ${path}: ${(error as Error).message}`)
-  }
-  let pipeline: sharp.Sharp
-  let width: number
-  let height: number
-  try {
-    const opened = openImage(file, { limitInputPixels: false })
-    pipeline = opened.pipeline
-    const metadata = await pipeline.clone().metadata()
-    const upright = (metadata.orientation ?? 1) >= 5
-    width = (upright ? metadata.height : metadata.width) ?? 0
-    height = (upright ? metadata.width : metadata.height) ?? 0
-  } catch (error) {
-    if (error instanceof UnsupportedImageFormatError) throw new OcrImageError(`cannot decode ${path}: not a supported image: the content is ${error.description}`)
-    throw new OcrImageError(`cannot decode ${path}: ${describeSharpError(error)}`)
-  }
-  if (width <= 0 || height <= 0) throw new OcrImageError(`cannot decode ${path}: no image dimensions`)
-  if (width * height > limits.maxInputPixels) {
-    throw new OcrImageError(`${path} is too large for OCR: ${width}×${height} pixels (${megapixels(width * height)} MP, the limit is ${megapixels(limits.maxInputPixels)} MP)`)
-  }
-  const scale = Math.min(1, Math.sqrt(limits.maxPixels / (width * height)))
-  try {
-    const opened = openImage(file, { failOn: 'truncated', limitInputPixels: limits.maxInputPixels, sequentialRead: true })
-    let decoding = opened.pipeline.rotate()
-    if (scale < 1) decoding = decoding.resize(Math.max(1, Math.round(width * scale)), Math.max(1, Math.round(height * scale)), { fit: 'fill', kernel: 'lanczos3' })
-    let { data, info } = await decoding.toColourspace('srgb').raw().toBuffer({ resolveWithObject: true })
+    let { data, info } = { data: image.data, info: { width: image.width, height: image.height, channels: image.channels as number } }
     if (info.channels !== 3) {
       // White text on a transparent caption layer flattened onto white would vanish (issue 13).
       const grey = contrastingBackground(data, info.channels)
@@ -52,6 +38,25 @@ export async function decodeForOcr(path: string, limits: PreprocessLimits, root?
     return { data, width: info.width, height: info.height, channels: 3 }
   } catch (error) {
     throw new OcrImageError(`cannot decode ${path}: ${describeSharpError(error)}`)
+  }
+}
+
+/** The reasons the OCR stage has always recorded; each names the file. */
+function describeFailure(failure: DecodeFailure, path: string, limits: PreprocessLimits): string {
+  switch (failure.kind) {
+    case 'unreadable':
+      return `cannot read ${path}: ${(failure.error as Error).message}`
+    case 'unsupported':
+      return `cannot decode ${path}: not a supported image: the content is ${failure.description}`
+    case 'no-dimensions':
+      return `cannot decode ${path}: no image dimensions`
+    case 'too-large': {
+      const { width, height } = uprightSize(failure.source)
+      return `${path} is too large for OCR: ${width}×${height} pixels (${megapixels(width * height)} MP, the limit is ${megapixels(limits.maxInputPixels)} MP)`
+    }
+    case 'unopenable':
+    case 'undecodable':
+      return `cannot decode ${path}: ${describeSharpError(failure.error)}`
   }
 }
 

@@ -1,3 +1,5 @@
+import { DECODE_MAX_PIXELS } from '../decoded-image'
+
 /** What tesseract gets: an 8-bit greyscale image, as a binary PGM (leptonica reads it without a codec). */
 export interface OcrImage {
   pgm: Buffer
@@ -16,7 +18,7 @@ export interface PreprocessLimits {
 
 export const DEFAULT_PREPROCESS_LIMITS: PreprocessLimits = {
   maxInputPixels: 16_384 * 16_384,
-  maxPixels: 12_000_000,
+  maxPixels: DECODE_MAX_PIXELS,
   minLongSide: 1_000,
 }
 

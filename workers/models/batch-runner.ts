@@ -5,7 +5,7 @@ import { firstLine } from '../../models/model-load-error'
 export interface ChunkedRunOptions<Prepared, Output> {
   /** Images per inference call; bounds memory to two chunks of prepared inputs. */
   chunkSize: number
-  /** Decode and resize one image (runs on libuv's threads through sharp). */
+  /** Resize one image for the model, decoding it first unless `item.decoded` has it (sharp runs on libuv's threads). */
   prepare(item: BatchItem): Promise<Prepared>
   /** One inference call over a chunk; one output per input, in order. */
   infer(prepared: Prepared[]): Promise<Output[]>

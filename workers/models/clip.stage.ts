@@ -2,7 +2,9 @@ import type { SagasuConfig } from '../../config/schema'
 import type { BatchItem, BatchOutcome, BatchStage } from '../stage'
 import { runInChunks } from './batch-runner'
 import type { ClipModel } from '../../models/clip-model'
-import { loadModelImage } from '../../models/model-image'
+import type { DecodeNeed } from '../../models/decoded-image'
+import { decodeImageFile } from '../../models/decoded-image'
+import { MODEL_DECODE_NEED, modelImageFrom } from '../../models/model-image'
 import type { ModelRegistry } from '../../models/model-registry'
 import type { ModelSource } from '../../models/model-sources'
 import { clipSource } from '../../models/model-sources'
@@ -35,11 +37,15 @@ export class ClipStage implements BatchStage<Float32Array> {
     await this.registry.preload(this.source.key, this.source.load)
   }
 
+  decodeNeed(): DecodeNeed {
+    return MODEL_DECODE_NEED
+  }
+
   async run(batch: BatchItem[]): Promise<Array<BatchOutcome<Float32Array>>> {
     return this.registry.use(this.source.key, this.source.load, (clip) =>
       runInChunks(batch, {
         chunkSize: this.config.models.batchSize,
-        prepare: (item) => loadModelImage(item.absPath, clip.imageSize, 'cover', item.root),
+        prepare: async (item) => modelImageFrom(item.decoded ?? (await decodeImageFile(item.absPath, item.root, [MODEL_DECODE_NEED])), clip.imageSize, 'cover'),
         infer: (images) => clip.embedImages(images),
       }),
     )

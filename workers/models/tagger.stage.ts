@@ -2,7 +2,9 @@ import type { SagasuConfig } from '../../config/schema'
 import type { TagScore } from '../../shared/types/image'
 import type { BatchItem, BatchOutcome, BatchStage } from '../stage'
 import { runInChunks } from './batch-runner'
-import { loadModelImage } from '../../models/model-image'
+import type { DecodeNeed } from '../../models/decoded-image'
+import { decodeImageFile } from '../../models/decoded-image'
+import { MODEL_DECODE_NEED, modelImageFrom } from '../../models/model-image'
 import type { ModelRegistry } from '../../models/model-registry'
 import { sharedModelRegistry } from '../../models/shared-registry'
 import type { ModelSource } from '../../models/model-sources'
@@ -39,12 +41,19 @@ export class TaggerStage implements BatchStage<TagScore[]> {
     await this.registry.preload(this.source.key, this.source.load)
   }
 
+  decodeNeed(): DecodeNeed {
+    return MODEL_DECODE_NEED
+  }
+
   /** Rejects only when the model cannot be loaded (a ModelLoadError); bad images fail one by one. */
   async run(batch: BatchItem[]): Promise<Array<BatchOutcome<TagScore[]>>> {
     return this.registry.use(this.source.key, this.source.load, (tagger) =>
       runInChunks(batch, {
         chunkSize: this.config.models.batchSize,
-        prepare: (item) => loadModelImage(item.absPath, tagger.size, tagger.layout.fit, item.root),
+        prepare: async (item) => {
+          const { size, layout: { fit } } = tagger
+          return modelImageFrom(item.decoded ?? (await decodeImageFile(item.absPath, item.root, [MODEL_DECODE_NEED])), size, fit)
+        },
         infer: async (images) => (await tagger.predict(images)).map((scores) => selectTags(scores, tagger.layout.tags, this.config.thresholds)),
       }),
     )

@@ -1,6 +1,6 @@
 import type { ModelDevice } from '../../config/schema'
 import type { BatchItem, BatchOutcome, BatchStage } from '../stage'
-import { decodeForOcr } from '../../models/ocr/decode-pixels'
+import { decodeForOcr, ocrDecodeNeed, ocrPixelsFrom } from '../../models/ocr/decode-pixels'
 import { IdlePool } from '../../models/ocr/idle-pool'
 import { paddleStageVersion, tesseractStageVersion } from './ocr-stage-version'
 import { prepareLanguageFolder, type OcrDataVariant, type OcrLanguage } from '../../models/ocr/language-folder'
@@ -50,7 +50,8 @@ export interface OcrStage extends BatchStage<string> {
 }
 
 /**
- * The `ocr` batch stage: each image is decoded with sharp (decodeForOcr), read by the configured
+ * The `ocr` batch stage: each image is decoded with sharp (decodeForOcr, or the decode the chunk
+ * runner shared: `BatchItem.decoded`), read by the configured
  * engine (PaddleOCR on onnxruntime, or tesseract.js) and tidied (CJK spaces removed, NFKC). An
  * image that cannot be decoded, is too large, or makes the engine fail is a `failed` outcome
  * naming the file; the batch goes on. A model that cannot load (ModelLoadError) fails `load`, which
@@ -121,13 +122,14 @@ export function createOcrStage(options: OcrStageOptions): OcrStage {
     async load() {
       await pool.warm(1)
     },
+    decodeNeed: () => ocrDecodeNeed(limits),
     async run(batch) {
       const outcomes: Array<BatchOutcome<string>> = new Array(batch.length)
       const prepared = new Map<number, Promise<OcrEngineImage>>()
       const prepare = (index: number): void => {
         const item = batch[index]
         if (item === undefined || prepared.has(index)) return
-        const promise = decodeForOcr(item.absPath, limits, item.root)
+        const promise = item.decoded ? ocrPixelsFrom(item.decoded, item.absPath, limits) : decodeForOcr(item.absPath, limits, item.root)
         // Handled when awaited; this only keeps an early failure from counting as unhandled.
         promise.catch(() => undefined)
         prepared.set(index, promise)
