@@ -5,6 +5,7 @@ import type { TagScore } from '../shared/types/image'
 import type { StageWork, Store } from '../server/store/store'
 import { ClipStage } from './models/clip.stage'
 import { readableFolders } from './kept-folders'
+import { StageLeases } from './stage-leases'
 import { firstLine } from './models/model-load-error'
 import { TaggerStage } from './models/tagger.stage'
 import { ocrStageFromConfig } from './ocr'
@@ -56,6 +57,8 @@ export interface RunModelStagesOptions {
   stages?: AnyModelStage[]
   signal?: AbortSignal
   onProgress?: (progress: StageProgress) => void
+  /** Images leased and handed to a stage at once (default 32); smaller spreads a small library over more workers. */
+  chunk?: number
 }
 
 /**
@@ -86,8 +89,10 @@ async function runStage(ctx: PipelineContext, { stage, save }: ModelStage<unknow
   const counts = await store.stageCounts(stage.name, version)
   const progress: StageProgress = { stage: stage.name, state: 'idle', done: counts.done, pending: counts.pending, processed: 0, failed: 0, rate: 0 }
   const report = () => options.onProgress?.({ ...progress })
-  let afterId = 0
-  let work = await store.pendingForStage(stage.name, version, WORK_CHUNK)
+  // Work comes under leases, so other processes running these stages (sagasu worker --stages) never take the same image.
+  const leases = new StageLeases(ctx, stage.name, version)
+  const chunk = options.chunk ?? WORK_CHUNK
+  let work = await leases.take(chunk)
   if (!work.length) {
     report()
     return progress
@@ -98,6 +103,7 @@ async function runStage(ctx: PipelineContext, { stage, save }: ModelStage<unknow
     progress.state = 'disabled'
     progress.reason = firstLine(error)
     ctx.log(`${stage.name}: ${progress.reason}`)
+    await leases.release()
     report()
     return progress
   }
@@ -115,8 +121,7 @@ async function runStage(ctx: PipelineContext, { stage, save }: ModelStage<unknow
       progress.processed += work.length
       progress.rate = progress.processed / Math.max(0.001, (Date.now() - started) / 1000)
       report()
-      afterId = work.at(-1)!.id
-      work = await store.pendingForStage(stage.name, version, WORK_CHUNK, afterId)
+      work = await leases.take(chunk)
     }
   } catch (error) {
     // The model itself broke mid-run (not one image): stop this stage, keep what is stored.
@@ -125,6 +130,9 @@ async function runStage(ctx: PipelineContext, { stage, save }: ModelStage<unknow
     ctx.log(`${stage.name}: stopped: ${progress.reason}`)
     report()
     return progress
+  } finally {
+    // A stop between chunks, or a broken model, leaves the chunk it holds to other workers at once.
+    await leases.release()
   }
   progress.state = 'idle'
   report()
