@@ -486,3 +486,38 @@ describe('model-stage leases: two store instances per profile (two workers) neve
     }
   })
 })
+
+describe('servers store: two workers storing tags at once', () => {
+  let ferret: FerretDbServer
+  let first: Store
+  let second: Store
+
+  beforeAll(async () => {
+    ferret = await startFerretDb()
+    const opened = openTempServersStore(ferret.url)
+    first = opened.store
+    second = openTempServersStore(ferret.url, opened.database).store
+    await first.saveImages(generateLibrary(40).map((image) => image.input))
+  }, 60_000)
+
+  afterAll(async () => {
+    await first?.close()
+    await second?.close()
+    await ferret?.stop()
+  })
+
+  // FerretDB 1.24 applies \$inc as a read and a write, so the counts themselves may come out short
+  // there (docs/servers-profile.md); what must hold on any server is that no write fails and no tag is lost.
+  it('stores every image\'s tags when several create the same tag names at once, never failing on the race', async () => {
+    const tag = (name: string) => ({ name, score: 0.9, category: 'general' as const })
+    // Four writers (two per store instance), each tagging its own ten images with the same new names.
+    for (let round = 0; round < 20; round++) {
+      const names = [`new_${round}_a`, `new_${round}_b`, `new_${round}_c`]
+      await Promise.all([first, second, first, second].map((store, writer) =>
+        store.setTagsMany(Array.from({ length: 10 }, (_, n) => ({ id: writer * 10 + n + 1, tags: names.map(tag) })))))
+      for (const name of names) expect((await first.tagInfo(name))?.count, name).toBeGreaterThan(0)
+    }
+    const images = await second.getImages(Array.from({ length: 40 }, (_, n) => n + 1))
+    for (const image of images) expect(Object.keys(image.tags ?? {}).sort(), `tags of ${image.id}`).toEqual(['new_19_a', 'new_19_b', 'new_19_c'])
+  })
+})

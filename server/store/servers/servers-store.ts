@@ -21,6 +21,7 @@ import { ensureIndexes } from './mongo-indexes'
 import { upgradeDocuments } from './mongo-upgrades'
 import { MongoJobQueue } from './mongo-jobs'
 import { MongoStageLeases } from './mongo-stage-leases'
+import { bulkUpsertInChunks } from './racing-upserts'
 import { compileMongoKeyset, cursorOf } from './mongo-keyset'
 import { compareText, MongoPixiv } from './mongo-pixiv'
 import { MongoPrompts } from './mongo-prompts'
@@ -279,7 +280,8 @@ export class ServersStore implements Store {
       current.set(id, after.map((tag) => tag.name))
       return [{ before, after }]
     })
-    await bulkWriteInChunks(this.c.tags, tagCountChanges(changes), { ordered: false })
+    // Another worker may create the same new tag name at this moment (sagasu worker --stages tag on several machines).
+    await bulkUpsertInChunks(this.c.tags, tagCountChanges(changes))
     await this.refreshScalars(images.map((image) => image._id))
   }
 
@@ -608,7 +610,12 @@ export class ServersStore implements Store {
     // Images removed meanwhile are skipped.
     const images = await this.c.images.find({ _id: { $in: [...latest.keys()] } }).toArray()
     if (!images.length) return
-    if (!known) await this.c.vectorModels.updateOne({ _id: model }, { $setOnInsert: { dims } }, { upsert: true })
+    if (!known) {
+      // Two workers embedding a model's first images at once both upsert it; on FerretDB the loser fails with E11000.
+      await this.c.vectorModels.updateOne({ _id: model }, { $setOnInsert: { dims } }, { upsert: true }).catch((error: unknown) => {
+        if (!isDuplicateKey(error)) throw error
+      })
+    }
     await vectors.ensureModel(model, dims)
     await vectors.upsert(model, images.map((image) => ({ id: image.id, vector: latest.get(image.id)!, scalars: this.scalarsOf(image) })))
     await this.c.images.updateMany({ _id: { $in: images.map((image) => image.id) } }, { $addToSet: { embedded: model } })
