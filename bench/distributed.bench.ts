@@ -47,6 +47,8 @@ interface Run {
   steadyRate: number
   perWorker: number[]
   cpuSeconds: number[]
+  /** CPU seconds per image from each worker's first inference on, all workers together. */
+  cpuPerImage: number
   load: [number, number]
 }
 
@@ -63,9 +65,9 @@ const lines = [
   `process held to ${values.threads} onnxruntime thread(s); tagger: ${modelLabel}. ${cpus().length} cores (shared machine: load averages below).`,
   'Runs alternate one worker and two; images/s is measured from the first image marked done to the last (model loading left out).',
   '',
-  '| workers | images/s | wall s (with start and model load) | images per worker | CPU s per worker | load average (1 min) before → after |',
-  '|---|---|---|---|---|---|',
-  ...runs.map((run) => `| ${run.workers} | ${run.steadyRate.toFixed(3)} | ${run.wallSeconds.toFixed(1)} | ${run.perWorker.join(' + ')} | ${run.cpuSeconds.map((s) => s.toFixed(1)).join(', ')} | ${run.load[0].toFixed(2)} → ${run.load[1].toFixed(2)} |`),
+  '| workers | images/s | wall s (with start and model load) | images per worker | CPU s per worker (all) | CPU s per image (from the first inference on) | load average (1 min) before → after |',
+  '|---|---|---|---|---|---|---|',
+  ...runs.map((run) => `| ${run.workers} | ${run.steadyRate.toFixed(3)} | ${run.wallSeconds.toFixed(1)} | ${run.perWorker.join(' + ')} | ${run.cpuSeconds.map((s) => s.toFixed(1)).join(', ')} | ${run.cpuPerImage.toFixed(2)} | ${run.load[0].toFixed(2)} → ${run.load[1].toFixed(2)} |`),
   '',
   `Best of each: one worker ${best(1).toFixed(3)} images/s, two workers ${best(2).toFixed(3)} images/s: **×${(best(2) / best(1)).toFixed(2)}**.`,
 ]
@@ -102,9 +104,11 @@ async function measure(workers: number): Promise<Run> {
   db.close()
   // The first mark ends the first image's inference; from there on, count - 1 images in (last - first).
   const steadyRate = (marks.length - 1) / Math.max(0.001, (marks.at(-1)! - marks[0]!) / 1000)
-  const cpuSeconds = results.map((result) => Number(/cpu ([\d.]+)/.exec(result.stderr)?.[1] ?? Number.NaN))
+  const cpuSeconds = results.map((result) => Number(/(?:^|\n)cpu ([\d.]+)/.exec(result.stderr)?.[1] ?? Number.NaN))
+  const inferenceCpu = results.map((result) => Number(/inference-cpu ([\d.]+)/.exec(result.stderr)?.[1] ?? Number.NaN))
+  const cpuPerImage = inferenceCpu.reduce((a, b) => a + b, 0) / count
   log(`${workers} worker(s): ${steadyRate.toFixed(3)} images/s (${perWorker.join(' + ')} images, ${wallSeconds.toFixed(1)} s)`)
-  return { workers, wallSeconds, steadyRate, perWorker, cpuSeconds, load: [load0, load1] }
+  return { workers, wallSeconds, steadyRate, perWorker, cpuSeconds, cpuPerImage, load: [load0, load1] }
 }
 
 function child(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {

@@ -21,7 +21,7 @@ describe('sagasu worker --stages (servers profile, FerretDB)', () => {
     ferret = await startFerretDb()
     await makeLibrary(library, SIZES.servers.images)
     // The tagger only: CLIP embeddings live in Milvus on this profile, which the vector conformance suite covers.
-    config = configFile(dir, library, { profile: 'servers', servers: { mongodb: { url: ferret.url, database: 'distributed' } } }, false)
+    config = configFile(dir, library, { store: { profile: 'servers', servers: { mongodb: { url: ferret.url, database: 'distributed' } } } })
     const imported = await runCliJson<{ added: number }>(['--config', config, 'import'])
     expect(imported.body.added, imported.stderr).toBe(SIZES.servers.images)
   }, 300_000)

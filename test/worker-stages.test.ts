@@ -21,7 +21,7 @@ describe('sagasu worker --stages (embedded store)', () => {
 
   beforeAll(async () => {
     await makeLibrary(library, SIZES.embedded.images)
-    config = configFile(dir, library, undefined, true)
+    config = configFile(dir, library, { clip: true })
     const imported = await runCliJson<{ added: number }>(['--config', config, 'import'])
     expect(imported.body.added).toBe(SIZES.embedded.images)
   }, 240_000)
@@ -41,7 +41,7 @@ describe('sagasu worker --stages (embedded store)', () => {
     const other = tempDir('sagasu-worker-wait-')
     const small = join(other, 'library')
     for (let n = 0; n < 3; n++) await writeImage(join(small, `${n}.png`), { color: colorOf(n) })
-    const file = configFile(other, small, undefined, false)
+    const file = configFile(other, small)
     const worker = spawn(process.execPath, [CLI, '--config', file, 'worker', '--stages', 'tag', '--json'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] })
     let stdout = ''
     let stderr = ''
@@ -68,11 +68,39 @@ describe('sagasu worker --stages (embedded store)', () => {
     expect(JSON.parse(stdout)).toMatchObject({ processed: 0, stages: { tag: { processed: 3, failed: 0 } } })
   }, 240_000)
 
+  it('releases the images it holds when stopped in the middle of the work', async () => {
+    // Another general threshold is another tagger version: the whole library is pending again.
+    const stricter = configFile(tempDir(), library, { dataDir: join(dir, 'data'), general: 0.5 })
+    const worker = spawn(process.execPath, [CLI, '--config', stricter, 'worker', '--stages', 'tag', '--chunk', '1', '--json'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] })
+    let stdout = ''
+    let stderr = ''
+    worker.stdout.on('data', (chunk: Buffer) => (stdout += chunk))
+    worker.stderr.on('data', (chunk: Buffer) => (stderr += chunk))
+    const exited = new Promise<number | null>((resolve) => worker.on('close', (code) => resolve(code)))
+    const store = openStore(loadConfig({ file: stricter }).config)
+    try {
+      const version = await eventually(async () => {
+        const [tag] = (await store.stageVersions()).filter((entry) => entry.stage === 'tag' && entry.version.includes('general=0.5;'))
+        return tag && (await store.stageCounts('tag', tag.version)).done >= 5 ? tag.version : undefined
+      }, 120_000, () => `the worker to tag its first images:\n${stderr}`)
+      worker.kill('SIGTERM')
+      expect(await exited, stderr).toBe(0)
+      const { done, pending } = await store.stageCounts('tag', version)
+      expect(pending, 'stopped before the end').toBeGreaterThan(0)
+      expect(JSON.parse(stdout).stages.tag.processed).toBe(done)
+      // Nothing is left leased to the stopped worker: every pending image can be taken at once.
+      expect(await store.claimStageWork('tag', version, 'checker/1', SIZES.embedded.images, 60_000)).toHaveLength(pending)
+    } finally {
+      worker.kill('SIGKILL')
+      await store.close()
+    }
+  }, 240_000)
+
   it('refuses an unknown stage name, and a stage the configuration turns off, with exit 2', async () => {
     const unknown = await runCli(['--config', config, 'worker', '--stages', 'tag,colour', '--once'])
     expect(unknown.code).toBe(2)
     expect(unknown.stderr).toContain('unknown stage "colour"')
-    const off = await runCli(['--config', configFile(tempDir(), library, undefined, false), 'worker', '--stages', 'embed', '--once'])
+    const off = await runCli(['--config', configFile(tempDir(), library), 'worker', '--stages', 'embed', '--once'])
     expect(off.code).toBe(2)
     expect(off.stderr).toContain('models.clip.enabled')
   })

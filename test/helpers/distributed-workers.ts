@@ -23,9 +23,20 @@ export async function makeLibrary(folder: string, images: number): Promise<void>
   for (let n = 0; n < images; n++) await writeImage(join(folder, `${n % 10}`, `${n}.png`), { color: colorOf(n), width: 24, height: 24 })
 }
 
-export function configFile(dir: string, library: string, store: SagasuConfigInput['store'], clip: boolean): string {
+export interface WorkerConfigOptions {
+  store?: SagasuConfigInput['store']
+  clip?: boolean
+  /** Default: `data` under the config's folder. */
+  dataDir?: string
+  /** The tagger's general threshold: another value is another tagger version (all images pending again). */
+  general?: number
+}
+
+/** A config with the fixture tagger (and CLIP when asked), written to `dir/sagasu.config.yaml`. */
+export function configFile(dir: string, library: string, { store, clip = false, dataDir, general }: WorkerConfigOptions = {}): string {
   return writeConfig(dir, {
-    dataDir: join(dir, 'data'),
+    dataDir: dataDir ?? join(dir, 'data'),
+    ...(general === undefined ? {} : { thresholds: { general } }),
     folders: [{ name: 'lib', path: library }],
     watch: { enabled: false },
     ...(store ? { store } : {}),
