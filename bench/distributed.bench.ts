@@ -63,7 +63,8 @@ const lines = [
   `\`npm run bench:distributed -- --count ${count} --threads ${values.threads} --chunk ${values.chunk}${values.model ? ` --model ${values.model}` : ''}\`: ${count} images of 600–1600 px`,
   `through the tagger stage by \`sagasu worker --stages tag --once --chunk ${values.chunk}\` processes over one embedded store, each`,
   `process held to ${values.threads} onnxruntime thread(s); tagger: ${modelLabel}. ${cpus().length} cores (shared machine: load averages below).`,
-  'Runs alternate one worker and two; images/s is measured from the first image marked done to the last (model loading left out).',
+  'Runs alternate one worker and two, each worker in a session of its own (setsid: the kernel schedules each session as one group);',
+  'images/s is measured from the first image marked done to the last (model loading left out).',
   '',
   '| workers | images/s | wall s (with start and model load) | images per worker | CPU s per worker (all) | CPU s per image (from the first inference on) | load average (1 min) before → after |',
   '|---|---|---|---|---|---|---|',
@@ -89,10 +90,13 @@ async function measure(workers: number): Promise<Run> {
   const load0 = loadavg()[0]!
   const started = Date.now()
   log(`${workers} worker(s)…`)
+  // Each worker in a session of its own, as workers started separately are: with the kernel's
+  // autogroup scheduling (Linux's default on desktops and on this machine), one session's processes
+  // share one session's part of the CPU, so two workers from one session would get no more than one.
   const results = await Promise.all(Array.from({ length: workers }, () => child([
     'bin/run-ts.mjs', 'bench/distributed-worker.ts', '--threads', values.threads!, '--',
     '--config', config, 'worker', '--stages', 'tag', '--once', '--chunk', values.chunk!, '--json',
-  ])))
+  ], { ownSession: true })))
   const wallSeconds = (Date.now() - started) / 1000
   const load1 = loadavg()[0]!
   for (const result of results) if (result.code !== 0) throw new Error(`a worker failed (${result.code}): ${result.stderr}`)
@@ -111,9 +115,11 @@ async function measure(workers: number): Promise<Run> {
   return { workers, wallSeconds, steadyRate, perWorker, cpuSeconds, cpuPerImage, load: [load0, load1] }
 }
 
-function child(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function child(args: string[], options: { ownSession?: boolean } = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolveChild, reject) => {
-    const proc = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, SAGASU_CONFIG: '' }, stdio: ['ignore', 'pipe', 'pipe'] })
+    const proc = spawn(process.execPath, args, {
+      cwd: ROOT, env: { ...process.env, SAGASU_CONFIG: '' }, stdio: ['ignore', 'pipe', 'pipe'], detached: options.ownSession === true,
+    })
     let stdout = ''
     let stderr = ''
     proc.stdout.on('data', (chunk: Buffer) => (stdout += chunk))
