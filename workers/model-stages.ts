@@ -6,6 +6,7 @@ import type { StageWork, Store } from '../server/store/store'
 import { ClipStage } from './models/clip.stage'
 import { readFileInside } from '../media/contained-file'
 import { readableFolders } from './kept-folders'
+import { StageLeases } from './stage-leases'
 import { decodeImageFile, type ReadImageFile } from '../models/decoded-image'
 import { firstLine } from '../models/model-load-error'
 import { TaggerStage } from './models/tagger.stage'
@@ -57,6 +58,8 @@ export interface RunModelStagesOptions {
   onProgress?: (progress: StageProgress) => void
   /** How a file's bytes are read (default `readFileInside`: only inside its folder); a test counts reads through it. */
   readFile?: ReadImageFile
+  /** Images leased per stage and chunk (default: `models.batchSize`, 8 to 64); smaller spreads a small library over more workers. */
+  chunk?: number
 }
 
 /**
@@ -72,6 +75,8 @@ function chunkSizeFor(config: SagasuConfig): number {
 interface Lane {
   entry: ModelStage<unknown>
   version: string
+  /** Its work comes under leases, so other processes running this stage never take the same image. */
+  leases: StageLeases
   state: 'waiting' | 'running' | 'stopped'
   progress: StageProgress
   started: number
@@ -86,7 +91,6 @@ interface ChunkImage {
 
 interface Chunk {
   images: ChunkImage[]
-  lastId: number
 }
 
 /**
@@ -115,11 +119,13 @@ async function runChunks(ctx: PipelineContext, stages: Array<ModelStage<unknown>
     const version = entry.stage.version()
     const counts = await ctx.store.stageCounts(entry.stage.name, version)
     const progress: StageProgress = { stage: entry.stage.name, state: 'idle', done: counts.done, pending: counts.pending, processed: 0, failed: 0, rate: 0 }
-    lanes.push({ entry, version, state: 'waiting', progress, started: 0 })
+    lanes.push({ entry, version, leases: new StageLeases(ctx, entry.stage.name, version), state: 'waiting', progress, started: 0 })
   }
   const report = (lane: Lane) => options.onProgress?.({ ...lane.progress })
   const stop = (lane: Lane, error: unknown, what: string) => {
     lane.state = 'stopped'
+    // What it holds goes to other workers at once, not at the lease's end.
+    void lane.leases.release().catch(() => undefined)
     lane.progress.state = 'disabled'
     lane.progress.reason = firstLine(error)
     ctx.log(`${lane.entry.stage.name}: ${what}${lane.progress.reason}`)
@@ -138,13 +144,13 @@ async function runChunks(ctx: PipelineContext, stages: Array<ModelStage<unknown>
     lane.started = Date.now()
     report(lane)
   }
-  const chunkSize = chunkSizeFor(ctx.config)
+  const chunkSize = options.chunk ?? chunkSizeFor(ctx.config)
   const read = options.readFile ?? readFileInside
 
-  /** The next chunk after `afterId`, each image read and decoded once for the stages that want it. */
-  const prepare = async (afterId: number): Promise<Chunk | undefined> => {
+  /** The next chunk, leased, each image read and decoded once for the stages that want it. */
+  const prepare = async (): Promise<Chunk | undefined> => {
     if (options.signal?.aborted) return undefined
-    const pending = await pendingChunk(ctx.store, lanes.filter((lane) => lane.state !== 'stopped'), afterId, chunkSize)
+    const pending = await leasedChunk(lanes.filter((lane) => lane.state !== 'stopped'), chunkSize)
     if (!pending.length) return undefined
     for (const lane of lanes) if (pending.some((image) => image.lanes.includes(lane))) await start(lane)
     const folders = readableFolders(ctx.config.folders, ctx.config.dataDir)
@@ -154,7 +160,7 @@ async function runChunks(ctx: PipelineContext, stages: Array<ModelStage<unknown>
       if (!running.length) return { work, lanes: running, item }
       return { work, lanes: running, item: { ...item, decoded: await decodeImageFile(item.absPath, item.root, running.map((lane) => lane.entry.stage.decodeNeed()), read) } }
     }))
-    return { images, lastId: pending.at(-1)!.work.id }
+    return { images }
   }
 
   /** Each stage over its images of the chunk, in order; outputs stored in one write per stage. */
@@ -168,6 +174,7 @@ async function runChunks(ctx: PipelineContext, stages: Array<ModelStage<unknown>
         const outcomes = await stage.run(mine.map((image) => image.item))
         lane.progress.failed += await saveOutcomes(ctx, stage.name, work, outcomes, save)
         await ctx.store.markStageDone(work.map((item) => item.id), stage.name, lane.version)
+        lane.leases.settled(work.map((item) => item.id))
       } catch (error) {
         // The model itself broke mid-run (not one image): stop this stage, keep what is stored; the others go on.
         stop(lane, error, 'stopped: ')
@@ -182,13 +189,13 @@ async function runChunks(ctx: PipelineContext, stages: Array<ModelStage<unknown>
     }
   }
 
-  let next = prepare(0)
+  let next = prepare()
   try {
     for (;;) {
       const chunk = await next
       if (!chunk || options.signal?.aborted) break
-      // Decode the next chunk (sharp works on libuv's threads) while the models run on this one.
-      next = prepare(chunk.lastId)
+      // Lease and decode the next chunk (sharp works on libuv's threads) while the models run on this one.
+      next = prepare()
       // Awaited on the next turn; a store failure meanwhile must not count as unhandled.
       next.catch(() => undefined)
       await run(chunk)
@@ -196,6 +203,8 @@ async function runChunks(ctx: PipelineContext, stages: Array<ModelStage<unknown>
   } finally {
     // Never leave a decode or a model load running behind the caller's back (it unloads the stages next).
     await next.catch(() => undefined)
+    // A stop, or a stage stopped mid-run, leaves what it still holds to other workers at once.
+    await Promise.all(lanes.map((lane) => lane.leases.release().catch(() => undefined)))
   }
   for (const lane of lanes) {
     if (lane.state === 'stopped') continue
@@ -206,13 +215,12 @@ async function runChunks(ctx: PipelineContext, stages: Array<ModelStage<unknown>
 }
 
 /**
- * The first `size` images after `afterId` pending for any of `lanes`, each with the lanes it is
- * pending for (in stage order). Every image of a stage up to the chunk's last id is in that
- * stage's list: a list cut short at `size` ends at or after the chunk's last id, since the chunk
- * is the `size` smallest ids of all lists together. So the next chunk starts after this one's.
+ * The next leased images of every lane (each lane's own id order, `size` at most per lane), merged
+ * by image with the lanes each is pending for (in stage order). All of them run in this chunk,
+ * since a leased image left out would sit under its lease until the lease ran out.
  */
-async function pendingChunk(store: Store, lanes: Lane[], afterId: number, size: number): Promise<Array<{ work: StageWork; lanes: Lane[] }>> {
-  const lists = await Promise.all(lanes.map((lane) => store.pendingForStage(lane.entry.stage.name, lane.version, size, afterId)))
+async function leasedChunk(lanes: Lane[], size: number): Promise<Array<{ work: StageWork; lanes: Lane[] }>> {
+  const lists = await Promise.all(lanes.map((lane) => lane.leases.take(size)))
   const byId = new Map<number, { work: StageWork; lanes: Lane[] }>()
   lists.forEach((list, index) => {
     for (const work of list) {
@@ -221,7 +229,7 @@ async function pendingChunk(store: Store, lanes: Lane[], afterId: number, size: 
       byId.set(work.id, image)
     }
   })
-  return [...byId.values()].sort((a, b) => a.work.id - b.work.id).slice(0, size)
+  return [...byId.values()].sort((a, b) => a.work.id - b.work.id)
 }
 
 /** Stores the outputs in one write, records an error for each failure; returns how many failed. */

@@ -253,8 +253,23 @@ export interface Store {
    * every image pending again), oldest first, after `afterId`.
    */
   pendingForStage(stage: string, version: string, limit: number, afterId?: number): Promise<StageWork[]>
-  /** Records that a stage ran (or failed for good) on these images with this version. */
+  /**
+   * Records that a stage ran (or failed for good) on these images with this version; their leases
+   * of that stage (claimStageWork) end.
+   */
   markStageDone(ids: number[], stage: string, version: string): Promise<void>
+  /**
+   * Atomically takes up to `limit` images a model stage has not run on with this version, oldest
+   * first after `afterId`, that no live lease of the stage holds, and leases them to `worker` for
+   * `leaseMs`. A lease ends when the images are marked done (markStageDone), released
+   * (releaseStageWork, releaseStageLeases) or its time runs out; no two workers, on one machine or
+   * several, hold a lease on the same image and stage at once.
+   */
+  claimStageWork(stage: string, version: string, worker: string, limit: number, leaseMs: number, afterId?: number): Promise<StageWork[]>
+  /** `worker` lets go of its leases of a stage on these images (they are pending for others again). */
+  releaseStageWork(stage: string, worker: string, ids: number[]): Promise<void>
+  /** Ends every stage lease held by a worker that no longer exists; returns how many ended. */
+  releaseStageLeases(isWorkerAlive: (worker: string) => boolean): Promise<number>
   /** How many images a stage has run on with this version, and how many are left. */
   stageCounts(stage: string, version: string): Promise<{ done: number; pending: number }>
   /** Every (stage, version) some image is marked done with (what `sagasu migrate` copies). */

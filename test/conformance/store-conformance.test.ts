@@ -390,3 +390,134 @@ describe('servers store job queue across two store instances (two machines shari
     expect(again).toMatchObject({ key: 'main/late.png', attempts: 2 })
   })
 })
+
+describe('model-stage leases: two store instances per profile (two workers) never hold one image at once', () => {
+  const LEASED = 60
+  let ferret: FerretDbServer
+  /** Per profile, two instances on one database: what two processes or machines have. */
+  const pairs = {} as Record<keyof Profiles, [Store, Store]>
+  const firsts = (): Profiles => ({ embedded: pairs.embedded[0], servers: pairs.servers[0] })
+  const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+  beforeAll(async () => {
+    ferret = await startFerretDb()
+    const dir = tempDir()
+    pairs.embedded = [openSqliteStore(dir), openSqliteStore(dir)]
+    const opened = openTempServersStore(ferret.url)
+    pairs.servers = [opened.store, openTempServersStore(ferret.url, opened.database).store]
+    const inputs = generateLibrary(LEASED).map((image) => image.input)
+    await both(firsts(), async (store) => {
+      expect(await store.saveImages(inputs)).toEqual(inputs.map((_, n) => n + 1))
+    })
+  }, 120_000)
+
+  afterAll(async () => {
+    for (const store of [...(pairs.embedded ?? []), ...(pairs.servers ?? [])]) await store?.close()
+    await ferret?.stop()
+  })
+
+  for (const profile of ['embedded', 'servers'] as const) {
+    it(`${profile}: concurrent claims never overlap, together take every image once, and done images are not handed out again`, async () => {
+      const [first, second] = pairs[profile]
+      const taken: Record<string, number[]> = { a: [], b: [] }
+      const work = async (store: Store, worker: 'a' | 'b'): Promise<void> => {
+        for (let round = 0; round < LEASED; round++) {
+          const chunk = await store.claimStageWork('tag', 'v1', `host-${worker}/1`, 3, 60_000)
+          if (!chunk.length) return
+          taken[worker]!.push(...chunk.map((item) => item.id))
+          await store.markStageDone(chunk.map((item) => item.id), 'tag', 'v1')
+        }
+      }
+      await Promise.all([work(first, 'a'), work(second, 'b'), work(first, 'a'), work(second, 'b')])
+      const all = [...taken.a!, ...taken.b!]
+      expect(all.length, 'no image taken twice').toBe(LEASED)
+      expect([...all].sort((x, y) => x - y)).toEqual(Array.from({ length: LEASED }, (_, n) => n + 1))
+      expect(taken.a!.length).toBeGreaterThan(0)
+      expect(taken.b!.length).toBeGreaterThan(0)
+      expect(await first.claimStageWork('tag', 'v1', 'host-c/1', 10, 60_000)).toEqual([])
+      expect(await second.claimStageWork('tag', 'v1', 'host-c/1', 10, 60_000, 0)).toEqual([])
+      expect(await first.stageCounts('tag', 'v1')).toEqual({ done: LEASED, pending: 0 })
+      // A new version (another model, new settings) makes every image pending again.
+      const again = await second.claimStageWork('tag', 'v2', 'host-c/1', 5, 60_000)
+      expect(again.map((item) => item.id)).toEqual([1, 2, 3, 4, 5])
+      await second.releaseStageWork('tag', 'host-c/1', again.map((item) => item.id))
+    })
+  }
+
+  it('hands on expired, released and dead workers\' leases the same on both profiles', async () => {
+    const stores = firsts()
+    const ids = (work: Array<{ id: number }>) => work.map((item) => item.id)
+    const claim = (worker: string, limit: number, leaseMs: number, afterId?: number) =>
+      same(stores, async (store) => ids(await store.claimStageWork('ocr', 'v1', worker, limit, leaseMs, afterId)), `${worker} claims ${limit}`)
+    expect(await same(stores, (store) => store.claimStageWork('ocr', 'v1', 'slow/1', 2, 300), 'work of a claim')).toEqual(
+      expect.arrayContaining([expect.objectContaining({ id: 1, hash: expect.any(String), folder: expect.any(String), path: expect.any(String) })]))
+    expect(await claim('w2/1', 2, 60_000)).toEqual([3, 4])
+    expect(await claim('w3/1', 2, 60_000, 10)).toEqual([11, 12])
+    // A lease that ran out (its worker stalled or died on another machine) is taken over.
+    await sleep(400)
+    expect(await claim('w4/1', 3, 60_000)).toEqual([1, 2, 5])
+    // Only its holder lets go of a lease; released images are free at once.
+    await both(stores, (store) => store.releaseStageWork('ocr', 'someone-else/1', [3, 4]))
+    expect(await claim('w5/1', 2, 60_000)).toEqual([6, 7])
+    await both(stores, (store) => store.releaseStageWork('ocr', 'w2/1', [3, 4]))
+    expect(await claim('w5/1', 2, 60_000)).toEqual([3, 4])
+    // Marking done ends whatever lease an image had; a new version of the stage is work again.
+    await both(stores, (store) => store.markStageDone([1, 2], 'ocr', 'v1'))
+    // The leases of workers that no longer exist end at once.
+    expect(await same(stores, (store) => store.releaseStageLeases((worker) => worker !== 'w5/1'), 'released dead')).toBe(4)
+    // 5 is still w4's; 11 and 12 are w3's.
+    expect(await claim('w6/1', 3, 60_000)).toEqual([3, 4, 6])
+    expect(await claim('w6/1', 4, 60_000, 6)).toEqual([7, 8, 9, 10])
+    expect(await claim('w6/1', 1, 60_000, 10)).toEqual([13])
+  })
+
+  it('gives one expired lease to exactly one of two workers claiming at the same moment', async () => {
+    for (const profile of ['embedded', 'servers'] as const) {
+      const [first, second] = pairs[profile]
+      const stage = `race_${profile}`
+      const held = await first.claimStageWork(stage, 'v1', 'stalled/1', 20, 200)
+      expect(held).toHaveLength(20)
+      await sleep(300)
+      const [a, b] = await Promise.all([first.claimStageWork(stage, 'v1', 'x/1', 20, 60_000), second.claimStageWork(stage, 'v1', 'y/1', 20, 60_000)])
+      const all = [...a, ...b].map((item) => item.id)
+      expect(new Set(all).size, `${profile}: no image in both claims`).toBe(all.length)
+      expect(all.length, profile).toBe(40)
+      expect(Math.min(...all), profile).toBe(1)
+    }
+  })
+})
+
+describe('servers store: two workers storing tags at once', () => {
+  let ferret: FerretDbServer
+  let first: Store
+  let second: Store
+
+  beforeAll(async () => {
+    ferret = await startFerretDb()
+    const opened = openTempServersStore(ferret.url)
+    first = opened.store
+    second = openTempServersStore(ferret.url, opened.database).store
+    await first.saveImages(generateLibrary(40).map((image) => image.input))
+  }, 60_000)
+
+  afterAll(async () => {
+    await first?.close()
+    await second?.close()
+    await ferret?.stop()
+  })
+
+  // FerretDB 1.24 applies \$inc as a read and a write, so the counts themselves may come out short
+  // there (docs/servers-profile.md); what must hold on any server is that no write fails and no tag is lost.
+  it('stores every image\'s tags when several create the same tag names at once, never failing on the race', async () => {
+    const tag = (name: string) => ({ name, score: 0.9, category: 'general' as const })
+    // Four writers (two per store instance), each tagging its own ten images with the same new names.
+    for (let round = 0; round < 20; round++) {
+      const names = [`new_${round}_a`, `new_${round}_b`, `new_${round}_c`]
+      await Promise.all([first, second, first, second].map((store, writer) =>
+        store.setTagsMany(Array.from({ length: 10 }, (_, n) => ({ id: writer * 10 + n + 1, tags: names.map(tag) })))))
+      for (const name of names) expect((await first.tagInfo(name))?.count, name).toBeGreaterThan(0)
+    }
+    const images = await second.getImages(Array.from({ length: 40 }, (_, n) => n + 1))
+    for (const image of images) expect(Object.keys(image.tags ?? {}).sort(), `tags of ${image.id}`).toEqual(['new_19_a', 'new_19_b', 'new_19_c'])
+  })
+})

@@ -331,6 +331,19 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE images ADD COLUMN md5 TEXT;
   CREATE INDEX images_md5 ON images (md5);
   `,
+  // 14: model work is leased (issue 16): a model stage takes images through claimStageWork, so the
+  // server's background stages and \`sagasu worker --stages\` processes never run one image twice at
+  // once. A lease ends when the image is marked done, released, or at lease_until.
+  `
+  CREATE TABLE stage_leases (
+    image_id    INTEGER NOT NULL REFERENCES images (id) ON DELETE CASCADE,
+    stage       TEXT    NOT NULL,
+    worker      TEXT    NOT NULL,
+    lease_until INTEGER NOT NULL,
+    PRIMARY KEY (image_id, stage)
+  ) WITHOUT ROWID;
+  CREATE INDEX stage_leases_worker ON stage_leases (worker);
+  `,
 ]
 
 export const SCHEMA_VERSION = MIGRATIONS.length

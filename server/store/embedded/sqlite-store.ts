@@ -171,6 +171,17 @@ class SqliteStore implements Store {
         `SELECT i.id, i.hash, i.folder, i.path FROM images i
         WHERE NOT EXISTS (SELECT 1 FROM image_stages s WHERE s.image_id = i.id AND s.stage = ? AND s.version = ?) AND i.id > ?
         ORDER BY i.id LIMIT ?`),
+      claimableForStage: db.prepare<[number, string, string, string, number, number], StageWork>(
+        `SELECT i.id, i.hash, i.folder, i.path FROM images i
+        WHERE i.id > ?
+          AND NOT EXISTS (SELECT 1 FROM image_stages s WHERE s.image_id = i.id AND s.stage = ? AND s.version = ?)
+          AND NOT EXISTS (SELECT 1 FROM stage_leases l WHERE l.image_id = i.id AND l.stage = ? AND l.lease_until >= ?)
+        ORDER BY i.id LIMIT ?`),
+      leaseStage: db.prepare<[number, string, string, number]>('INSERT OR REPLACE INTO stage_leases (image_id, stage, worker, lease_until) VALUES (?, ?, ?, ?)'),
+      endStageLease: db.prepare<[number, string]>('DELETE FROM stage_leases WHERE image_id = ? AND stage = ?'),
+      releaseStageLease: db.prepare<[number, string, string]>('DELETE FROM stage_leases WHERE image_id = ? AND stage = ? AND worker = ?'),
+      stageLeaseWorkers: db.prepare<[], string>('SELECT DISTINCT worker FROM stage_leases').pluck(),
+      releaseWorkerStageLeases: db.prepare<[string]>('DELETE FROM stage_leases WHERE worker = ?'),
       markStage: db.prepare<[number, string, string, number]>('INSERT OR REPLACE INTO image_stages (image_id, stage, version, done_at) VALUES (?, ?, ?, ?)'),
       stageDone: db.prepare<[string, string], { n: number }>('SELECT count(*) AS n FROM image_stages WHERE stage = ? AND version = ?'),
       stageVersions: db.prepare<[], { stage: string; version: string }>('SELECT DISTINCT stage, version FROM image_stages ORDER BY stage, version'),
@@ -378,8 +389,36 @@ class SqliteStore implements Store {
     const now = Date.now()
     this.db.transaction(() => {
       // An image removed while its batch ran has no row to mark (the foreign key would refuse it).
-      for (const id of ids) if (this.statements.hashOf.get(id)) this.statements.markStage.run(id, stage, version, now)
+      for (const id of ids) {
+        if (this.statements.hashOf.get(id)) this.statements.markStage.run(id, stage, version, now)
+        this.statements.endStageLease.run(id, stage)
+      }
     }).immediate()
+  }
+
+  async claimStageWork(stage: string, version: string, worker: string, limit: number, leaseMs: number, afterId = 0): Promise<StageWork[]> {
+    // One IMMEDIATE transaction: another process claiming at the same moment waits, then sees these leases.
+    return this.db.transaction(() => {
+      const now = Date.now()
+      const work = this.statements.claimableForStage.all(afterId, stage, version, stage, now, limit)
+      for (const item of work) this.statements.leaseStage.run(item.id, stage, worker, now + leaseMs)
+      return work
+    }).immediate()
+  }
+
+  async releaseStageWork(stage: string, worker: string, ids: number[]): Promise<void> {
+    if (!ids.length) return
+    this.db.transaction(() => {
+      for (const id of ids) this.statements.releaseStageLease.run(id, stage, worker)
+    }).immediate()
+  }
+
+  async releaseStageLeases(isWorkerAlive: (worker: string) => boolean): Promise<number> {
+    let released = 0
+    for (const worker of this.statements.stageLeaseWorkers.all()) {
+      if (!isWorkerAlive(worker)) released += this.statements.releaseWorkerStageLeases.run(worker).changes
+    }
+    return released
   }
 
   async stageCounts(stage: string, version: string): Promise<{ done: number; pending: number }> {

@@ -57,6 +57,20 @@ export interface JobClaimDocument {
   at: number
 }
 
+/**
+ * A worker's lease of a model stage's work on one image: `_id` is `<stage>:<image>:<generation>`, so
+ * one worker wins each generation (mongo-stage-leases.ts).
+ */
+export interface StageLeaseDocument {
+  _id: string
+  stage: string
+  image: number
+  generation: number
+  worker: string
+  /** Epoch ms after which the lease may be taken over. */
+  until: number
+}
+
 /** The last fetch outcome of a pixiv work, and its metadata once a fetch succeeded. */
 export interface PixivWorkDocument {
   _id: string
@@ -111,6 +125,7 @@ export interface ServersCollections {
   errors: Collection<ErrorDocument>
   jobs: Collection<JobDocument>
   jobClaims: Collection<JobClaimDocument>
+  stageLeases: Collection<StageLeaseDocument>
   pixivWorks: Collection<PixivWorkDocument>
   batchSets: Collection<BatchSetDocument>
   batchMembers: Collection<BatchMemberDocument>
@@ -126,6 +141,7 @@ export function collectionsOf(db: Db): ServersCollections {
     errors: db.collection('errors'),
     jobs: db.collection('jobs'),
     jobClaims: db.collection('job_claims'),
+    stageLeases: db.collection('stage_leases'),
     pixivWorks: db.collection('pixiv_works'),
     batchSets: db.collection('batch_sets'),
     batchMembers: db.collection('batch_members'),

@@ -59,6 +59,7 @@ export async function ensureIndexes(collections: ServersCollections): Promise<vo
     { key: { status: 1, worker: 1 }, name: 'worker' },
   ])
   await ensure(collections.jobClaims, [{ key: { job: 1 }, name: 'job' }])
+  await ensure(collections.stageLeases, [{ key: { stage: 1, image: 1 }, name: 'stage_image' }, { key: { worker: 1 }, name: 'worker' }])
   await ensure(collections.batchSets, [{ key: { seq: 1 }, name: 'seq' }])
   await ensure(collections.batchMembers, [{ key: { set: 1, split: 1, position: 1 }, name: 'set_split_position', unique: true }])
 }

@@ -2,6 +2,7 @@ import type { AnyBulkWriteOperation } from 'mongodb'
 import type { Job, JobInput, JobStatus } from '../store'
 import { bulkWriteInChunks, isDuplicateKey, reserveIds, type CounterDocument, type JobClaimDocument, type JobDocument } from './mongo-collections'
 import type { Collection } from 'mongodb'
+import { duplicateIndexes } from './racing-upserts'
 
 /**
  * The job queue in MongoDB. Workers on several machines never take the same job (see `claim`); a
@@ -115,19 +116,4 @@ export class MongoJobQueue {
     const [pending, running, failed] = await Promise.all((['pending', 'running', 'failed'] as const).map((status) => this.jobs.countDocuments({ status })))
     return { pending: pending!, running: running!, failed: failed! }
   }
-}
-
-/** The positions of the documents an unordered insertMany refused as duplicates; undefined for any other error. */
-function duplicateIndexes(error: unknown): number[] | undefined {
-  const writeErrors = (error as { writeErrors?: unknown }).writeErrors
-  const list = Array.isArray(writeErrors) ? writeErrors : writeErrors ? [writeErrors] : []
-  if (!list.length) return isDuplicateKey(error) ? [] : undefined
-  const indexes: number[] = []
-  for (const item of list as Array<{ code?: number; index?: number; err?: { code?: number; index?: number } }>) {
-    const code = item.code ?? item.err?.code
-    const index = item.index ?? item.err?.index
-    if (code !== 11000 || index === undefined) return undefined
-    indexes.push(index)
-  }
-  return indexes
 }

@@ -20,6 +20,8 @@ import { compileMongoFilter, compileMongoSort, tagPattern, type MongoFilter } fr
 import { ensureIndexes } from './mongo-indexes'
 import { upgradeDocuments } from './mongo-upgrades'
 import { MongoJobQueue } from './mongo-jobs'
+import { MongoStageLeases } from './mongo-stage-leases'
+import { bulkUpsertInChunks } from './racing-upserts'
 import { compileMongoKeyset, cursorOf } from './mongo-keyset'
 import { compareText, MongoPixiv } from './mongo-pixiv'
 import { MongoPrompts } from './mongo-prompts'
@@ -61,6 +63,7 @@ export class ServersStore implements Store {
   private readonly db: Db
   private readonly c: ServersCollections
   private readonly jobs: MongoJobQueue
+  private readonly stageLeases: MongoStageLeases
   private readonly pixiv: MongoPixiv
   private readonly prompts: MongoPrompts
   private readonly batches: MongoBatches
@@ -70,6 +73,7 @@ export class ServersStore implements Store {
     this.db = options.client.db(options.database)
     this.c = collectionsOf(this.db)
     this.jobs = new MongoJobQueue(this.c.jobs, this.c.jobClaims, this.c.counters)
+    this.stageLeases = new MongoStageLeases(this.c.images, this.c.stageLeases)
     this.pixiv = new MongoPixiv(this.c, async (ids) => {
       await this.afterTextChange(ids)
       await this.refreshScalars(ids)
@@ -276,7 +280,8 @@ export class ServersStore implements Store {
       current.set(id, after.map((tag) => tag.name))
       return [{ before, after }]
     })
-    await bulkWriteInChunks(this.c.tags, tagCountChanges(changes), { ordered: false })
+    // Another worker may create the same new tag name at this moment (sagasu worker --stages tag on several machines).
+    await bulkUpsertInChunks(this.c.tags, tagCountChanges(changes))
     await this.refreshScalars(images.map((image) => image._id))
   }
 
@@ -312,6 +317,23 @@ export class ServersStore implements Store {
     await this.ready()
     if (!ids.length) return
     await this.c.images.updateMany({ _id: { $in: ids } }, { $set: { [`stages.${stageKey(stage)}`]: version } })
+    // After the mark, never before: a worker that leases an image meanwhile sees it done and gives the lease back.
+    await this.stageLeases.end(stage, ids)
+  }
+
+  async claimStageWork(stage: string, version: string, worker: string, limit: number, leaseMs: number, afterId = 0): Promise<StageWork[]> {
+    await this.ready()
+    return this.stageLeases.claim(stage, `stages.${stageKey(stage)}`, version, worker, limit, leaseMs, afterId)
+  }
+
+  async releaseStageWork(stage: string, worker: string, ids: number[]): Promise<void> {
+    await this.ready()
+    if (ids.length) await this.stageLeases.release(stage, worker, ids)
+  }
+
+  async releaseStageLeases(isWorkerAlive: (worker: string) => boolean): Promise<number> {
+    await this.ready()
+    return this.stageLeases.releaseDead(isWorkerAlive)
   }
 
   async stageCounts(stage: string, version: string): Promise<{ done: number; pending: number }> {
@@ -588,7 +610,12 @@ export class ServersStore implements Store {
     // Images removed meanwhile are skipped.
     const images = await this.c.images.find({ _id: { $in: [...latest.keys()] } }).toArray()
     if (!images.length) return
-    if (!known) await this.c.vectorModels.updateOne({ _id: model }, { $setOnInsert: { dims } }, { upsert: true })
+    if (!known) {
+      // Two workers embedding a model's first images at once both upsert it; on FerretDB the loser fails with E11000.
+      await this.c.vectorModels.updateOne({ _id: model }, { $setOnInsert: { dims } }, { upsert: true }).catch((error: unknown) => {
+        if (!isDuplicateKey(error)) throw error
+      })
+    }
     await vectors.ensureModel(model, dims)
     await vectors.upsert(model, images.map((image) => ({ id: image.id, vector: latest.get(image.id)!, scalars: this.scalarsOf(image) })))
     await this.c.images.updateMany({ _id: { $in: images.map((image) => image.id) } }, { $addToSet: { embedded: model } })
