@@ -1,0 +1,1 @@
+export async function runTuning(o: unknown): Promise<string> { return String(o) }
