@@ -3,6 +3,10 @@
 // inside onnxruntime's session.run, and in our own JavaScript on the main thread (NHWC packing,
 // tag selection, bookkeeping). Decoding and resizing run on libvips threads, overlapped with inference.
 // Usage: npm run bench:pipeline -- [--count 96] [--batch 8] [--min-side 600] [--max-side 1600] [--work bench/.work]
+// At real size (random-weight stand-ins of the real architectures, issue 16; never part of the tests):
+//   npm run bench:pipeline -- --real-size [--models .cache/real-size-models] [--tagger wd-swinv2-tagger-v3]
+//     [--count 16] [--batch 8] [--threads 0] [--precision fp32|int8]
+//   npm run bench:pipeline -- --tune [--models …] [--count 8]   (threads × batch × precision, agreement, graph optimisation)
 // Prints a Markdown section for BENCHMARKS.md.
 import { existsSync, mkdirSync } from 'node:fs'
 import { cpus, loadavg } from 'node:os'
@@ -11,7 +15,7 @@ import { parseArgs } from 'node:util'
 import { performance } from 'node:perf_hooks'
 import * as ort from 'onnxruntime-node'
 import sharp from 'sharp'
-import { configSchema } from '../config/schema'
+import { configSchema, MODEL_DEVICES } from '../config/schema'
 import type { BatchItem } from '../workers/stage'
 import { ClipStage } from '../workers/models/clip.stage'
 import { ModelRegistry } from '../models/model-registry'
@@ -26,8 +30,38 @@ const { values } = parseArgs({
     'max-side': { type: 'string', default: '1600' },
     work: { type: 'string', default: join(import.meta.dirname, '.work') },
     device: { type: 'string', default: 'cpu' }, // models.device: auto, cpu, cuda, dml, coreml (docs/models.md#gpu)
+    'real-size': { type: 'boolean', default: false },
+    tune: { type: 'boolean', default: false },
+    models: { type: 'string', default: '.cache/real-size-models' },
+    tagger: { type: 'string', default: 'wd-swinv2-tagger-v3' },
+    threads: { type: 'string', default: '0' },
+    precision: { type: 'string', default: 'fp32' },
   },
 })
+if (values['real-size'] || values.tune) {
+  const threads = Number(values.threads)
+  if (!Number.isInteger(threads) || threads < 0) throw new Error('--threads must be a whole number ≥ 0 (0: onnxruntime chooses)')
+  if (values.precision !== 'fp32' && values.precision !== 'int8') throw new Error('--precision must be fp32 or int8')
+  const device = MODEL_DEVICES.find((name) => name === values.device)
+  if (!device) throw new Error(`--device must be one of ${MODEL_DEVICES.join(', ')}`)
+  const options = {
+    models: resolve(values.models),
+    tagger: values.tagger,
+    // Real-size models take seconds per image on 2 cores: a small default count.
+    count: values.count === '96' ? (values.tune ? 8 : 16) : Number(values.count),
+    batch: Number(values.batch),
+    threads,
+    precision: values.precision,
+    device,
+    work: resolve(values.work),
+  } as const
+  if (!Number.isInteger(options.count) || options.count < 1) throw new Error('--count must be a whole number ≥ 1')
+  const section = values.tune
+    ? await (await import('./pipeline/tuning')).runTuning(options)
+    : await (await import('./pipeline/real-size')).runRealSize(options)
+  console.log(section)
+  process.exit(0)
+}
 const count = Number(values.count)
 const batchSize = Number(values.batch)
 const minSide = Number(values['min-side'])

@@ -25,7 +25,7 @@ describe('loadConfig', () => {
   it('accepts a model turned off without repeating its name', () => {
     const { file } = configFile('models:\n  clip:\n    enabled: false\n')
     const { config } = loadConfig({ file, env: {} })
-    expect(config.models.clip).toEqual({ enabled: false, name: 'Xenova/clip-vit-base-patch32' })
+    expect(config.models.clip).toEqual({ enabled: false, name: 'Xenova/clip-vit-base-patch32', precision: 'fp32' })
     expect(config.models.tagger.name).toBe('SmilingWolf/wd-swinv2-tagger-v3')
   })
 
@@ -41,6 +41,18 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ file: configFile('models:\n  ocr:\n    model:\n      folder: x\n').file, env: {} })).toThrow(/models\.ocr\.model/)
     expect(() => loadConfig({ file: configFile('models:\n  ocr:\n    data: best\n').file, env: {} })).toThrow(/models\.ocr\.data/)
     expect(() => loadConfig({ file: configFile('models:\n  ocr:\n    workers: 0\n').file, env: {} })).toThrow(/models\.ocr\.workers/)
+  })
+
+  it('takes models.threads and the models\' precision, and names a bad value\'s key', () => {
+    const defaults = loadConfig({ file: configFile('{}\n').file, env: {} }).config.models
+    expect([defaults.threads, defaults.tagger.precision, defaults.clip.precision]).toEqual([0, 'fp32', 'fp32'])
+    const set = loadConfig({ file: configFile('models:\n  threads: 2\n  tagger:\n    precision: int8\n  clip:\n    precision: int8\n').file, env: {} }).config.models
+    expect([set.threads, set.tagger.precision, set.clip.precision]).toEqual([2, 'int8', 'int8'])
+    expect(() => loadConfig({ file: configFile('models:\n  threads: -1\n').file, env: {} })).toThrow(/models\.threads: .*0/)
+    expect(() => loadConfig({ file: configFile('models:\n  threads: 1.5\n').file, env: {} })).toThrow(/models\.threads: a whole number of threads, 0 to let onnxruntime choose/)
+    expect(() => loadConfig({ file: configFile('models:\n  threads: many\n').file, env: {} })).toThrow(/models\.threads: a whole number of threads/)
+    expect(() => loadConfig({ file: configFile('models:\n  tagger:\n    precision: int4\n').file, env: {} })).toThrow(/models\.tagger\.precision: .*"fp32".*"int8"/)
+    expect(() => loadConfig({ file: configFile('models:\n  clip:\n    precision: fp16\n').file, env: {} })).toThrow(/models\.clip\.precision: .*"fp32".*"int8"/)
   })
 
   it('lets the environment override the file, and --data-dir override both', () => {

@@ -20,6 +20,14 @@ export const folderSchema = z.strictObject({
   recursive: z.boolean().default(true),
 })
 
+/**
+ * `fp32`: the model as published; `int8`: its dynamically quantized copy (`*_quantized.onnx` beside
+ * it), smaller and on most CPUs faster, with outputs close to but not equal to fp32's (BENCHMARKS.md,
+ * "Models at real size").
+ */
+export const modelPrecision = z.enum(['fp32', 'int8'])
+export type ModelPrecision = z.output<typeof modelPrecision>
+
 /** A model setting; each model has its own default id, so `{enabled: false}` alone is enough. */
 function modelSchema(defaultName: string) {
   return z
@@ -29,6 +37,7 @@ function modelSchema(defaultName: string) {
       name: z.string().min(1).regex(...noControl).default(defaultName),
       /** A local folder with the model files, for offline installs; wins over `name`. */
       path: z.string().min(1).regex(...noControl).optional(),
+      precision: modelPrecision.default('fp32'),
     })
     .prefault({})
 }
@@ -42,6 +51,8 @@ const taggerSchema = z
     path: z.string().min(1).regex(...noControl).optional(),
     /** The folder layout: `auto` recognises selected_tags.csv (WD14 v3) or tags.txt (DeepDanbooru). */
     layout: z.enum(['auto', 'wd14', 'deepdanbooru']).default('auto'),
+    /** `int8` reads `model_quantized.onnx` (`deepdanbooru_quantized.onnx`) from the same folder. */
+    precision: modelPrecision.default('fp32'),
   })
   .prefault({})
 
@@ -221,6 +232,11 @@ export const configSchema = z.strictObject({
       device: z.enum(MODEL_DEVICES).default('auto'),
       /** Unload a model after this many idle seconds (0: keep it loaded). */
       idleUnloadSeconds: z.number().int().min(0).default(300),
+      /**
+       * onnxruntime intra-op threads per session (tagger, CLIP, paddle OCR); 0 lets onnxruntime
+       * choose (one per physical core). The stages run one after another, so each may use every core.
+       */
+      threads: z.number('a whole number of threads, 0 to let onnxruntime choose').int('a whole number of threads, 0 to let onnxruntime choose').min(0).max(256).default(0),
       /** Images per inference call of the tagger and CLIP stages; memory grows with it. */
       batchSize: z.number().int().min(1).max(256).default(8),
       /** Where models named by id are downloaded from: the Hugging Face hub or a mirror of it. */

@@ -12,15 +12,15 @@ import {
   type Processor,
   type Tensor,
 } from '@huggingface/transformers'
-import { CLIP_FILES } from './clip-files'
+import { CLIP_FILES, clipFilesFor } from './clip-files'
 import type { ModelImage } from './model-image'
-import type { ModelDevice } from '../config/schema'
 import { type DeviceInUse, openOnDevice, transformersOptionsFor } from './execution-device'
 import { ModelLoadError, cannotLoad } from './model-load-error'
 import type { HubOptions } from './model-hub'
 import { isModelId, localModelFolder, missingFiles, probeHub } from './model-hub'
+import { DEFAULT_RUNTIME_SETTINGS, threadOptions, type RuntimeSettings } from './runtime-settings'
 
-/** A CLIP model's two towers, loaded through transformers.js (ONNX, fp32) on `models.device`. */
+/** A CLIP model's two towers, loaded through transformers.js (ONNX, fp32 or int8) on `models.device`. */
 export interface ClipModel {
   /** Where the files were read from. */
   readonly folder: string
@@ -46,8 +46,10 @@ export type ClipSource = { folder: string } | ({ name: string } & HubOptions)
  * const clip = await loadClipModel({ folder: 'test/fixtures/models/tiny-clip' })
  * const [red] = await clip.embedText(['red'])
  */
-export async function loadClipModel(source: ClipSource, options: { device?: ModelDevice } = {}): Promise<ClipModel> {
-  const { id, folder } = await prepareSource(source)
+export async function loadClipModel(source: ClipSource, settings: RuntimeSettings = DEFAULT_RUNTIME_SETTINGS): Promise<ClipModel> {
+  const files = clipFilesFor(settings.precision)
+  const { id, folder } = await prepareSource(source, files)
+  const [textFile, visionFile] = files.filter((file) => file.startsWith('onnx/'))
   const attempt = async <T>(file: string, load: () => Promise<T>): Promise<T> => {
     try {
       return await load()
@@ -58,10 +60,16 @@ export async function loadClipModel(source: ClipSource, options: { device?: Mode
   }
   const tokenizer = await attempt('tokenizer.json', () => AutoTokenizer.from_pretrained(id))
   const processor = await attempt('preprocessor_config.json', () => AutoProcessor.from_pretrained(id))
-  const { value: [textModel, visionModel], device } = await openOnDevice('clip', options.device ?? 'cpu', async (device) => {
-    const onDevice = { dtype: 'fp32', ...transformersOptionsFor(device) } as const
-    const text = await attempt('onnx/text_model.onnx', () => CLIPTextModelWithProjection.from_pretrained(id, onDevice))
-    const vision = await attempt('onnx/vision_model.onnx', () => CLIPVisionModelWithProjection.from_pretrained(id, onDevice)).catch(async (error: unknown) => {
+  const { value: [textModel, visionModel], device } = await openOnDevice('clip', settings.device, async (device) => {
+    const onDevice = transformersOptionsFor(device)
+    // q8 is transformers.js's name for the dynamically quantized `*_quantized.onnx` towers.
+    const options = {
+      dtype: settings.precision === 'int8' ? 'q8' : 'fp32',
+      ...onDevice,
+      session_options: { ...onDevice.session_options, ...threadOptions(settings.threads) },
+    } as const
+    const text = await attempt(textFile!, () => CLIPTextModelWithProjection.from_pretrained(id, options))
+    const vision = await attempt(visionFile!, () => CLIPVisionModelWithProjection.from_pretrained(id, options)).catch(async (error: unknown) => {
       await text.dispose().catch(() => undefined)
       throw error
     })
@@ -70,13 +78,13 @@ export async function loadClipModel(source: ClipSource, options: { device?: Mode
   return new TransformersClip(folder, imageSizeOf(folder), tokenizer, processor, textModel, visionModel, device)
 }
 
-async function prepareSource(source: ClipSource): Promise<{ id: string; folder: string }> {
+async function prepareSource(source: ClipSource, files: readonly string[]): Promise<{ id: string; folder: string }> {
   // transformers.js keeps its settings in one global object; only one CLIP is loaded per process.
   env.allowLocalModels = true
   if ('folder' in source) {
-    const missing = missingFiles(source.folder, CLIP_FILES)
+    const missing = missingFiles(source.folder, files)
     if (!existsSync(source.folder)) throw new ModelLoadError('clip', `the model folder ${source.folder} (models.clip.path) does not exist`)
-    if (missing.length > 0) throw new ModelLoadError('clip', `${join(source.folder, missing[0]!)} is missing (a CLIP folder needs ${CLIP_FILES.join(', ')})`)
+    if (missing.length > 0) throw new ModelLoadError('clip', `${join(source.folder, missing[0]!)} is missing (a CLIP folder needs ${files.join(', ')}${files === CLIP_FILES ? '' : ' for models.clip.precision int8'})`)
     env.allowRemoteModels = false
     env.useFSCache = false
     // An absolute path is used as the folder itself, whatever localModelPath says.
@@ -88,7 +96,7 @@ async function prepareSource(source: ClipSource): Promise<{ id: string; folder: 
   env.cacheDir = source.modelsDir
   env.useFSCache = true
   env.remoteHost = `${source.hubUrl.replace(/\/+$/, '')}/`
-  if (missingFiles(folder, CLIP_FILES).length === 0) {
+  if (missingFiles(folder, files).length === 0) {
     env.allowRemoteModels = false
     return { id: source.name, folder }
   }

@@ -1,6 +1,7 @@
 import * as ort from 'onnxruntime-node'
 import { describe, expect, it } from 'vitest'
 import { autoGpu, deviceReport, onnxReason, openOnDevice, sessionOptionsFor, transformersOptionsFor } from './execution-device'
+import { DEFAULT_RUNTIME_SETTINGS } from './runtime-settings'
 import { loadTaggerModel } from './tagger-model'
 
 const TINY_WD14 = 'test/fixtures/models/tiny-wd14'
@@ -38,7 +39,7 @@ describe('execution devices', () => {
 
   it('cpu: the tagger loads and predicts on the CPU, records it, and logs no line', async () => {
     const lines: string[] = []
-    const tagger = await loadTaggerModel(TINY_WD14, 'wd14', { device: 'cpu' })
+    const tagger = await loadTaggerModel(TINY_WD14, 'wd14', { ...DEFAULT_RUNTIME_SETTINGS, device: 'cpu' })
     try {
       expect(tagger.device).toBe('cpu')
       const [scores] = await tagger.predict([{ width: 448, height: 448, data: Buffer.alloc(448 * 448 * 3) }])

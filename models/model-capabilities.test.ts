@@ -41,7 +41,7 @@ describe('checkModelCapabilities', () => {
     const capabilities = await checkModelCapabilities(config)
     expect(capabilities.clip).toEqual({ state: 'disabled', reason: 'turned off (models.clip.enabled is false)', source: join(FIXTURES, 'tiny-clip') })
     expect(capabilities.tagger).toEqual({ state: 'disabled', reason: `${broken} has tags.txt (DeepDanbooru layout) but no model.onnx, deepdanbooru.onnx or other .onnx file`, source: broken })
-    config.models.clip = { enabled: true, name: 'x/y', path: join(dir, 'nowhere') }
+    config.models.clip = { enabled: true, name: 'x/y', path: join(dir, 'nowhere'), precision: 'fp32' }
     expect((await checkModelCapabilities(config)).clip.reason).toBe(`the model folder ${join(dir, 'nowhere')} (models.clip.path) does not exist`)
   })
 

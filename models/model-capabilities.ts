@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import type { SagasuConfig } from '../config/schema'
-import { CLIP_FILES } from './clip-files'
+import { CLIP_FILES, clipFilesFor } from './clip-files'
+import { quantizedFile } from './runtime-settings'
 import { isModelId, localModelFolder, missingFiles, probeHub } from './model-hub'
 import { firstLine } from './model-load-error'
 import type { ModelRegistry } from './model-registry'
@@ -65,12 +66,13 @@ export async function checkModel(config: SagasuConfig, kind: 'clip' | 'tagger', 
 function folderProblem(kind: 'clip' | 'tagger', folder: string, config: SagasuConfig): string | undefined {
   if (!existsSync(folder)) return `the model folder ${folder} (models.${kind}.path) does not exist`
   if (kind === 'clip') {
-    const missing = missingFiles(folder, CLIP_FILES)
+    const missing = missingFiles(folder, clipFilesFor(config.models.clip.precision))
     return missing.length > 0 ? `${join(folder, missing[0]!)} is missing` : undefined
   }
   try {
     const layout = readTaggerLayout(folder, config.models.tagger.layout)
-    return existsSync(layout.modelFile) ? undefined : `${layout.modelFile} is missing`
+    const file = config.models.tagger.precision === 'int8' ? quantizedFile(layout.modelFile) : layout.modelFile
+    return existsSync(file) ? undefined : `${file} is missing`
   } catch (error) {
     return firstLine(error).replace(/^Tagger disabled: /, '')
   }

@@ -5,6 +5,7 @@ import type { HubOptions } from './model-hub'
 import { downloadModelFiles, isModelId, localModelFolder, missingFiles, probeHub } from './model-hub'
 import { ModelLoadError, firstLine } from './model-load-error'
 import type { TaggerModel } from './tagger-model'
+import { runtimeSettings } from './runtime-settings'
 
 // The runtimes (onnxruntime, transformers.js) are imported on first load only: a health check or
 // a CLI command that never runs a model does not pay for loading them.
@@ -33,22 +34,29 @@ export function hubOptions(config: SagasuConfig): HubOptions {
  */
 export function clipSource(config: SagasuConfig): ModelSource<ClipModel> {
   const { path, name } = config.models.clip
-  const device = config.models.device
-  if (path) return { key: `clip:${path}`, describe: path, load: () => loadClipModel({ folder: path }, { device }) }
+  const settings = runtimeSettings(config, 'clip')
+  // int8 gives other embeddings: its own key, so its vectors never mix with fp32's. fp32 keeps the old key.
+  const suffix = precisionSuffix(settings.precision)
+  if (path) return { key: `clip:${path}${suffix}`, describe: path, load: () => loadClipModel({ folder: path }, settings) }
   const hub = hubOptions(config)
-  return { key: `clip:${name}`, describe: `${name} (${hub.modelsDir})`, load: () => loadClipModel({ name, ...hub }, { device }) }
+  return { key: `clip:${name}${suffix}`, describe: `${name} (${hub.modelsDir})`, load: () => loadClipModel({ name, ...hub }, settings) }
 }
 
 export function taggerSource(config: SagasuConfig): ModelSource<TaggerModel> {
   const { path, name, layout } = config.models.tagger
-  const device = config.models.device
-  if (path) return { key: `tagger:${layout}:${path}`, describe: path, load: () => loadTaggerModel(path, layout, { device }) }
+  const settings = runtimeSettings(config, 'tagger')
+  const suffix = precisionSuffix(settings.precision)
+  if (path) return { key: `tagger:${layout}:${path}${suffix}`, describe: path, load: () => loadTaggerModel(path, layout, settings) }
   const hub = hubOptions(config)
   return {
-    key: `tagger:${layout}:${name}`,
+    key: `tagger:${layout}:${name}${suffix}`,
     describe: `${name} (${hub.modelsDir})`,
-    load: async () => loadTaggerModel(await fetchWd14(name, layout, hub), 'wd14', { device }),
+    load: async () => loadTaggerModel(await fetchWd14(name, layout, hub), 'wd14', settings),
   }
+}
+
+function precisionSuffix(precision: string): string {
+  return precision === 'fp32' ? '' : `:${precision}`
 }
 
 async function fetchWd14(name: string, layout: string, hub: HubOptions): Promise<string> {

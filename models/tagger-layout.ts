@@ -91,7 +91,8 @@ function readDeepDanbooru(folder: string): TaggerLayout {
 
 function deepDanbooruModelFile(folder: string): string {
   for (const name of ['model.onnx', 'deepdanbooru.onnx']) if (existsSync(join(folder, name))) return join(folder, name)
-  const onnx = readdirSync(folder).filter((name) => name.endsWith('.onnx'))
+  // A `*_quantized.onnx` is the int8 copy of the model beside it (models.tagger.precision), never the model itself.
+  const onnx = readdirSync(folder).filter((name) => name.endsWith('.onnx') && !name.endsWith('_quantized.onnx'))
   if (onnx.length === 1) return join(folder, onnx[0]!)
   throw new ModelLoadError('tagger', onnx.length === 0
     ? `${folder} has tags.txt (DeepDanbooru layout) but no model.onnx, deepdanbooru.onnx or other .onnx file`

@@ -1,11 +1,11 @@
 import * as ort from 'onnxruntime-node'
 import type { ModelImage } from './model-image'
-import type { ModelDevice } from '../config/schema'
 import { type DeviceInUse, openOnDevice, sessionOptionsFor } from './execution-device'
 import { ModelLoadError, cannotLoad } from './model-load-error'
 import { OnnxFormatError, readOnnxGraphInfo } from './onnx-graph-info'
 import type { TaggerLayout, TaggerLayoutKind } from './tagger-layout'
 import { readTaggerLayout } from './tagger-layout'
+import { DEFAULT_RUNTIME_SETTINGS, precisionFile, threadOptions, type RuntimeSettings } from './runtime-settings'
 
 /**
  * A tagger loaded into onnxruntime-node: one session, fed NHWC float batches in the layout's
@@ -27,27 +27,27 @@ const LAYOUT_NAMES: Record<TaggerLayoutKind, string> = { wd14: 'the WD14 v3 layo
 /**
  * Loads the tagger in `folder`. Every failure is a ModelLoadError naming the file: a missing file,
  * a corrupt ONNX, an input that is not NHWC float with 3 channels, an input size other than the
- * layout's, an output count other than the tag count.
+ * layout's, an output count other than the tag count, an int8 precision without the quantized copy.
  *
  * @example
  * const tagger = await loadTaggerModel('test/fixtures/models/tiny-wd14', 'auto')
  */
-export async function loadTaggerModel(folder: string, layoutKind: TaggerLayoutKind | 'auto', options: { threads?: number; device?: ModelDevice } = {}): Promise<TaggerModel> {
+export async function loadTaggerModel(folder: string, layoutKind: TaggerLayoutKind | 'auto', settings: RuntimeSettings = DEFAULT_RUNTIME_SETTINGS): Promise<TaggerModel> {
   const layout = readTaggerLayout(folder, layoutKind)
-  const file = layout.modelFile
+  const file = precisionFile('tagger', layout.modelFile, settings.precision, 'models.tagger.precision')
   let opened: { value: ort.InferenceSession; device: DeviceInUse }
   try {
-    opened = await openOnDevice('tagger', options.device ?? 'cpu', (device) => ort.InferenceSession.create(file, {
+    opened = await openOnDevice('tagger', settings.device, (device) => ort.InferenceSession.create(file, {
       ...sessionOptionsFor(device),
       graphOptimizationLevel: 'all',
-      ...(options.threads ? { intraOpNumThreads: options.threads } : {}),
+      ...threadOptions(settings.threads),
     }))
   } catch (error) {
     throw new ModelLoadError('tagger', cannotLoad(file, error), { cause: error })
   }
   const { value: session, device } = opened
   try {
-    const shape = checkGraph(layout, session)
+    const shape = checkGraph(layout, file, session)
     return new OnnxTagger(layout, session, shape.size, shape.applySigmoid, device)
   } catch (error) {
     await session.release().catch(() => undefined)
@@ -55,8 +55,7 @@ export async function loadTaggerModel(folder: string, layoutKind: TaggerLayoutKi
   }
 }
 
-function checkGraph(layout: TaggerLayout, session: ort.InferenceSession): { size: number; applySigmoid: boolean } {
-  const file = layout.modelFile
+function checkGraph(layout: TaggerLayout, file: string, session: ort.InferenceSession): { size: number; applySigmoid: boolean } {
   const fail = (message: string): never => {
     throw new ModelLoadError('tagger', `${file}: ${message}`)
   }

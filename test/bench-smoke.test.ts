@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process'
-import { existsSync, readFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, symlinkSync } from 'node:fs'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { describe, expect, it } from 'vitest'
@@ -33,6 +33,23 @@ describe('bench smoke', () => {
     expect(stdout).toMatch(/\| DeepDanbooru tagger \(512, RGB, edge pad\) \| [\d.]+ \|/)
     expect(stdout).toMatch(/\| CLIP image tower \(224\) \| [\d.]+ \|/)
   })
+
+  // The real-size mode's code path on the fixture models laid out as the stand-ins are (a real-size run is a benchmark, never a test).
+  it('runs the real-size pipeline and tuning modes end to end on the fixture models', async () => {
+    const work = tempDir()
+    const models = join(work, 'models')
+    mkdirSync(models)
+    symlinkSync(join(ROOT, 'test/fixtures/models/tiny-wd14'), join(models, 'wd-swinv2-tagger-v3'))
+    symlinkSync(join(ROOT, 'test/fixtures/models/tiny-clip'), join(models, 'clip-vit-base-patch32'))
+    const pipeline = await run(process.execPath, ['bin/run-ts.mjs', 'bench/pipeline.bench.ts', '--real-size', '--models', models, '--count', '2', '--batch', '2', '--threads', '1', '--work', work], { cwd: ROOT })
+    expect(pipeline.stdout).toMatch(/\| tagger wd-swinv2-tagger-v3 \| [\d.]+ \| \d+ ms \| \d+ ms \| -?\d+ ms \| \d+ % \| \d+ MiB \| [\d.]+ s \| [\d.]+ \| [\d.]+ \| \d+ ms \| -?\d+ ms \| -?[\d.]+ % \| -?[\d.]+ % \|/)
+    expect(pipeline.stdout).toMatch(/\| OCR \(paddle PP-OCRv5 mobile\) \| [\d.]+ \|.* \| -?[\d.]+ % \|/)
+    expect(pipeline.stdout).toMatch(/\| \*\*all stages\*\* \|.*\*\*[\d.]+\*\*/)
+    const tuning = await run(process.execPath, ['bin/run-ts.mjs', 'bench/pipeline.bench.ts', '--tune', '--models', models, '--count', '2', '--batch', '2', '--work', work], { cwd: ROOT })
+    expect(tuning.stdout).toMatch(/\| wd-swinv2-tagger-v3 \| 2 \| 8 \| [\d.]+ \|/)
+    expect(tuning.stdout).toMatch(/\| wd-swinv2-tagger-v3 \| [\d.]+ \| [\d.]+ \| [\d.]+× \| [\d.]+ \| [\d.]+ \| max \\\|Δp\\\| [\d.]+, top-20 overlap \d+ % \|/)
+    expect(tuning.stdout).toMatch(/\| clip-vit-base-patch32 \(image tower\) \|.*cosine min [\d.]+/)
+  }, 240_000)
 
   it('runs the vector benchmark on a few thousand small vectors and reports every table', async () => {
     const { stdout } = await run(process.execPath, ['bin/run-ts.mjs', 'bench/vectors.bench.ts', '--count', '3000', '--dims', '32', '--queries', '20', '--uniform', '1000', '--work', tempDir()], { cwd: ROOT })

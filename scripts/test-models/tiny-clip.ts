@@ -1,4 +1,5 @@
-import { DataType, encodeModel, floatTensor, int64Tensor } from '../onnx/onnx-writer'
+import { DataType, encodeModel, floatTensor, int64Tensor, type Graph } from '../onnx/onnx-writer'
+import { quantizeMatMuls } from './dynamic-quantize'
 import type { ModelFiles } from './model-files'
 import { json } from './model-files'
 
@@ -27,7 +28,10 @@ export function tinyClipFiles(): ModelFiles {
     ['tokenizer_config.json', json(tokenizerConfig())],
     ['special_tokens_map.json', json(specialTokensMap())],
     ['onnx/text_model.onnx', textModel(vocab)],
-    ['onnx/vision_model.onnx', visionModel()],
+    ['onnx/vision_model.onnx', encodeModel(visionGraph())],
+    // The text tower has no MatMul (a sum of word vectors): its quantized copy is the same graph.
+    ['onnx/text_model_quantized.onnx', textModel(vocab)],
+    ['onnx/vision_model_quantized.onnx', encodeModel(quantizeMatMuls(visionGraph()))],
   ])
 }
 
@@ -62,7 +66,7 @@ function textModel(vocab: Map<string, number>): Uint8Array {
 }
 
 /** pixel_values float [batch, 3, H, W] (CLIP-normalised) → image_embeds [batch, 8]. */
-function visionModel(): Uint8Array {
+function visionGraph(): Graph {
   // Rows: mean R, G, B in 0–1. Columns: red, green, blue, yellow, white, black, unused, shared.
   const h = -0.5
   const t = 1 / 3
@@ -72,7 +76,7 @@ function visionModel(): Uint8Array {
     [h, h, 1, -1, t, -t, 0, 0],
   ].flat()
   const bias = [0, 0, 0, 0, -0.5, 0.5, 0, 0.01]
-  return encodeModel({
+  return {
     name: 'tiny_clip_vision',
     inputs: [{ name: 'pixel_values', elemType: DataType.FLOAT, shape: ['batch_size', 3, 'height', 'width'] }],
     outputs: [{ name: 'image_embeds', elemType: DataType.FLOAT, shape: ['batch_size', DIMENSIONS] }],
@@ -90,7 +94,7 @@ function visionModel(): Uint8Array {
       { op: 'Add', inputs: ['projected', 'axis_bias'], outputs: ['shifted'] },
       { op: 'Relu', inputs: ['shifted'], outputs: ['image_embeds'] },
     ],
-  })
+  }
 }
 
 function config(vocabSize: number) {

@@ -1,4 +1,5 @@
-import { DataType, encodeModel, floatTensor } from '../onnx/onnx-writer'
+import { DataType, encodeModel, floatTensor, type Graph } from '../onnx/onnx-writer'
+import { quantizeMatMuls } from './dynamic-quantize'
 import type { ModelFiles } from './model-files'
 import { json } from './model-files'
 
@@ -81,18 +82,20 @@ function tagWeights(tag: string): { weights: Map<number, number>; bias: number }
 
 export function tinyTaggerFiles(layout: TaggerLayoutName, options: TinyTaggerOptions = {}): ModelFiles {
   if (layout === 'wd14') {
-    const model = taggerModel({ tags: TINY_WD14_TAGS, size: options.inputSize ?? 448, channels: 'bgr', scale: 255, inputName: 'input', outputName: 'output' })
+    const graph = taggerGraph({ tags: TINY_WD14_TAGS, size: options.inputSize ?? 448, channels: 'bgr', scale: 255, inputName: 'input', outputName: 'output' })
     return new Map<string, Uint8Array | string>([
-      ['model.onnx', model],
+      ['model.onnx', encodeModel(graph)],
+      ['model_quantized.onnx', encodeModel(quantizeMatMuls(graph))],
       ['selected_tags.csv', selectedTagsCsv()],
     ])
   }
   const size = options.inputSize ?? 512
-  const model = taggerModel({ tags: TINY_DEEPDANBOORU_TAGS, size, channels: 'rgb', scale: 1, inputName: 'input_1', outputName: 'output' })
+  const graph = taggerGraph({ tags: TINY_DEEPDANBOORU_TAGS, size, channels: 'rgb', scale: 1, inputName: 'input_1', outputName: 'output' })
   const general = TINY_DEEPDANBOORU_TAGS.filter((tag) => !tag.startsWith('rating:') && WD14_CATEGORY[tag] !== 4)
   const character = TINY_DEEPDANBOORU_TAGS.filter((tag) => WD14_CATEGORY[tag] === 4)
   return new Map<string, Uint8Array | string>([
-    ['deepdanbooru.onnx', model],
+    ['deepdanbooru.onnx', encodeModel(graph)],
+    ['deepdanbooru_quantized.onnx', encodeModel(quantizeMatMuls(graph))],
     ['tags.txt', lines(TINY_DEEPDANBOORU_TAGS)],
     ['tags-general.txt', lines(general)],
     ['tags-character.txt', lines(character)],
@@ -115,7 +118,7 @@ interface TaggerGraph {
   outputName: string
 }
 
-function taggerModel(graph: TaggerGraph): Uint8Array {
+function taggerGraph(graph: TaggerGraph): Graph {
   const order = graph.channels === 'rgb' ? [0, 1, 2] : [2, 1, 0]
   const hidden = HIDDEN_UNITS.length
   // Row c of the first layer is the input channel c; weights are for 0–255 values, so a 0–1 input is scaled up first.
@@ -132,7 +135,7 @@ function taggerModel(graph: TaggerGraph): Uint8Array {
     return bias
   })
   const scaled = graph.scale === 255 ? graph.inputName : 'pixels_255'
-  return encodeModel({
+  return {
     name: 'tiny_tagger',
     inputs: [{ name: graph.inputName, elemType: DataType.FLOAT, shape: ['batch', graph.size, graph.size, 3] }],
     outputs: [{ name: graph.outputName, elemType: DataType.FLOAT, shape: ['batch', graph.tags.length] }],
@@ -153,7 +156,7 @@ function taggerModel(graph: TaggerGraph): Uint8Array {
       { op: 'Add', inputs: ['tag_units', 'tag_bias'], outputs: ['logits'] },
       { op: 'Sigmoid', inputs: ['logits'], outputs: [graph.outputName] },
     ],
-  })
+  }
 }
 
 function selectedTagsCsv(): string {

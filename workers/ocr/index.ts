@@ -28,7 +28,7 @@ function paddleModel(config: SagasuConfig): PaddleStageModel {
   return {
     name: path ?? name,
     identity: () => paddleModelIdentity(config),
-    threads: 0,
+    threads: config.models.threads,
     device: config.models.device,
     files: () => resolvePaddleModelFiles(config),
   }
