@@ -1,11 +1,11 @@
 // One import in its own process, so its peak RSS is the import's alone.
 // Usage: node bin/run-ts.mjs bench/import-child.ts CONFIG CONCURRENCY
-import { readFileSync } from 'node:fs'
 import { performance } from 'node:perf_hooks'
 import { loadConfig } from '../config/load-config'
 import { openStore } from '../server/store/open-store'
 import { runImport } from '../workers/import'
 import { currentWorkerId } from '../workers/worker-id'
+import { peakRssMiB } from './peak-rss'
 
 const [configFile, concurrencyText] = process.argv.slice(2)
 const { config } = loadConfig({ file: configFile })
@@ -17,16 +17,3 @@ const seconds = (performance.now() - started) / 1000
 await store.close()
 process.stdout.write(`${JSON.stringify({ counts, seconds, maxRssMiB: peakRssMiB() })}\n`)
 
-/**
- * VmHWM, the peak of this process's own memory. Not resourceUsage().maxRSS: on Linux that keeps
- * the parent's peak across fork + exec, so a child of a big parent reports the parent's figure.
- */
-function peakRssMiB(): number {
-  try {
-    const kib = /VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'))?.[1]
-    if (kib) return Number(kib) / 1024
-  } catch {
-    // not Linux
-  }
-  return process.resourceUsage().maxRSS / 1024
-}

@@ -13,7 +13,6 @@ import { cpus, loadavg } from 'node:os'
 import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { performance } from 'node:perf_hooks'
-import * as ort from 'onnxruntime-node'
 import sharp from 'sharp'
 import { configSchema, MODEL_DEVICES } from '../config/schema'
 import type { BatchItem } from '../workers/stage'
@@ -21,6 +20,7 @@ import { ClipStage } from '../workers/models/clip.stage'
 import { ModelRegistry } from '../models/model-registry'
 import { TaggerStage } from '../workers/models/tagger.stage'
 import { withTrustedSvg } from '../media/image-decoder'
+import { installOrtTiming, ortMilliseconds } from './pipeline/ort-timing'
 
 const { values } = parseArgs({
   options: {
@@ -70,18 +70,8 @@ if (!Number.isInteger(count) || count < 1) throw new Error('--count must be a wh
 if (!Number.isInteger(batchSize) || batchSize < 1) throw new Error('--batch must be a whole number ≥ 1')
 const log = (message: string) => process.stderr.write(`${message}\n`)
 
-// Time spent inside onnxruntime: every session (ours and transformers.js's) runs through this prototype.
-let ortMs = 0
-const sessionPrototype = (ort.InferenceSession as unknown as { prototype: { run: (...args: unknown[]) => Promise<unknown> } }).prototype
-const originalRun = sessionPrototype.run
-sessionPrototype.run = async function timedRun(this: unknown, ...args: unknown[]) {
-  const start = performance.now()
-  try {
-    return await originalRun.apply(this, args)
-  } finally {
-    ortMs += performance.now() - start
-  }
-}
+// Time spent inside onnxruntime, for every session (ours and transformers.js's).
+installOrtTiming()
 
 const imageDir = join(resolve(values.work), `pipeline-${count}-${minSide}-${maxSide}`)
 const items = await makeImages()
@@ -94,13 +84,14 @@ for (const [label, stage] of [
 ] as const) {
   await stage.load()
   await stage.run(items.slice(0, Math.min(items.length, batchSize))) // warm-up
-  ortMs = 0
+  const ortStart = ortMilliseconds()
   const cpuStart = process.cpuUsage()
   const loopStart = performance.eventLoopUtilization()
   const start = performance.now()
   const outcomes = await stage.run(items)
   const wall = performance.now() - start
   const cpu = process.cpuUsage(cpuStart)
+  const ortMs = ortMilliseconds() - ortStart
   // The main thread's busy time: our JavaScript plus onnxruntime's run, which is synchronous in onnxruntime-node 1.21.
   const mainThreadMs = performance.eventLoopUtilization(loopStart).active
   const failed = outcomes.filter((outcome) => outcome.status !== 'done').length

@@ -1,7 +1,7 @@
 // `npm run bench:pipeline -- --real-size`: an import of 1–2 MP illustrations with every stage on
 // (thumbnail, tagger, CLIP image tower, paddle OCR) on real-size models, measured per stage, and the
 // model runtime alone (a bare onnxruntime loop on the same files and threads) beside it.
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, rmSync } from 'node:fs'
 import { cpus, loadavg } from 'node:os'
 import { join, resolve } from 'node:path'
 import { performance } from 'node:perf_hooks'
@@ -16,6 +16,7 @@ import { currentWorkerId } from '../../workers/worker-id'
 import { ocrModelFolder } from '../../test/helpers/ocr-models'
 import { bareImageLoop, bareOcrLoop, clipPixels, openBareSession, taggerPixels, type LoopTiming } from './bare-loops'
 import { makeIllustrations } from './illustrations'
+import { peakRssMiB, resetPeakRss } from '../peak-rss'
 import { installOrtTiming, ortMilliseconds, recordRuns, type RecordedRun } from './ort-timing'
 
 export interface RealSizeOptions {
@@ -167,24 +168,6 @@ async function measure(label: string, count: number, loadMs: number, work: () =>
   return { label, count, wallMs, ortMs: ortMilliseconds() - ortStart, cpuMs: (cpu.user + cpu.system) / 1000, peakRssMiB: peakRssMiB(), loadMs }
 }
 
-/** Linux: writing 5 to clear_refs resets VmHWM, so each stage's peak is its own. */
-function resetPeakRss(): void {
-  try {
-    writeFileSync('/proc/self/clear_refs', '5')
-  } catch {
-    // not Linux, or not allowed: the peak then covers the process so far
-  }
-}
-
-function peakRssMiB(): number {
-  try {
-    const kib = /VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'))?.[1]
-    if (kib) return Number(kib) / 1024
-  } catch {
-    // not Linux
-  }
-  return process.resourceUsage().maxRSS / 1024
-}
 
 function report(options: RealSizeOptions, figures: StageFigures[], loadBefore: number): string {
   const hours = (figure: StageFigures) => (100_000 * (figure.wallMs / figure.count)) / 1000 / 3600
