@@ -152,8 +152,8 @@ describeProfile('embedded', async () => {
     async rewind(store, prompts) {
       await store.close()
       const db = new Database(join(dataDir, 'sagasu.db'))
-      // Schema 11: the errors by stage, no re-read mark (12) nor md5 column (13) yet.
-      db.exec('DROP INDEX images_md5; ALTER TABLE images DROP COLUMN md5; ALTER TABLE images DROP COLUMN ai_reread')
+      // Schema 11: the errors by stage, no re-read mark (12), md5 column (13) nor model-stage leases (14) yet.
+      db.exec('DROP INDEX images_md5; ALTER TABLE images DROP COLUMN md5; ALTER TABLE images DROP COLUMN ai_reread; DROP TABLE stage_leases')
       db.pragma('user_version = 11')
       for (const [path, prompt] of Object.entries(prompts)) {
         db.prepare('UPDATE ai_parameters SET prompt = ? WHERE image_id = (SELECT id FROM images WHERE path = ?)').run(prompt, path)
