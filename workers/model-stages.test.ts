@@ -122,16 +122,20 @@ describe.skipIf(skip !== null)('model stages, chunk-major', () => {
     await store?.close()
   })
 
-  it('reads and decodes each file once for all three stages, and stores what each stage gives on its own', async () => {
-    const config = configFor(join(dir, 'data'), lib)
-    const watched = watchedStages(config)
+  /** Runs the watched stages through the counting reader (the files are back in place afterwards). */
+  async function runCounting(config: SagasuConfig, watched: Watched) {
     const reader = countingReader()
-    let results
     try {
-      results = await runModelStages(ctx(config), { stages: watched.stages, readFile: reader.read })
+      return { reader, results: await runModelStages(ctx(config), { stages: watched.stages, readFile: reader.read }) }
     } finally {
       reader.restore()
     }
+  }
+
+  it('reads and decodes each file once for all three stages, and stores what each stage gives on its own', async () => {
+    const config = configFor(join(dir, 'data'), lib)
+    const watched = watchedStages(config)
+    const { reader, results } = await runCounting(config, watched)
     expect(results.map(({ stage, processed, failed, state }) => ({ stage, processed, failed, state }))).toEqual(['tag', 'embed', 'ocr'].map((stage) => ({ stage, processed: names.length, failed: 0, state: 'idle' })))
     expect(Object.fromEntries(reader.reads)).toEqual(Object.fromEntries(names.map((name) => [join(lib, name), 1])))
     for (const [stage, items] of watched.handed) {
@@ -158,14 +162,9 @@ describe.skipIf(skip !== null)('model stages, chunk-major', () => {
     // New thresholds: a new tagger version, so only the tags are pending.
     const config = configFor(join(dir, 'data'), lib, { general: 0.5 })
     const watched = watchedStages(config)
-    const reader = countingReader()
-    let results
-    try {
-      results = await runModelStages(ctx(config), { stages: watched.stages, readFile: reader.read })
-    } finally {
-      reader.restore()
+    const { reader, results } = await runCounting(config, watched).finally(async () => {
       for (const { stage } of watched.stages) await stage.unload()
-    }
+    })
     expect(results.map(({ stage, processed }) => [stage, processed])).toEqual([['tag', names.length], ['embed', 0], ['ocr', 0]])
     expect([...reader.reads.values()]).toEqual(names.map(() => 1))
     expect(watched.handed.get('tag')!.every((item) => item.decoded?.ok)).toBe(true)
