@@ -83,7 +83,8 @@ async function measure(workers: number): Promise<Run> {
     dataDir: join(dir, 'data'),
     folders: [{ name: 'lib', path: library }],
     watch: { enabled: false },
-    models: { tagger: { path: model }, clip: { enabled: false }, ocr: { enabled: false }, hubUrl: 'http://127.0.0.1:9', batchSize: 1 },
+    // models.threads holds each worker's onnxruntime sessions to --threads intra-op threads.
+    models: { tagger: { path: model }, clip: { enabled: false }, ocr: { enabled: false }, hubUrl: 'http://127.0.0.1:9', batchSize: 1, threads: Number(values.threads), device: 'cpu' },
   }))
   const imported = await child(['bin/sagasu.mjs', '--config', config, 'import', '--json'])
   if (imported.code !== 0) throw new Error(`import failed: ${imported.stderr}`)
@@ -94,7 +95,7 @@ async function measure(workers: number): Promise<Run> {
   // autogroup scheduling (Linux's default on desktops and on this machine), one session's processes
   // share one session's part of the CPU, so two workers from one session would get no more than one.
   const results = await Promise.all(Array.from({ length: workers }, () => child([
-    'bin/run-ts.mjs', 'bench/distributed-worker.ts', '--threads', values.threads!, '--',
+    'bin/run-ts.mjs', 'bench/distributed-worker.ts', '--',
     '--config', config, 'worker', '--stages', 'tag', '--once', '--chunk', values.chunk!, '--json',
   ], { ownSession: true })))
   const wallSeconds = (Date.now() - started) / 1000
