@@ -1,10 +1,7 @@
-import { randomUUID } from 'node:crypto'
-import { rm, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import type { SagasuConfig } from '../../config/schema'
 import { firstLine } from '../../models/model-load-error'
-import { loadModelImage, ModelImageError } from '../../models/model-image'
+import { decodeImage } from '../../models/decoded-image'
+import { MODEL_DECODE_NEED, modelImageFrom, ModelImageError } from '../../models/model-image'
 import { clipSource } from '../../models/model-sources'
 import { sharedModelRegistry } from '../../models/shared-registry'
 import { queryImageProblem, RASTER_FORMAT_LIST } from '../../media/image-format'
@@ -13,9 +10,9 @@ import type { ClipEncoder } from './similarity-search'
 
 /**
  * The CLIP model of the configuration as a search-side encoder: the same loaded model as the
- * `embed` stage (one registry per process), and the same image preparation, so query vectors and
- * image vectors share a space. A
- * model that cannot load, or an image it cannot read, is the user's problem to fix: a QueryError.
+ * `embed` stage (one registry per process), and the same decode and image preparation, so query
+ * vectors and image vectors share a space. A model that cannot load, or an image it cannot read,
+ * is the user's problem to fix: a QueryError. The upload is decoded in memory, never written out.
  */
 export function clipEncoder(config: SagasuConfig): ClipEncoder {
   const source = clipSource(config)
@@ -34,24 +31,18 @@ export function clipEncoder(config: SagasuConfig): ClipEncoder {
       // By the magic, before anything decodes it (an SVG would make the decoder open the files it names).
       const problem = queryImageProblem(bytes)
       if (problem) throw new QueryError({ message: problem, position: 0, hint: `send ${RASTER_FORMAT_LIST}` })
-      // The stage reads files; the upload goes through a private temporary one.
-      const path = join(tmpdir(), `sagasu-query-${randomUUID()}`)
-      try {
-        // Inside the try: a write that fails half-way (disk full) must not leave its part behind.
-        await writeFile(path, bytes, { mode: 0o600 })
-        const [vector] = await registry
-          .use(source.key, source.load, async (clip) => {
-            const image = await loadModelImage(path, clip.imageSize, 'cover').catch((error: unknown) => {
-              const reason = error instanceof ModelImageError ? error.message : `cannot prepare the image: ${firstLine(error)}`
-              throw new QueryError({ message: `image: ${reason}`, position: 0, hint: `send ${RASTER_FORMAT_LIST}` })
-            })
-            return clip.embedImages([image])
+      // Decoded from memory by the same function the embed stage uses, then prepared the same way.
+      const decoded = await decodeImage(bytes, [MODEL_DECODE_NEED])
+      const [vector] = await registry
+        .use(source.key, source.load, async (clip) => {
+          const image = await modelImageFrom(decoded, clip.imageSize, 'cover').catch((error: unknown) => {
+            const reason = error instanceof ModelImageError ? error.message : `cannot prepare the image: ${firstLine(error)}`
+            throw new QueryError({ message: `image: ${reason}`, position: 0, hint: `send ${RASTER_FORMAT_LIST}` })
           })
-          .catch(asQueryError('CLIP search is not available'))
-        return vector!
-      } finally {
-        await rm(path, { force: true })
-      }
+          return clip.embedImages([image])
+        })
+        .catch(asQueryError('CLIP search is not available'))
+      return vector!
     },
   }
 }
